@@ -1,0 +1,62 @@
+"""Serializer fields shared across the API."""
+
+from django.contrib.gis.geos import Point
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from people.errors import InvalidPhone
+from people.phones import normalise_phone
+
+
+class LatLngSerializer(serializers.Serializer):
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lng = serializers.FloatField(min_value=-180, max_value=180)
+
+
+@extend_schema_field(LatLngSerializer)
+class PointField(serializers.Field):
+    """A point as {"lat": 55.64, "lng": -4.78}."""
+
+    default_error_messages = {"invalid": 'Give a point as {"lat": 55.64, "lng": -4.78}.'}
+
+    def to_representation(self, value: Point):
+        if value is None:
+            return None
+        return {"lat": round(value.y, 6), "lng": round(value.x, 6)}
+
+    def to_internal_value(self, data):
+        inner = LatLngSerializer(data=data)
+        if not isinstance(data, dict) or not inner.is_valid():
+            self.fail("invalid")
+        return Point(inner.validated_data["lng"], inner.validated_data["lat"], srid=4326)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PhoneField(serializers.CharField):
+    """Accepts E.164 or UK national format; gives E.164."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 32)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        raw = super().to_internal_value(data)
+        try:
+            return normalise_phone(raw)
+        except InvalidPhone as exc:
+            raise serializers.ValidationError(str(exc.detail)) from exc
+
+
+def parse_near(value: str) -> Point:
+    """Parse `near=lat,lng` from a query string."""
+    try:
+        lat_s, lng_s = value.split(",")
+        lat, lng = float(lat_s), float(lng_s)
+    except (ValueError, AttributeError) as exc:
+        raise serializers.ValidationError(
+            {"near": ["Give near as lat,lng e.g. 55.64,-4.78."]}
+        ) from exc
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise serializers.ValidationError({"near": ["Latitude or longitude out of range."]})
+    return Point(lng, lat, srid=4326)

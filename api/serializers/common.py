@@ -1,0 +1,5 @@
+from rest_framework import serializers
+
+
+class DetailOut(serializers.Serializer):
+    detail = serializers.CharField()

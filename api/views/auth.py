@@ -1,0 +1,111 @@
+"""Phone sign-in: ask for a code by SMS, swap it for JWTs, refresh, log out."""
+
+from django.conf import settings
+from django.db import transaction
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.views import TokenRefreshView
+
+from api.serializers.common import DetailOut
+from api.serializers.people import (
+    CodeRequestIn,
+    CodeRequestOut,
+    MeOut,
+    RefreshIn,
+    TokenIn,
+    TokenOut,
+)
+from api.throttles import (
+    LoginCodeIPThrottle,
+    LoginCodePhoneHourThrottle,
+    LoginCodePhoneMinuteThrottle,
+    LoginTokenIPThrottle,
+)
+from notifications.services import notify
+from people.models import User
+from people.services import login_code_create, login_code_verify
+
+
+class CodeRequestView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [
+        LoginCodePhoneMinuteThrottle,
+        LoginCodePhoneHourThrottle,
+        LoginCodeIPThrottle,
+    ]
+
+    @extend_schema(
+        request=CodeRequestIn,
+        responses={202: CodeRequestOut, 400: OpenApiResponse(description="Not a mobile number")},
+        auth=[],
+        summary="Text a 6-digit sign-in code to this phone",
+    )
+    def post(self, request):
+        data = CodeRequestIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        phone = data.validated_data["phone"]
+        with transaction.atomic():
+            row, code = login_code_create(phone=phone)
+            notify(
+                template="login_code",
+                context={"code": code},
+                dedupe_key=f"login-code:{row.pk}",
+                recipient=User.objects.filter(phone=phone).first(),
+                to_phone=phone,
+            )
+        return Response(
+            {"detail": "We have texted you a code.", "expires_in": settings.LOGIN_CODE_TTL_SECONDS},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class TokenView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [LoginTokenIPThrottle]
+
+    @extend_schema(
+        request=TokenIn,
+        responses={200: TokenOut, 400: OpenApiResponse(description="Wrong or expired code")},
+        auth=[],
+        summary="Swap a phone and code for access and refresh tokens",
+    )
+    def post(self, request):
+        data = TokenIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = login_code_verify(
+            phone=data.validated_data["phone"], code=data.validated_data["code"].strip()
+        )
+        refresh = RefreshToken.for_user(user)
+        return Response(
+            {"access": str(refresh.access_token), "refresh": str(refresh), "user": MeOut(user).data}
+        )
+
+
+class RefreshView(TokenRefreshView):
+    """Rotate: the old refresh token is blacklisted, a new pair comes back."""
+
+    authentication_classes: list = []
+
+
+class LogoutView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=RefreshIn, responses={205: None, 400: DetailOut}, summary="Log out")
+    def post(self, request):
+        data = RefreshIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            token = RefreshToken(data.validated_data["refresh"])
+        except TokenError:
+            return Response({"detail": "That refresh token is not valid."}, status=400)
+        if str(token.get("user_id")) != str(request.user.pk):
+            return Response({"detail": "That refresh token is not yours."}, status=400)
+        token.blacklist()
+        return Response(status=status.HTTP_205_RESET_CONTENT)

@@ -1,0 +1,28 @@
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SendResult:
+    provider_sid: str
+    status: str = "sent"
+
+
+class GatewayError(Exception):
+    def __init__(self, message: str, *, code: str = ""):
+        super().__init__(message)
+        self.code = code
+
+
+class TemporaryFailure(GatewayError):
+    """Nothing was sent (429, 5xx, connection refused): safe to try again later."""
+
+
+class PermanentFailure(GatewayError):
+    """The provider refused this number for good (21610 opted out, 21211 invalid, ...)."""
+
+
+class Gateway:
+    name = "base"
+
+    def send(self, *, to: str, body: str, status_callback: str | None = None) -> SendResult:
+        raise NotImplementedError

@@ -1,0 +1,73 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Message(models.Model):
+    """One outgoing SMS: the outbox row, written in the transaction that caused it.
+
+    queued -> sending -> sent -> delivered | failed | undelivered
+    queued -> suppressed (opted out, invalid number, superseded)
+    sending -> unknown (worker died mid-call; never resent)
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        SENDING = "sending"
+        SENT = "sent"
+        DELIVERED = "delivered"
+        UNDELIVERED = "undelivered"
+        FAILED = "failed"
+        SUPPRESSED = "suppressed"
+        UNKNOWN = "unknown"
+
+    class Category(models.TextChoices):
+        LOGIN_CODE = "login_code", "Sign-in code"
+        REPLY = "reply", "Reply to a text"
+        TRANSACTIONAL = "transactional", "About something they signed up for"
+        NUDGE = "nudge", "Invitation or reminder"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+    )
+    to_phone = models.CharField(max_length=20)
+    template = models.CharField(max_length=60)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    body = models.TextField()
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    not_before = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    sending_started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    provider_sid = models.CharField(max_length=64, blank=True, db_index=True)
+    error_code = models.CharField(max_length=16, blank=True)
+    status_reason = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        indexes = [
+            # The dispatcher's hot path: due rows only.
+            models.Index(
+                fields=["not_before"],
+                name="notif_msg_due_idx",
+                condition=Q(status="queued"),
+            ),
+            models.Index(
+                fields=["sending_started_at"],
+                name="notif_msg_sending_idx",
+                condition=Q(status="sending"),
+            ),
+            models.Index(
+                fields=["recipient", "template", "created_at"], name="notif_msg_recip_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} #{self.pk} ({self.status})"

@@ -1,0 +1,36 @@
+"""Every text Blether sends, in plain English.
+
+Context values are plain strings prepared by the caller; this app knows
+nothing about meals. Each template should fit one SMS (160 GSM-7 characters)
+with realistic values; tests/notifications/test_templates.py measures them.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Template:
+    category: str
+    text: str
+
+
+TEMPLATES: dict[str, Template] = {
+    "login_code": Template(
+        "login_code", "Your Blether code is {code}. It works for 10 minutes. Never share it."
+    ),
+}
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def register(name: str, *, category: str, text: str) -> None:
+    """Let a higher app add its own templates at import time."""
+    TEMPLATES[name] = Template(category, text)
+
+
+def render(name: str, context: dict) -> str:
+    template = TEMPLATES[name]
+    return template.text.format_map(_Blank({k: "" if v is None else v for k, v in context.items()}))

@@ -1,0 +1,121 @@
+"""Writes about people: sign-in codes, profile changes, anonymisation."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from people.errors import LoginCodeInvalid
+from people.geo import coarse_point
+from people.models import LoginCode, User
+
+
+def _hash_code(*, phone: str, code: str) -> str:
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+@transaction.atomic
+def login_code_create(*, phone: str) -> tuple[LoginCode, str]:
+    """Issue a fresh 6-digit code for `phone` (E.164); earlier unused codes die.
+
+    Returns the row and the code itself, which is never stored.
+    """
+    now = timezone.now()
+    LoginCode.objects.filter(phone=phone, used_at__isnull=True).update(used_at=now)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    row = LoginCode.objects.create(
+        phone=phone,
+        code_hash=_hash_code(phone=phone, code=code),
+        created_at=now,
+        expires_at=now + timedelta(seconds=settings.LOGIN_CODE_TTL_SECONDS),
+    )
+    return row, code
+
+
+def login_code_verify(*, phone: str, code: str) -> User:
+    """Spend a code; return the person, creating them on first login.
+
+    A wrong guess counts against the newest live code, which dies after
+    LOGIN_CODE_MAX_ATTEMPTS of them. The count is committed before we raise,
+    so do not call this inside an outer transaction that the error rolls back.
+    """
+    now = timezone.now()
+    user = None
+    with transaction.atomic():
+        row = (
+            LoginCode.objects.select_for_update()
+            .filter(phone=phone, used_at__isnull=True, expires_at__gt=now)
+            .order_by("-created_at")
+            .first()
+        )
+        if row is None:
+            pass
+        elif not hmac.compare_digest(row.code_hash, _hash_code(phone=phone, code=str(code))):
+            row.attempts += 1
+            if row.attempts >= settings.LOGIN_CODE_MAX_ATTEMPTS:
+                row.used_at = now
+            row.save(update_fields=["attempts", "used_at"])
+        else:
+            row.used_at = now
+            row.save(update_fields=["used_at"])
+            user, _created = User.objects.get_or_create(phone=phone)
+            if user.is_active and not user.has_app:
+                user.has_app = True
+                user.save(update_fields=["has_app"])
+    if user is None or not user.is_active:
+        raise LoginCodeInvalid()
+    return user
+
+
+PROFILE_FIELDS = {
+    "display_name",
+    "nudge_radius_km",
+    "sms_nudges",
+    "quiet_start",
+    "quiet_end",
+    "dietary_needs",
+    "access_needs",
+}
+
+
+@transaction.atomic
+def user_update(
+    *, user: User, home_location: dict | None = None, clear_home: bool = False, **fields
+) -> User:
+    """Change a person's own profile. `home_location` is {"lat", "lng"}, stored coarse."""
+    unknown = set(fields) - PROFILE_FIELDS
+    if unknown:
+        raise TypeError(f"unknown profile fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(user, name, value)
+    if clear_home:
+        user.home_location = None
+    elif home_location is not None:
+        user.home_location = coarse_point(lat=home_location["lat"], lng=home_location["lng"])
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_anonymise(*, user: User) -> User:
+    """Forget who someone is while keeping the aggregate history (meals held, counts)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.phone:
+        LoginCode.objects.filter(phone=user.phone).delete()
+    user.phone = None
+    user.display_name = ""
+    user.home_location = None
+    user.dietary_needs = ""
+    user.access_needs = ""
+    user.sms_nudges = False
+    user.is_active = False
+    user.set_unusable_password()
+    user.anonymised_at = timezone.now()
+    user.save()
+    return user

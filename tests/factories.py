@@ -1,0 +1,84 @@
+"""Factories for every model the tests build. One place, shared by all apps' tests."""
+
+import datetime as dt
+
+import factory
+from django.contrib.gis.geos import Point
+from django.utils import timezone
+
+from people.models import User
+from venues.models import Booking, Membership, OpeningHours, Organisation, Venue
+
+# Real town centres (lat, lng).
+SALTCOATS = (55.6336, -4.7842)
+IRVINE = (55.6116, -4.6696)
+KILWINNING = (55.6553, -4.7033)
+
+
+def point(lat: float, lng: float) -> Point:
+    return Point(lng, lat, srid=4326)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    phone = factory.Sequence(lambda n: f"+4477009{n:05d}")
+    display_name = factory.Faker("name", locale="en_GB")
+    home_location = factory.LazyFunction(lambda: point(*SALTCOATS))
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Ayrshire Housing {n}")
+    kind = Organisation.Kind.HOUSING_ASSOCIATION
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    person = factory.SubFactory(UserFactory, has_app=True)
+    role = Membership.Role.STAFF
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Common Room {n}")
+    kind = Venue.Kind.COMMON_ROOM
+    address = "1 Harbour Street, Saltcoats KA21 5AA"
+    location = factory.LazyFunction(lambda: point(*SALTCOATS))
+    capacity = 30
+    step_free = True
+    booking_policy = Venue.BookingPolicy.AUTO_CONFIRM
+    min_notice_hours = 24
+
+    @factory.post_generation
+    def open_every_day(self, create, extracted, **kwargs):
+        """Open 08:00-22:00 every day unless told open_every_day=False."""
+        if create and extracted is not False:
+            OpeningHours.objects.bulk_create(
+                OpeningHours(venue=self, weekday=d, opens=dt.time(8), closes=dt.time(22))
+                for d in range(7)
+            )
+
+
+class BookingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Booking
+
+    venue = factory.SubFactory(VenueFactory)
+    requested_by = factory.SubFactory(UserFactory)
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + dt.timedelta(days=7)).replace(
+            hour=12, minute=0, second=0, microsecond=0
+        )
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))
+    status = Booking.Status.CONFIRMED
