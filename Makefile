@@ -11,7 +11,7 @@ RUN_ENV := DEBUG=1 SMS_BACKEND=$${SMS_BACKEND:-console}
 TEST_ENV := DEBUG=1 SECRET_KEY=test-only-secret CELERY_TASK_ALWAYS_EAGER=1 SMS_BACKEND=console \
 	PUBLIC_BASE_URL=https://blether.test CACHE_KEY_PREFIX=blether-test
 
-.PHONY: help setup run test lint fmt migrate demo bench bench-quick clean
+.PHONY: help setup run test pytest lint fmt migrate demo bench bench-quick clean
 
 help:
 	@echo "make run    - install what is missing, migrate, load demo data, serve :8000 with a worker"
@@ -45,6 +45,10 @@ test: setup
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+# Only the test suite, e.g. `make pytest ARGS="tests/venues -x"` (no lint, no set-up).
+pytest:
+	$(TEST_ENV) $(PY) -m pytest $(ARGS)
 
 bench: setup
 	$(RUN_ENV) $(PY) bench/run.py $(BENCH_ARGS)

@@ -193,6 +193,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_IMPORTS = ["meals.nudges"]
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {
         "task": "notifications.tasks.sweep_outbox",
@@ -203,15 +204,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
     },
     "meals-reminders": {
-        "task": "meals.tasks.queue_reminders",
+        "task": "meals.nudges.queue_reminders",
         "schedule": 300.0,
+    },
+    "meals-host-safety-reminders": {
+        "task": "meals.nudges.queue_host_safety_reminders",
+        "schedule": 900.0,
     },
     "meals-expire-guest-holds": {
         "task": "meals.tasks.expire_guest_holds",
         "schedule": 600.0,
     },
     "meals-feedback-questions": {
-        "task": "meals.tasks.queue_feedback_questions",
+        "task": "meals.nudges.queue_feedback_questions",
         "schedule": crontab(minute=5, hour="9"),
     },
 }

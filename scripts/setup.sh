@@ -21,6 +21,8 @@ export DATABASE_URL REDIS_URL
 
 libpq_url() { printf '%s' "${1/#postgis:\/\//postgresql://}"; }
 DB_LIBPQ="$(libpq_url "$DATABASE_URL")"
+DB_NAME="${DB_LIBPQ##*/}"
+DB_NAME="${DB_NAME%%\?*}"
 
 apt_updated=0
 apt_install() {
@@ -74,8 +76,8 @@ DO $$ BEGIN
   END IF;
 END $$;
 SQL
-    as_postgres psql -Atqc "select 1 from pg_database where datname='blether'" | grep -q 1 \
-        || as_postgres createdb -O blether blether
+    as_postgres psql -Atqc "select 1 from pg_database where datname='$DB_NAME'" | grep -q 1 \
+        || as_postgres createdb -O blether "$DB_NAME"
     db_answers || { echo "PostgreSQL started but DATABASE_URL still does not answer: $DATABASE_URL" >&2; exit 1; }
 fi
 

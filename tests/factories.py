@@ -82,3 +82,51 @@ class BookingFactory(factory.django.DjangoModelFactory):
     )
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))
     status = Booking.Status.CONFIRMED
+
+
+def share_code(n: int) -> str:
+    """A distinct 5-character code from the share-code alphabet for each n."""
+    from meals.models import CODE_ALPHABET
+
+    base = len(CODE_ALPHABET)
+    chars = []
+    for _ in range(5):
+        n, rest = divmod(n, base)
+        chars.append(CODE_ALPHABET[rest])
+    return "Z" + "".join(reversed(chars))[1:]
+
+
+def _next_week_noon():
+    return (timezone.now() + dt.timedelta(days=7)).replace(
+        hour=12, minute=0, second=0, microsecond=0
+    )
+
+
+class MealFactory(factory.django.DjangoModelFactory):
+    """A published street tea in Saltcoats next week, unless told otherwise."""
+
+    class Meta:
+        model = "meals.Meal"
+
+    code = factory.Sequence(lambda n: share_code(n))
+    kind = "street_tea"
+    title = "Street tea on Dockhead Street"
+    host = factory.SubFactory(UserFactory, has_app=True)
+    starts_at = factory.LazyFunction(_next_week_noon)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))
+    setting = "street"
+    location = factory.LazyFunction(lambda: point(*SALTCOATS))
+    place_description = "Outside number 12, by the bench"
+    capacity = 20
+    status = "published"
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class SignupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meals.Signup"
+
+    meal = factory.SubFactory(MealFactory)
+    person = factory.SubFactory(UserFactory)
+    party_size = 1
+    status = "confirmed"
