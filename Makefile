@@ -8,7 +8,7 @@ export REDIS_URL ?= redis://127.0.0.1:6379/0
 
 # Development settings; production sets its own (see README, docker-compose.yml).
 RUN_ENV := DEBUG=1 SMS_BACKEND=$${SMS_BACKEND:-console}
-TEST_ENV := DEBUG=1 SECRET_KEY=test-only-secret CELERY_TASK_ALWAYS_EAGER=1 SMS_BACKEND=console \
+TEST_ENV := DEBUG=1 SECRET_KEY=test-only-secret-key-of-forty-characters-xx CELERY_TASK_ALWAYS_EAGER=1 SMS_BACKEND=console \
 	PUBLIC_BASE_URL=https://blether.test CACHE_KEY_PREFIX=blether-test
 
 .PHONY: help setup run test pytest lint fmt migrate demo bench bench-quick clean

@@ -1,6 +1,9 @@
 """One place where domain errors become HTTP answers."""
 
+import math
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -23,6 +26,20 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is not None and response.status_code == status.HTTP_429_TOO_MANY_REQUESTS:
         wait = getattr(exc, "wait", None)
-        if wait is not None and "Retry-After" not in response:
-            response["Retry-After"] = str(max(int(wait), 1))
+        # DRF rounds down and may say 0; a client should always be told to wait.
+        response["Retry-After"] = str(max(math.ceil(wait or 0), 1))
     return response
+
+
+# Django's own error pages, for requests that never reach a DRF view (no URL matched,
+# a crash outside a view). Wired in api/urls.py as handler400/handler404/handler500.
+def bad_request(request, exception=None):
+    return JsonResponse({"detail": "Bad request."}, status=400)
+
+
+def not_found(request, exception=None):
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+def server_error(request):
+    return JsonResponse({"detail": "Something went wrong on our side."}, status=500)

@@ -18,7 +18,8 @@ class LatLngSerializer(serializers.Serializer):
 class PointField(serializers.Field):
     """A point as {"lat": 55.64, "lng": -4.78}."""
 
-    default_error_messages = {"invalid": 'Give a point as {"lat": 55.64, "lng": -4.78}.'}
+    # Doubled braces: DRF runs error messages through str.format.
+    default_error_messages = {"invalid": 'Give a point as {{"lat": 55.64, "lng": -4.78}}.'}
 
     def to_representation(self, value: Point):
         if value is None:
@@ -30,6 +31,25 @@ class PointField(serializers.Field):
         if not isinstance(data, dict) or not inner.is_valid():
             self.fail("invalid")
         return Point(inner.validated_data["lng"], inner.validated_data["lat"], srid=4326)
+
+
+HHMM_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+@extend_schema_field({"type": "string", "pattern": HHMM_PATTERN, "example": "21:00"})
+class LocalTimeField(serializers.TimeField):
+    """A local wall-clock time as "HH:MM" both ways; seconds are accepted and dropped.
+
+    OpenAPI's `format: time` demands seconds and an offset, which "21:00" has not.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%H:%M")
+        kwargs.setdefault("input_formats", ["%H:%M", "%H:%M:%S"])
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value):
+        return super().to_internal_value(value).replace(second=0, microsecond=0)
 
 
 @extend_schema_field(OpenApiTypes.STR)

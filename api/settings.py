@@ -173,7 +173,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "MealKindEnum": "meals.models.Meal.Kind",
+        "VenueKindEnum": "venues.models.Venue.Kind",
+        "SignupStatusEnum": "meals.models.Signup.Status",
+        "MealStatusEnum": "meals.models.Meal.Status",
+        "BookingStatusEnum": "venues.models.Booking.Status",
+    },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     # Swagger UI assets come from the sidecar package, so /api/docs/ works offline.
@@ -195,6 +201,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_IMPORTS = ["meals.nudges"]
 CELERY_BEAT_SCHEDULE = {
+    "people-purge-login-codes": {
+        "task": "people.tasks.purge_login_codes",
+        "schedule": crontab(minute=17, hour="3"),
+    },
     "notifications-sweep": {
         "task": "notifications.tasks.sweep_outbox",
         "schedule": 60.0,

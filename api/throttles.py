@@ -1,4 +1,9 @@
-"""Throttles for sign-in: per phone (normalised) and per client IP."""
+"""Throttles for sign-in: per phone (normalised) and per client IP.
+
+A request counts against a limit only when every limit on the view lets it
+through (`AllOrNothingThrottling`), so a refused retry does not use up the
+hourly quota of codes.
+"""
 
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -6,15 +11,58 @@ from people.errors import InvalidPhone
 from people.phones import normalise_phone
 
 
-class _PhoneThrottle(SimpleRateThrottle):
+class _PeekableThrottle(SimpleRateThrottle):
+    """A rate throttle that can say yes or no before it records the request."""
+
+    def would_allow(self, request, view) -> bool:
+        self._recordable = False
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.history = self.cache.get(self.key, [])
+        self.now = self.timer()
+        while self.history and self.history[-1] <= self.now - self.duration:
+            self.history.pop()
+        if len(self.history) >= self.num_requests:
+            return False
+        self._recordable = True
+        return True
+
+    def record(self) -> None:
+        if self._recordable:
+            self.throttle_success()
+
+
+class AllOrNothingThrottling:
+    """View mixin: check every throttle first, then record the request in all of them."""
+
+    def check_throttles(self, request):
+        throttles = self.get_throttles()
+        waits = [t.wait() for t in throttles if not t.would_allow(request, self)]
+        if waits:
+            self.throttled(request, max((w for w in waits if w is not None), default=None))
+        for throttle in throttles:
+            throttle.record()
+
+
+def _phone_from(request) -> str | None:
+    data = request.data
+    raw = data.get("phone") if hasattr(data, "get") else None
+    if not isinstance(raw, str):
+        return None
+    try:
+        return normalise_phone(raw)
+    except InvalidPhone:
+        return None  # the serializer will answer 400
+
+
+class _PhoneThrottle(_PeekableThrottle):
     def get_cache_key(self, request, view):
-        raw = request.data.get("phone") if hasattr(request, "data") else None
-        if not isinstance(raw, str):
+        phone = _phone_from(request)
+        if phone is None:
             return None
-        try:
-            phone = normalise_phone(raw)
-        except InvalidPhone:
-            return None  # the serializer will answer 400
         return self.cache_format % {"scope": self.scope, "ident": phone}
 
 
@@ -26,7 +74,7 @@ class LoginCodePhoneHourThrottle(_PhoneThrottle):
     scope = "login_code_phone_hour"
 
 
-class _IPThrottle(SimpleRateThrottle):
+class _IPThrottle(_PeekableThrottle):
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 

@@ -23,3 +23,8 @@ urlpatterns = [
     path("api/", include("api.urls_sms")),
     path("api/", include("api.urls_organisations")),
 ]
+
+# Answer JSON, not HTML, for unmatched URLs and the errors Django handles itself.
+handler400 = "api.exceptions.bad_request"
+handler404 = "api.exceptions.not_found"
+handler500 = "api.exceptions.server_error"

@@ -1,6 +1,9 @@
+"""People in the admin. Only superusers ever see a full phone number."""
+
 from django.contrib import admin
 
 from people.models import LoginCode, User
+from people.phones import mask_phone
 
 
 @admin.register(User)
@@ -15,18 +18,36 @@ class UserAdmin(admin.ModelAdmin):
         "date_joined",
     ]
     list_filter = ["has_app", "sms_nudges", "is_staff", "is_active"]
-    search_fields = ["display_name", "phone"]
     exclude = ["password"]
-    readonly_fields = ["last_login", "date_joined", "anonymised_at"]
+    readonly_fields = ["masked_phone", "last_login", "date_joined", "anonymised_at"]
 
     @admin.display(description="phone")
     def masked_phone(self, obj):
-        from people.phones import mask_phone
-
         return mask_phone(obj.phone)
+
+    def get_search_fields(self, request):
+        # Searching by number would confirm who a number belongs to.
+        return ["display_name", "phone"] if request.user.is_superuser else ["display_name"]
+
+    def get_exclude(self, request, obj=None):
+        if request.user.is_superuser:
+            return ["password"]
+        return ["password", "phone", "home_location", "user_permissions", "groups"]
 
 
 @admin.register(LoginCode)
 class LoginCodeAdmin(admin.ModelAdmin):
     list_display = ["id", "created_at", "expires_at", "attempts", "used_at"]
     exclude = ["code_hash", "phone"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

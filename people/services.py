@@ -119,3 +119,14 @@ def user_anonymise(*, user: User) -> User:
     user.anonymised_at = timezone.now()
     user.save()
     return user
+
+
+@transaction.atomic
+def login_codes_purge(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete sign-in codes that expired more than `older_than` ago; return how many.
+
+    They hold phone numbers and serve no purpose once dead.
+    """
+    cutoff = timezone.now() - older_than
+    deleted, _ = LoginCode.objects.filter(expires_at__lt=cutoff).delete()
+    return deleted

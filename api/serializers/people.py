@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from api.fields import PhoneField, PointField
+from api.fields import LocalTimeField, PhoneField, PointField
 from people.models import User
 
 
@@ -17,8 +17,9 @@ class CodeRequestOut(serializers.Serializer):
 
 class TokenIn(serializers.Serializer):
     phone = PhoneField()
+    # [0-9], not \d: Python's \d also matches other scripts' digits.
     code = serializers.RegexField(
-        r"^\s*\d{6}\s*$", error_messages={"invalid": "The code is 6 digits."}
+        r"^\s*[0-9]{6}\s*$", max_length=20, error_messages={"invalid": "The code is 6 digits."}
     )
 
 
@@ -26,9 +27,23 @@ class RefreshIn(serializers.Serializer):
     refresh = serializers.CharField(max_length=2000)
 
 
+class TokenPairOut(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
 class QuietHoursSerializer(serializers.Serializer):
-    start = serializers.TimeField(format="%H:%M")
-    end = serializers.TimeField(format="%H:%M")
+    start = LocalTimeField()
+    end = LocalTimeField()
+
+    def validate(self, attrs):
+        # A PATCH makes nested fields optional too; a window still needs both ends.
+        missing = {
+            name: ["This field is required."] for name in ("start", "end") if name not in attrs
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
 
 
 class OrganisationRoleOut(serializers.Serializer):
@@ -59,7 +74,7 @@ class MeOut(serializers.ModelSerializer):
         ]
 
     def get_quiet_hours(self, obj) -> QuietHoursSerializer:
-        return {"start": obj.quiet_start.strftime("%H:%M"), "end": obj.quiet_end.strftime("%H:%M")}
+        return QuietHoursSerializer({"start": obj.quiet_start, "end": obj.quiet_end}).data
 
     def get_organisations(self, obj) -> OrganisationRoleOut(many=True):
         return [
@@ -76,6 +91,7 @@ class MeIn(serializers.Serializer):
         decimal_places=1,
         min_value=Decimal("0.5"),
         max_value=Decimal("20"),
+        coerce_to_string=False,
         required=False,
     )
     sms_nudges = serializers.BooleanField(required=False)

@@ -2,16 +2,22 @@
 
 from django.conf import settings
 from django.db import transaction
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView
 
-from api.serializers.common import DetailOut
+from api.serializers.common import (
+    THROTTLED,
+    UNAUTHENTICATED,
+    detail_response,
+    invalid_response,
+)
 from api.serializers.people import (
     CodeRequestIn,
     CodeRequestOut,
@@ -19,8 +25,10 @@ from api.serializers.people import (
     RefreshIn,
     TokenIn,
     TokenOut,
+    TokenPairOut,
 )
 from api.throttles import (
+    AllOrNothingThrottling,
     LoginCodeIPThrottle,
     LoginCodePhoneHourThrottle,
     LoginCodePhoneMinuteThrottle,
@@ -31,9 +39,10 @@ from people.models import User
 from people.services import login_code_create, login_code_verify
 
 
-class CodeRequestView(APIView):
+class CodeRequestView(AllOrNothingThrottling, APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    parser_classes = [JSONParser]
     throttle_classes = [
         LoginCodePhoneMinuteThrottle,
         LoginCodePhoneHourThrottle,
@@ -42,7 +51,11 @@ class CodeRequestView(APIView):
 
     @extend_schema(
         request=CodeRequestIn,
-        responses={202: CodeRequestOut, 400: OpenApiResponse(description="Not a mobile number")},
+        responses={
+            202: CodeRequestOut,
+            400: invalid_response("Not a mobile number"),
+            429: THROTTLED,
+        },
         auth=[],
         summary="Text a 6-digit sign-in code to this phone",
     )
@@ -65,14 +78,19 @@ class CodeRequestView(APIView):
         )
 
 
-class TokenView(APIView):
+class TokenView(AllOrNothingThrottling, APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    parser_classes = [JSONParser]
     throttle_classes = [LoginTokenIPThrottle]
 
     @extend_schema(
         request=TokenIn,
-        responses={200: TokenOut, 400: OpenApiResponse(description="Wrong or expired code")},
+        responses={
+            200: TokenOut,
+            400: invalid_response("Wrong or expired code"),
+            429: THROTTLED,
+        },
         auth=[],
         summary="Swap a phone and code for access and refresh tokens",
     )
@@ -92,12 +110,39 @@ class RefreshView(TokenRefreshView):
     """Rotate: the old refresh token is blacklisted, a new pair comes back."""
 
     authentication_classes: list = []
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        request=RefreshIn,
+        responses={
+            200: TokenPairOut,
+            400: invalid_response(),
+            401: detail_response("The refresh token is invalid, expired, used or blacklisted"),
+        },
+        auth=[],
+        summary="Swap a refresh token for a new access and refresh token",
+    )
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except User.DoesNotExist as exc:
+            # A genuine token whose person row is gone: as dead as a blacklisted one.
+            raise InvalidToken("No active account found for the given token.") from exc
 
 
 class LogoutView(APIView):
     permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]
 
-    @extend_schema(request=RefreshIn, responses={205: None, 400: DetailOut}, summary="Log out")
+    @extend_schema(
+        request=RefreshIn,
+        responses={
+            205: None,
+            400: invalid_response("No token given, or not a live refresh token of yours"),
+            401: UNAUTHENTICATED,
+        },
+        summary="Log out: this refresh token stops working",
+    )
     def post(self, request):
         data = RefreshIn(data=request.data)
         data.is_valid(raise_exception=True)

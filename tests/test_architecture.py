@@ -1,0 +1,149 @@
+"""The dependency rules of ARCHITECTURE.md, checked by reading every module's imports.
+
+    api  ->  meals  ->  venues  ->  notifications  ->  people
+
+A lower app never imports a higher one; only `notifications/gateways/` and `api/` import
+twilio; only `api/` imports rest_framework or rest_framework_simplejwt.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYERS = ["people", "notifications", "venues", "meals", "api"]  # lowest first
+RANK = {app: rank for rank, app in enumerate(LAYERS)}
+DOMAIN_APPS = ["people", "notifications", "venues", "meals"]
+HTTP_PACKAGES = {"rest_framework", "rest_framework_simplejwt"}
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imported_modules(source: str, *, module: str, is_package: bool = False) -> set[str]:
+    """Every absolute module name `source` imports, with relative imports resolved."""
+    package = module.split(".") if is_package else module.split(".")[:-1]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - (node.level - 1)]
+                found.add(".".join([*base, node.module] if node.module else base))
+            elif node.module:
+                found.add(node.module)
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", None))
+            in {"import_module", "__import__"}
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            found.add(node.args[0].value)
+    return found
+
+
+def violations(source: str, *, module: str, is_package: bool = False) -> list[str]:
+    """What in `source` (the code of `module`) breaks the rules, in words."""
+    app = module.split(".")[0]
+    problems = []
+    for name in sorted(imported_modules(source, module=module, is_package=is_package)):
+        top = name.split(".")[0]
+        if top in RANK and app in RANK and RANK[top] > RANK[app]:
+            problems.append(f"{module} imports {name}: {app} may not depend on {top}")
+        if top == "twilio" and not (app == "api" or module.startswith("notifications.gateways")):
+            problems.append(f"{module} imports {name}: only notifications.gateways and api may")
+        if top in HTTP_PACKAGES and app != "api":
+            problems.append(f"{module} imports {name}: only api knows HTTP and JWT")
+    return problems
+
+
+def python_files(app: str) -> list[Path]:
+    return sorted(p for p in (ROOT / app).rglob("*.py") if "__pycache__" not in p.parts)
+
+
+@pytest.mark.parametrize("app", DOMAIN_APPS)
+def test_app_imports_follow_the_dependency_direction(app):
+    files = python_files(app)
+    assert files, f"no Python files found in {app}/"
+    problems = []
+    for path in files:
+        problems += violations(
+            path.read_text(encoding="utf-8"),
+            module=module_name(path),
+            is_package=path.name == "__init__.py",
+        )
+    assert problems == []
+
+
+# --- the checker itself ---------------------------------------------------------------------
+
+
+def test_checker_catches_venues_importing_meals():
+    source = "from meals.models import Meal\n"
+
+    assert violations(source, module="venues.services") == [
+        "venues.services imports meals.models: venues may not depend on meals"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "module"),
+    [
+        ("import meals.services\n", "notifications.services"),
+        ("from venues import models\n", "people.models"),
+        ("from api.views import me\n", "meals.services"),
+        ("def f():\n    from meals.models import Meal\n", "venues.models"),
+        ("import importlib\nimportlib.import_module('meals.tasks')\n", "venues.tasks"),
+        ("if TYPE_CHECKING:\n    from meals.models import Meal\n", "notifications.services"),
+    ],
+)
+def test_checker_catches_every_way_of_importing_upwards(source, module):
+    assert len(violations(source, module=module)) == 1
+
+
+@pytest.mark.parametrize(
+    ("source", "module"),
+    [
+        ("from people.models import User\n", "venues.models"),
+        ("from notifications.services import notify\n", "meals.services"),
+        ("from meals.models import Meal\n", "api.views.meals"),
+        ("from .models import Venue\n", "venues.services"),
+        ("from . import texts\n", "meals"),
+        ("from twilio.rest import Client\n", "notifications.gateways.twilio"),
+        ("from twilio.request_validator import RequestValidator\n", "api.sms.views"),
+        ("from rest_framework import serializers\n", "api.serializers.people"),
+        ("import django.db\n", "people.models"),
+    ],
+)
+def test_checker_allows_what_the_rules_allow(source, module):
+    assert violations(source, module=module) == []
+
+
+def test_checker_resolves_relative_imports():
+    assert imported_modules("from ..models import Meal\n", module="meals.sub.thing") == {
+        "meals.models"
+    }
+    assert imported_modules("from .base import X\n", module="venues.pkg", is_package=True) == {
+        "venues.pkg.base"
+    }
+
+
+@pytest.mark.parametrize(
+    ("source", "module"),
+    [
+        ("from twilio.rest import Client\n", "notifications.services"),
+        ("import twilio\n", "meals.sms"),
+        ("from rest_framework import serializers\n", "meals.services"),
+        ("from rest_framework_simplejwt.tokens import RefreshToken\n", "people.services"),
+    ],
+)
+def test_checker_keeps_twilio_and_http_where_they_belong(source, module):
+    assert len(violations(source, module=module)) == 1
