@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class VenuesConfig(AppConfig):
     name = "venues"
     verbose_name = "Venues and bookings"
+
+    def ready(self) -> None:
+        from venues import texts  # noqa: F401  registers the booking templates

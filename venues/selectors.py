@@ -1,0 +1,120 @@
+"""Reads about venues and bookings, scoped to who is asking, with related rows fetched."""
+
+import datetime as dt
+
+from django.contrib.gis.db.models import PointField
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point
+from django.contrib.gis.measure import D
+from django.db.models import F, FloatField, Func, Prefetch, Q, QuerySet, Value
+
+from people.models import User
+from venues.models import (
+    LIVE_BOOKING_STATUSES,
+    Booking,
+    Membership,
+    OpeningHours,
+    Organisation,
+    Venue,
+)
+
+
+class KnnDistance(Func):
+    """`location <-> point`: PostgreSQL can walk the GiST index in this order (KNN)."""
+
+    arg_joiner = " <-> "
+    template = "%(expressions)s"
+    output_field = FloatField()
+
+
+def is_staff_of(person: User, organisation: Organisation | int) -> bool:
+    """True when `person` is a member (admin or staff) of `organisation`."""
+    if not person or not person.is_authenticated:
+        return False
+    organisation_id = getattr(organisation, "pk", organisation)
+    return Membership.objects.filter(person=person, organisation_id=organisation_id).exists()
+
+
+def organisation_ids_of(person: User) -> list[int]:
+    if not person or not person.is_authenticated:
+        return []
+    return list(Membership.objects.filter(person=person).values_list("organisation_id", flat=True))
+
+
+def _with_related(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("organisation").prefetch_related(
+        Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens"))
+    )
+
+
+def venues_search(
+    *,
+    near: Point | None = None,
+    radius_m: float = 5000,
+    kind: str | None = None,
+    step_free: bool | None = None,
+    min_capacity: int | None = None,
+    organisation_id: int | None = None,
+) -> QuerySet[Venue]:
+    """Active venues; with `near`, only those within `radius_m`, nearest first with `distance_m`."""
+    queryset = Venue.objects.active()
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if step_free is not None:
+        queryset = queryset.filter(step_free=step_free)
+    if min_capacity is not None:
+        queryset = queryset.filter(capacity__gte=min_capacity)
+    if organisation_id is not None:
+        queryset = queryset.filter(organisation_id=organisation_id)
+    if near is None:
+        return _with_related(queryset.order_by("name", "id"))
+    here = Value(near, output_field=PointField(geography=True, srid=4326))
+    queryset = (
+        queryset.filter(location__dwithin=(near, D(m=radius_m)))
+        .annotate(distance_m=Distance("location", near))
+        .order_by(KnnDistance(F("location"), here), "id")
+    )
+    return _with_related(queryset)
+
+
+def venues_visible_to(person: User) -> QuerySet[Venue]:
+    """Active venues, plus inactive ones run by the person's organisations."""
+    mine = Q(organisation_id__in=organisation_ids_of(person))
+    return _with_related(Venue.objects.filter(Q(active=True) | mine).order_by("name", "id"))
+
+
+def venue_availability(*, venue: Venue, start: dt.datetime, end: dt.datetime) -> dict:
+    """Opening hours and the busy intervals overlapping [start, end); nobody's details."""
+    busy = (
+        Booking.objects.filter(
+            venue=venue,
+            status__in=LIVE_BOOKING_STATUSES,
+            starts_at__lt=end,
+            ends_at__gt=start,
+        )
+        .order_by("starts_at")
+        .values("starts_at", "ends_at")
+    )
+    return {
+        "opening_hours": list(venue.opening_hours.order_by("weekday", "opens")),
+        "busy": list(busy),
+    }
+
+
+def bookings_visible_to(person: User) -> QuerySet[Booking]:
+    """Bookings I made, plus those at venues my organisations run; newest slot first."""
+    return (
+        Booking.objects.filter(
+            Q(requested_by=person) | Q(venue__organisation_id__in=organisation_ids_of(person))
+        )
+        .select_related("venue", "venue__organisation", "requested_by", "decided_by")
+        .order_by("-starts_at", "-id")
+    )
+
+
+def organisation_staff(organisation: Organisation | int) -> QuerySet[User]:
+    """Everyone who manages an organisation's venues and bookings."""
+    organisation_id = getattr(organisation, "pk", organisation)
+    return User.objects.filter(
+        memberships__organisation_id=organisation_id, is_active=True
+    ).order_by("id")

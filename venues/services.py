@@ -1,0 +1,307 @@
+"""Writes about venues and bookings. The database has the last word on overlaps."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+
+from notifications.gsm import measure, to_gsm7
+from notifications.services import notify
+from notifications.templates import render
+from people.errors import Conflict, DomainError, NotAllowed
+from people.models import User
+from venues.models import LIVE_BOOKING_STATUSES, Booking, OpeningHours, Organisation, Venue
+from venues.selectors import is_staff_of, organisation_staff
+
+MAX_BOOKING = dt.timedelta(hours=12)
+OVERLAP_CONSTRAINT = "venues_booking_no_overlap"
+# Two concurrent inserts of overlapping slots can deadlock on each other's row; one retry
+# inside a savepoint then meets the survivor's committed row and gets a clean 409.
+DEADLOCK_RETRIES = 5
+
+VENUE_FIELDS = {
+    "name",
+    "kind",
+    "address",
+    "location",
+    "capacity",
+    "step_free",
+    "accessible_toilet",
+    "hearing_loop",
+    "parking",
+    "kitchen",
+    "tea_urn",
+    "tables",
+    "outdoor_space",
+    "house_rules",
+    "booking_policy",
+    "min_notice_hours",
+    "active",
+}
+
+
+class BookingInvalid(DomainError):
+    code = "booking_invalid"
+    default_detail = "That booking cannot be made."
+
+
+class SlotTaken(Conflict):
+    code = "slot_taken"
+    default_detail = "Sorry, that time is already booked at this venue. Try another time."
+
+
+class BookingNotLive(Conflict):
+    code = "booking_not_live"
+    default_detail = "This booking has already been decided or cancelled."
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    return timezone.localtime(moment, ZoneInfo(settings.TIME_ZONE))
+
+
+def _plain(text: str) -> str:
+    """Typed names and reasons made safe for one GSM-7 text (no curly quotes or emoji)."""
+    return " ".join(to_gsm7(text).split())
+
+
+def _fit_reason(*, context: dict, reason: str) -> str:
+    """As much of the staff's reason as still fits the decline text in one SMS."""
+    reason = _plain(reason)
+    base = render("booking_declined", {**context, "reason": ""})
+    for size in range(len(reason), 9, -1):
+        shown = reason if size == len(reason) else reason[: size - 3].rstrip() + "..."
+        if measure(f"{base} Reason: {shown}")[2] == 1:
+            return f" Reason: {shown}"
+    return ""
+
+
+def _when(booking: Booking) -> str:
+    """'Sat 28 Nov 12:00-14:30', in local time, for a text."""
+    start, end = _local(booking.starts_at), _local(booking.ends_at)
+    return f"{start:%a} {start.day} {start:%b %H:%M}-{end:%H:%M}"
+
+
+def _check_slot(*, venue: Venue, starts_at: dt.datetime, ends_at: dt.datetime) -> None:
+    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+        raise BookingInvalid("Give times with a UTC offset, e.g. 2026-11-28T12:00:00+00:00.")
+    if not venue.active:
+        raise BookingInvalid("This venue is not taking bookings at the moment.")
+    if ends_at <= starts_at:
+        raise BookingInvalid("The booking must end after it starts.")
+    if ends_at - starts_at > MAX_BOOKING:
+        raise BookingInvalid("A booking can be at most 12 hours long.")
+    now = timezone.now()
+    if starts_at <= now:
+        raise BookingInvalid("That time has already passed.")
+    if starts_at < now + dt.timedelta(hours=venue.min_notice_hours):
+        raise BookingInvalid(
+            f"{venue.name} asks for at least {venue.min_notice_hours} hours' notice."
+        )
+    start, end = _local(starts_at), _local(ends_at)
+    fits = (
+        start.date() == end.date()
+        and OpeningHours.objects.filter(
+            venue=venue,
+            weekday=start.weekday(),
+            opens__lte=start.time(),
+            closes__gte=end.time(),
+        ).exists()
+    )
+    if not fits:
+        raise BookingInvalid(
+            f"{venue.name} is not open for the whole of that time. "
+            "Check its opening hours and try a time inside them."
+        )
+
+
+def _insert_booking(**fields) -> Booking:
+    for attempt in range(DEADLOCK_RETRIES):
+        try:
+            with transaction.atomic():
+                return Booking.objects.create(**fields)
+        except IntegrityError as exc:
+            if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) == (
+                OVERLAP_CONSTRAINT
+            ):
+                raise SlotTaken() from exc
+            raise
+        except OperationalError as exc:
+            deadlock = getattr(exc.__cause__, "sqlstate", None) == "40P01"
+            if not deadlock or attempt == DEADLOCK_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def booking_request(
+    *,
+    venue: Venue,
+    person: User,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    note: str = "",
+) -> Booking:
+    """Ask for a slot: confirmed at once under auto_confirm, otherwise requested for staff.
+
+    Raises BookingInvalid (400) for a slot the venue cannot take and SlotTaken (409) when
+    a live booking overlaps; the exclusion constraint decides the latter.
+    """
+    venue = Venue.objects.select_related("organisation").get(pk=venue.pk)
+    _check_slot(venue=venue, starts_at=starts_at, ends_at=ends_at)
+    auto = venue.booking_policy == Venue.BookingPolicy.AUTO_CONFIRM
+    booking = _insert_booking(
+        venue=venue,
+        requested_by=person,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        note=note,
+        status=Booking.Status.CONFIRMED if auto else Booking.Status.REQUESTED,
+        decided_at=timezone.now() if auto else None,
+    )
+    if not auto:
+        context = {
+            "requester": _plain(person.first_name) or "A neighbour",
+            "venue": _plain(venue.name),
+            "when": _when(booking),
+        }
+        for staff in organisation_staff(venue.organisation_id):
+            notify(
+                recipient=staff,
+                template="booking_requested",
+                context=context,
+                dedupe_key=f"booking-requested:{booking.pk}:{staff.pk}",
+            )
+    return booking
+
+
+def _locked(booking: Booking) -> Booking:
+    return Booking.objects.select_for_update().select_related("venue").get(pk=booking.pk)
+
+
+def _decide(*, booking: Booking, by: User, status: str, reason: str = "") -> Booking:
+    booking = _locked(booking)
+    if not is_staff_of(by, booking.venue.organisation_id):
+        raise NotAllowed("Only staff of the organisation that runs this venue can decide.")
+    if booking.status != Booking.Status.REQUESTED:
+        raise BookingNotLive(f"This booking is already {booking.status}.")
+    booking.status = status
+    booking.decided_by = by
+    booking.decided_at = timezone.now()
+    booking.decision_reason = reason
+    booking.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    return booking
+
+
+@transaction.atomic
+def booking_approve(*, booking: Booking, by: User) -> Booking:
+    """Confirm a requested booking; the requester is told. Staff of the venue's organisation."""
+    booking = _decide(booking=booking, by=by, status=Booking.Status.CONFIRMED)
+    notify(
+        recipient=booking.requested_by,
+        template="booking_confirmed",
+        context={"venue": _plain(booking.venue.name), "when": _when(booking)},
+        dedupe_key=f"booking-decided:{booking.pk}",
+    )
+    return booking
+
+
+@transaction.atomic
+def booking_decline(*, booking: Booking, by: User, reason: str = "") -> Booking:
+    """Turn down a requested booking, freeing the slot; the requester is told."""
+    booking = _decide(booking=booking, by=by, status=Booking.Status.DECLINED, reason=reason)
+    context = {"venue": _plain(booking.venue.name), "when": _when(booking)}
+    notify(
+        recipient=booking.requested_by,
+        template="booking_declined",
+        context={**context, "reason": _fit_reason(context=context, reason=reason)},
+        dedupe_key=f"booking-decided:{booking.pk}",
+    )
+    return booking
+
+
+@transaction.atomic
+def booking_cancel(*, booking: Booking, by: User) -> Booking:
+    """Release a live booking. The requester or staff of the venue's organisation may.
+
+    When staff cancel someone else's booking, the requester is told.
+    """
+    booking = _locked(booking)
+    is_requester = booking.requested_by_id == by.pk
+    if not is_requester and not is_staff_of(by, booking.venue.organisation_id):
+        raise NotAllowed("Only the person who booked or the venue's staff can cancel.")
+    if booking.status not in LIVE_BOOKING_STATUSES:
+        raise BookingNotLive(f"This booking is already {booking.status}.")
+    booking.status = Booking.Status.CANCELLED
+    booking.save(update_fields=["status"])
+    if not is_requester:
+        notify(
+            recipient=booking.requested_by,
+            template="booking_cancelled",
+            context={"venue": _plain(booking.venue.name), "when": _when(booking)},
+            dedupe_key=f"booking-cancelled:{booking.pk}",
+        )
+    return booking
+
+
+def _check_venue_fields(fields: dict) -> None:
+    unknown = set(fields) - VENUE_FIELDS
+    if unknown:
+        raise TypeError(f"unknown venue fields: {sorted(unknown)}")
+
+
+@transaction.atomic
+def venue_create(
+    *,
+    organisation: Organisation,
+    by: User,
+    opening_hours: list[dict] | None = None,
+    **fields,
+) -> Venue:
+    """Add a venue to an organisation. Staff of that organisation only.
+
+    `opening_hours` is a list of {"weekday", "opens", "closes"}.
+    """
+    _check_venue_fields(fields)
+    if not is_staff_of(by, organisation):
+        raise NotAllowed("Only staff of this organisation can add its venues.")
+    venue = Venue.objects.create(organisation=organisation, **fields)
+    _replace_opening_hours(venue=venue, opening_hours=opening_hours or [])
+    return venue
+
+
+@transaction.atomic
+def venue_update(
+    *, venue: Venue, by: User, opening_hours: list[dict] | None = None, **fields
+) -> Venue:
+    """Change a venue; `opening_hours`, when given, replaces the whole week."""
+    _check_venue_fields(fields)
+    venue = Venue.objects.select_for_update().get(pk=venue.pk)
+    if not is_staff_of(by, venue.organisation_id):
+        raise NotAllowed("Only staff of the organisation that runs this venue can change it.")
+    for name, value in fields.items():
+        setattr(venue, name, value)
+    if fields:
+        venue.save(update_fields=list(fields))
+    if opening_hours is not None:
+        _replace_opening_hours(venue=venue, opening_hours=opening_hours)
+    return venue
+
+
+def _replace_opening_hours(*, venue: Venue, opening_hours: list[dict]) -> None:
+    for window in opening_hours:
+        if not 0 <= window["weekday"] <= 6:
+            raise BookingInvalid({"opening_hours": ["weekday runs from 0 (Monday) to 6."]})
+        if window["opens"] >= window["closes"]:
+            raise BookingInvalid({"opening_hours": ["Each window must open before it closes."]})
+    venue.opening_hours.all().delete()
+    OpeningHours.objects.bulk_create(
+        OpeningHours(
+            venue=venue,
+            weekday=window["weekday"],
+            opens=window["opens"],
+            closes=window["closes"],
+        )
+        for window in opening_hours
+    )
