@@ -1,1 +1,12 @@
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from api.views.meals import MealViewSet, MySignupsView
+
+router = SimpleRouter()
+router.register("meals", MealViewSet, basename="meal")
+
+urlpatterns = [
+    path("me/signups/", MySignupsView.as_view(), name="me-signups"),
+    *router.urls,
+]

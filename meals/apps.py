@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class MealsConfig(AppConfig):
     name = "meals"
     verbose_name = "Meals"
+
+    def ready(self) -> None:
+        from meals import texts  # noqa: F401  registers the meal templates

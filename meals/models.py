@@ -111,6 +111,8 @@ class Meal(models.Model):
         help_text="The host's own declared allergens; dishes add theirs",
     )
     cancelled_reason = models.CharField(max_length=300, blank=True)
+    # Bumped on every change of time or place, so each change's texts get their own dedupe key.
+    revision = models.PositiveIntegerField(default=0)
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -137,6 +139,15 @@ class Meal(models.Model):
     @property
     def seats_left(self) -> int:
         return max(self.capacity - self.seats_taken, 0)
+
+    @property
+    def all_allergens(self) -> list[str]:
+        """The host's declared allergens plus every dish's, in the UK 14's order."""
+        from_dishes = getattr(self, "dish_allergens", None)
+        if from_dishes is None:
+            from_dishes = [a for dish in self.dishes.all() for a in dish.allergens]
+        present = set(self.allergens) | set(from_dishes)
+        return [a for a in ALLERGENS if a in present]
 
 
 LIVE_SIGNUP_STATUSES = ("confirmed", "waitlisted", "invited")

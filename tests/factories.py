@@ -130,3 +130,37 @@ class SignupFactory(factory.django.DjangoModelFactory):
     person = factory.SubFactory(UserFactory)
     party_size = 1
     status = "confirmed"
+
+
+class DishFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meals.Dish"
+
+    meal = factory.SubFactory(MealFactory)
+    added_by = factory.SubFactory(UserFactory)
+    name = "Tablet"
+    story = "My gran's recipe from Ardrossan."
+    allergens = factory.LazyFunction(lambda: ["milk"])
+    serves = 12
+
+
+class FeedbackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meals.Feedback"
+
+    meal = factory.SubFactory(MealFactory, status="completed")
+    person = factory.SubFactory(UserFactory)
+    felt_welcome = 5
+    people_were_kind = 5
+
+
+def answer_safety(meal, *, answer: str = "yes", **overrides) -> None:
+    """Answer every prompt the meal shows (`answer`, or overrides by key), as its host."""
+    from meals.safety import prompts_for
+    from meals.services import safety_answers_save
+
+    answers = [
+        {"key": p.key, "answer": overrides.get(p.key, answer), "note": ""}
+        for p in prompts_for(meal)
+    ]
+    safety_answers_save(meal=meal, by=meal.host, answers=answers)

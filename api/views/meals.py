@@ -1,0 +1,300 @@
+"""Meals, sign-ups, dishes, safety answers and feedback over HTTP.
+
+Each view parses, calls one service (or selector), and serializes. Meals others cannot see
+(other hosts' drafts) answer 404; host-only actions on a visible meal answer 403.
+"""
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView, get_object_or_404
+from rest_framework.response import Response
+
+from api.fields import parse_near
+from api.serializers.meals import (
+    CancelIn,
+    DishIn,
+    DishOut,
+    FeedbackIn,
+    FeedbackOut,
+    GuestIn,
+    HostSignupOut,
+    MealIn,
+    MealOut,
+    MealPatchIn,
+    MealQueryIn,
+    MySignupOut,
+    PageQueryIn,
+    PublishErrorOut,
+    SafetyIn,
+    SafetyOut,
+    SignupIn,
+    SignupOut,
+    SignupPatchIn,
+)
+from meals import selectors, services
+from meals.models import Meal, Signup
+from people.errors import NotAllowed
+
+NOT_VISIBLE = OpenApiResponse(description="No such meal, or not visible to you")
+NOT_HOST = OpenApiResponse(description="Only the host may do this")
+BAD = OpenApiResponse(description="Invalid input; {field: [message]} or {detail}")
+
+
+def _check_paging(request) -> None:
+    PageQueryIn(data=request.query_params.dict()).is_valid(raise_exception=True)
+
+
+def _signup_out(signup: Signup, serializer=SignupOut) -> dict:
+    return serializer(selectors.signup_with_position(signup.pk)).data
+
+
+class MealViewSet(viewsets.GenericViewSet):
+    serializer_class = MealOut
+    # Any segment reaches the view, so a malformed id is a JSON 404, not Django's HTML page.
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Meal.objects.none()
+        return selectors.meals_visible_to(self.request.user)
+
+    def _fresh(self, meal) -> dict:
+        return MealOut(self.get_queryset().get(pk=meal.pk)).data
+
+    def _host_only(self, meal) -> None:
+        if meal.host_id != self.request.user.pk:
+            raise NotAllowed("Only the host can see this.")
+
+    @extend_schema(
+        summary="Find published meals yet to start",
+        parameters=[MealQueryIn],
+        responses={200: MealOut(many=True), 400: BAD},
+    )
+    def list(self, request):
+        query = MealQueryIn(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        near = parse_near(params["near"]) if params.get("near") else None
+        meals = selectors.meals_discover(
+            viewer=request.user,
+            near=near,
+            radius_m=params["radius_km"] * 1000,
+            start=params.get("from"),
+            end=params.get("to"),
+            kind=params.get("kind"),
+            step_free=params.get("step_free"),
+            has_seats=params.get("has_seats"),
+            dietary=params.get("dietary"),
+        )
+        page = self.paginate_queryset(meals)
+        return self.get_paginated_response(MealOut(page, many=True).data)
+
+    @extend_schema(
+        summary="Propose a meal (a draft)",
+        request=MealIn,
+        responses={201: MealOut, 400: BAD},
+    )
+    def create(self, request):
+        data = MealIn(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        meal = services.meal_create(host=request.user, **data.validated_data)
+        return Response(self._fresh(meal), status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="A meal", responses={200: MealOut, 404: NOT_VISIBLE})
+    def retrieve(self, request, pk=None):
+        return Response(MealOut(self.get_object()).data)
+
+    @extend_schema(
+        summary="The host changes a meal; a new time or place is texted to everyone signed up",
+        request=MealPatchIn,
+        responses={200: MealOut, 400: BAD, 403: NOT_HOST, 404: NOT_VISIBLE},
+    )
+    def partial_update(self, request, pk=None):
+        meal = self.get_object()
+        data = MealPatchIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        meal = services.meal_update(meal=meal, by=request.user, **data.validated_data)
+        return Response(self._fresh(meal))
+
+    @extend_schema(
+        summary="Publish a draft; 400 lists every reason it cannot be yet",
+        request=None,
+        responses={200: MealOut, 400: PublishErrorOut, 403: NOT_HOST, 404: NOT_VISIBLE},
+    )
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        meal = services.meal_publish(meal=self.get_object(), by=request.user)
+        return Response(self._fresh(meal))
+
+    @extend_schema(
+        summary="The host cancels; everyone signed up is told and the booking released",
+        request=CancelIn,
+        responses={200: MealOut, 400: BAD, 403: NOT_HOST, 404: NOT_VISIBLE},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        meal = self.get_object()
+        data = CancelIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        meal = services.meal_cancel(meal=meal, by=request.user, **data.validated_data)
+        return Response(self._fresh(meal))
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The safety questions for this meal, with the host's answers",
+        responses={200: SafetyOut(many=True), 403: NOT_HOST, 404: NOT_VISIBLE},
+    )
+    @extend_schema(
+        methods=["PUT"],
+        summary="Answer safety questions",
+        request=SafetyIn,
+        responses={200: SafetyOut(many=True), 400: BAD, 403: NOT_HOST, 404: NOT_VISIBLE},
+    )
+    @action(detail=True, methods=["get", "put"], pagination_class=None)
+    def safety(self, request, pk=None):
+        meal = self.get_object()
+        self._host_only(meal)
+        if request.method == "PUT":
+            data = SafetyIn(data=request.data)
+            data.is_valid(raise_exception=True)
+            services.safety_answers_save(
+                meal=meal, by=request.user, answers=data.validated_data["answers"]
+            )
+        return Response(SafetyOut(selectors.safety_sheet(meal=meal), many=True).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The host's list of everyone signed up (phones masked)",
+        parameters=[PageQueryIn],
+        responses={200: HostSignupOut(many=True), 400: BAD, 403: NOT_HOST, 404: NOT_VISIBLE},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Sign up: confirmed while seats allow, otherwise waitlisted",
+        request=SignupIn,
+        responses={
+            201: SignupOut,
+            400: BAD,
+            404: NOT_VISIBLE,
+            409: OpenApiResponse(description="Already signed up"),
+        },
+    )
+    @action(detail=True, methods=["get", "post"])
+    def signups(self, request, pk=None):
+        meal = self.get_object()
+        if request.method == "POST":
+            data = SignupIn(data=request.data)
+            data.is_valid(raise_exception=True)
+            signup = services.signup_create(meal=meal, person=request.user, **data.validated_data)
+            return Response(_signup_out(signup), status=status.HTTP_201_CREATED)
+        self._host_only(meal)
+        _check_paging(request)
+        page = self.paginate_queryset(selectors.meal_signups_for_host(meal=meal))
+        return self.get_paginated_response(HostSignupOut(page, many=True).data)
+
+    def _signup(self, meal, sid) -> Signup:
+        signup = get_object_or_404(Signup.objects.select_related("meal"), pk=sid, meal=meal)
+        if self.request.user.pk not in (signup.person_id, meal.host_id):
+            raise Http404
+        return signup
+
+    @extend_schema(
+        methods=["PATCH"],
+        summary="Change my party size, or (host) mark attendance",
+        request=SignupPatchIn,
+        responses={200: SignupOut, 400: BAD, 403: NOT_HOST, 404: NOT_VISIBLE, 409: BAD},
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        summary="Cancel a sign-up (mine, or as host); the waitlist moves up",
+        request=None,
+        responses={204: None, 400: BAD, 404: NOT_VISIBLE},
+    )
+    @action(
+        detail=True,
+        methods=["patch", "delete"],
+        url_path=r"signups/(?P<sid>[^/]+)",
+        url_name="signup-detail",
+    )
+    def signup_detail(self, request, pk=None, sid=None):
+        meal = self.get_object()
+        signup = self._signup(meal, sid)
+        if request.method == "DELETE":
+            services.signup_cancel(signup=signup, by=request.user)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        data = SignupPatchIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        signup = services.signup_update(signup=signup, by=request.user, **data.validated_data)
+        return Response(_signup_out(signup))
+
+    @extend_schema(
+        summary="The host adds a neighbour without the app; they are texted to reply YES",
+        request=GuestIn,
+        responses={201: HostSignupOut, 400: BAD, 403: NOT_HOST, 404: NOT_VISIBLE, 409: BAD},
+    )
+    @action(detail=True, methods=["post"])
+    def guests(self, request, pk=None):
+        meal = self.get_object()
+        data = GuestIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        signup = services.guest_invite(meal=meal, host=request.user, **data.validated_data)
+        return Response(_signup_out(signup, HostSignupOut), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="What people are bringing",
+        parameters=[PageQueryIn],
+        responses={200: DishOut(many=True), 400: BAD, 404: NOT_VISIBLE},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Add a dish (people signed up, and the host)",
+        request=DishIn,
+        responses={201: DishOut, 400: BAD, 403: NOT_HOST, 404: NOT_VISIBLE},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def dishes(self, request, pk=None):
+        meal = self.get_object()
+        if request.method == "POST":
+            data = DishIn(data=request.data)
+            data.is_valid(raise_exception=True)
+            dish = services.dish_add(meal=meal, person=request.user, **data.validated_data)
+            return Response(DishOut(dish).data, status=status.HTTP_201_CREATED)
+        _check_paging(request)
+        page = self.paginate_queryset(selectors.dishes_of(meal=meal))
+        return self.get_paginated_response(DishOut(page, many=True).data)
+
+    @extend_schema(
+        summary="Feedback from someone who came, after the meal; once each",
+        request=FeedbackIn,
+        responses={
+            201: FeedbackOut,
+            400: BAD,
+            403: OpenApiResponse(description="Only people who came"),
+            404: NOT_VISIBLE,
+            409: OpenApiResponse(description="Feedback already given"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def feedback(self, request, pk=None):
+        meal = self.get_object()
+        data = FeedbackIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        feedback = services.feedback_create(meal=meal, person=request.user, **data.validated_data)
+        return Response(FeedbackOut(feedback).data, status=status.HTTP_201_CREATED)
+
+
+class MySignupsView(GenericAPIView):
+    serializer_class = MySignupOut
+
+    @extend_schema(
+        summary="My sign-ups, upcoming first, each with its meal",
+        parameters=[PageQueryIn],
+        responses={200: MySignupOut(many=True), 400: BAD},
+    )
+    def get(self, request):
+        _check_paging(request)
+        page = self.paginate_queryset(selectors.signups_of(person=request.user))
+        return self.get_paginated_response(MySignupOut(page, many=True).data)

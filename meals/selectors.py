@@ -1,0 +1,255 @@
+"""Reads about meals, scoped to who is asking, with related rows fetched in a fixed number
+of queries whatever the number of meals."""
+
+import datetime as dt
+
+from django.contrib.gis.db.models import PointField
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point
+from django.contrib.gis.measure import D
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from meals.models import LIVE_SIGNUP_STATUSES, Dish, Meal, SafetyAnswer, Signup
+from meals.safety import prompts_for
+from people.models import User
+
+
+class KnnDistance(Func):
+    """`location <-> point`, which PostgreSQL answers by walking the GiST index (KNN)."""
+
+    arg_joiner = " <-> "
+    template = "%(expressions)s"
+    output_field = FloatField()
+
+
+class Unnest(Func):
+    function = "unnest"
+    output_field = CharField()
+
+
+def _waitlist_position() -> Subquery:
+    """1 for the first waiting party of its meal, 2 for the next, ...; null unless waiting."""
+    ahead = (
+        Signup.objects.filter(meal=OuterRef("meal"), status=Signup.Status.WAITLISTED)
+        .filter(
+            Q(queued_at__lt=OuterRef("queued_at"))
+            | Q(queued_at=OuterRef("queued_at"), pk__lt=OuterRef("pk"))
+        )
+        .order_by()
+        .values("meal")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Case(
+        When(
+            status=Signup.Status.WAITLISTED,
+            then=Coalesce(Subquery(ahead, output_field=IntegerField()), 0) + 1,
+        ),
+        default=None,
+        output_field=IntegerField(),
+    )
+
+
+def signups_with_position(queryset: QuerySet[Signup]) -> QuerySet[Signup]:
+    return queryset.annotate(waitlist_position=_waitlist_position())
+
+
+def with_meal_details(queryset: QuerySet[Meal], *, viewer: User | None = None) -> QuerySet[Meal]:
+    """Host, venue, waitlist count, dish allergens and the viewer's own sign-up, in a constant
+    number of queries."""
+    waiting = (
+        Signup.objects.filter(meal=OuterRef("pk"), status=Signup.Status.WAITLISTED)
+        .order_by()
+        .values("meal")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    dish_allergens = ArraySubquery(
+        Dish.objects.filter(meal=OuterRef("pk"))
+        .annotate(allergen=Unnest("allergens"))
+        .order_by()
+        .values("allergen")
+        .distinct()
+    )
+    queryset = queryset.select_related("host", "venue").annotate(
+        waitlist_count=Coalesce(Subquery(waiting, output_field=IntegerField()), 0),
+        dish_allergens=dish_allergens,
+    )
+    if viewer is not None and viewer.is_authenticated:
+        mine = signups_with_position(
+            Signup.objects.filter(person=viewer).exclude(status=Signup.Status.CANCELLED)
+        ).order_by("-created_at")
+        queryset = queryset.prefetch_related(
+            Prefetch("signups", queryset=mine, to_attr="viewer_signups")
+        )
+    return queryset
+
+
+def meals_visible_to(viewer: User) -> QuerySet[Meal]:
+    """Every meal but other hosts' drafts."""
+    return with_meal_details(
+        Meal.objects.filter(~Q(status=Meal.Status.DRAFT) | Q(host=viewer)), viewer=viewer
+    )
+
+
+def meals_discover(
+    *,
+    viewer: User,
+    near: Point | None = None,
+    radius_m: float = 5000,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    kind: str | None = None,
+    step_free: bool | None = None,
+    has_seats: bool | None = None,
+    dietary: str | None = None,
+) -> QuerySet[Meal]:
+    """Published meals yet to start; with `near`, those within `radius_m`, nearest first with
+    `distance_m`; otherwise soonest first."""
+    queryset = Meal.objects.published().upcoming()
+    if start is not None:
+        queryset = queryset.filter(starts_at__gte=start)
+    if end is not None:
+        queryset = queryset.filter(starts_at__lt=end)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if step_free is not None:
+        queryset = queryset.filter(step_free=step_free)
+    if has_seats is True:
+        queryset = queryset.filter(seats_taken__lt=F("capacity"))
+    elif has_seats is False:
+        queryset = queryset.filter(seats_taken__gte=F("capacity"))
+    if dietary:
+        queryset = queryset.filter(dietary_options__contains=[dietary])
+    if near is None:
+        queryset = queryset.order_by("starts_at", "pk")
+    else:
+        here = Value(near, output_field=PointField(geography=True, srid=4326))
+        queryset = (
+            queryset.filter(location__dwithin=(near, D(m=radius_m)))
+            .annotate(distance_m=Distance("location", near))
+            .order_by(KnnDistance(F("location"), here), "pk")
+        )
+    return with_meal_details(queryset, viewer=viewer)
+
+
+def meals_near(*, point: Point, radius_m: float, limit: int) -> list[Meal]:
+    """Up to `limit` published meals yet to start within `radius_m` of `point`, nearest first,
+    each with `distance_m` (for the SMS 'MEALS' reply)."""
+    here = Value(point, output_field=PointField(geography=True, srid=4326))
+    queryset = (
+        Meal.objects.published()
+        .upcoming()
+        .filter(location__dwithin=(point, D(m=radius_m)))
+        .annotate(distance_m=Distance("location", point))
+        .select_related("venue", "host")
+        .order_by(KnnDistance(F("location"), here), "pk")
+    )
+    return list(queryset[:limit])
+
+
+def meal_by_code(code: str) -> Meal | None:
+    """The meal with this share code, however it was typed ('t7k2 ', 'T7K2')."""
+    cleaned = "".join((code or "").split()).upper()
+    if not cleaned:
+        return None
+    return Meal.objects.select_related("venue", "host").filter(code=cleaned).first()
+
+
+def live_signup_for(*, meal: Meal, person: User) -> Signup | None:
+    """The person's confirmed, waitlisted or invited sign-up for this meal, if any."""
+    return (
+        Signup.objects.filter(meal=meal, person=person, status__in=LIVE_SIGNUP_STATUSES)
+        .select_related("meal", "person")
+        .first()
+    )
+
+
+def meal_signups_for_host(*, meal: Meal) -> QuerySet[Signup]:
+    """Everyone who signed up, live ones first in order: confirmed, invited, waitlisted."""
+    rank = Case(
+        When(status__in=(Signup.Status.CONFIRMED, Signup.Status.ATTENDED), then=Value(0)),
+        When(status=Signup.Status.NO_SHOW, then=Value(0)),
+        When(status=Signup.Status.INVITED, then=Value(1)),
+        When(status=Signup.Status.WAITLISTED, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    return (
+        signups_with_position(Signup.objects.filter(meal=meal))
+        .select_related("person")
+        .annotate(rank=rank)
+        .order_by("rank", "queued_at", "pk")
+    )
+
+
+def signup_with_position(signup_id: int) -> Signup:
+    return signups_with_position(Signup.objects.select_related("person")).get(pk=signup_id)
+
+
+def signups_of(*, person: User) -> QuerySet[Signup]:
+    """My sign-ups, each with its meal: meals yet to come first (soonest first), then the rest
+    (most recent first)."""
+    now = timezone.now()
+    meals = with_meal_details(Meal.objects.all())
+    upcoming = Case(
+        When(meal__starts_at__gt=now, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return (
+        signups_with_position(Signup.objects.filter(person=person))
+        .annotate(later=upcoming)
+        .prefetch_related(Prefetch("meal", queryset=meals))
+        .order_by(
+            "later",
+            Case(When(later=0, then=F("meal__starts_at"))).asc(),
+            F("meal__starts_at").desc(),
+            "pk",
+        )
+    )
+
+
+def dishes_of(*, meal: Meal) -> QuerySet[Dish]:
+    return Dish.objects.filter(meal=meal).select_related("added_by").order_by("created_at", "pk")
+
+
+def safety_sheet(*, meal: Meal) -> list[dict]:
+    """The prompts this meal shows, each with the host's answer if given."""
+    answers = {
+        a.key: a for a in SafetyAnswer.objects.filter(meal=meal).select_related("answered_by")
+    }
+    sheet = []
+    for prompt in prompts_for(meal):
+        answer = answers.get(prompt.key)
+        sheet.append(
+            {
+                "key": prompt.key,
+                "version": prompt.version,
+                "question": prompt.question,
+                "guidance": prompt.guidance,
+                "level": prompt.level,
+                "answer": answer.answer if answer else None,
+                "note": answer.note if answer else "",
+                "question_answered": answer.question_asked if answer else None,
+                "answered_by": answer.answered_by_id if answer else None,
+                "answered_at": answer.answered_at if answer else None,
+            }
+        )
+    return sheet
