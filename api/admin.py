@@ -1,0 +1,111 @@
+"""The organisation admin, with the sponsor report as a page and a CSV download.
+
+It lives in `api/` because the report page is an HTTP view over `meals.reports`, and `venues`
+may not import `meals`.
+"""
+
+import datetime as dt
+
+from django import forms
+from django.contrib import admin
+from django.contrib.gis.admin import GISModelAdmin
+from django.http import Http404, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from meals.reports import COLUMNS, ReportRangeInvalid, organisation_report, report_csv
+from venues.admin import MembershipInline, OrganisationScopedAdmin
+from venues.models import Organisation
+
+MONTH_INPUT = {
+    "input_formats": ["%Y-%m"],
+    "widget": forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+}
+
+
+class ReportMonthsForm(forms.Form):
+    start = forms.DateField(label="From month", help_text="YYYY-MM", **MONTH_INPUT)
+    end = forms.DateField(label="To month", help_text="YYYY-MM", **MONTH_INPUT)
+
+    def clean(self):
+        data = super().clean()
+        if "end" in data:
+            following = (data["end"].replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+            data["end"] = following - dt.timedelta(days=1)
+        return data
+
+
+def last_month() -> dict:
+    first_of_this_month = timezone.localdate().replace(day=1)
+    end = first_of_this_month - dt.timedelta(days=1)
+    return {"start": end.replace(day=1), "end": end.replace(day=1)}
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(OrganisationScopedAdmin, GISModelAdmin):
+    organisation_path = "pk"
+    list_display = ["name", "kind", "report_link"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    inlines = [MembershipInline]
+    change_form_template = "admin/venues/organisation/change_form.html"
+
+    @admin.display(description="report")
+    def report_link(self, obj):
+        return format_html(
+            '<a href="{}">Report</a>', reverse("admin:venues_organisation_report", args=[obj.pk])
+        )
+
+    def get_urls(self):
+        report = path(
+            "<path:object_id>/report/",
+            self.admin_site.admin_view(self.report_view),
+            name="venues_organisation_report",
+        )
+        return [report, *super().get_urls()]
+
+    def report_view(self, request, object_id):
+        organisation = self.get_object(request, object_id)
+        if organisation is None or not self.has_view_permission(request, organisation):
+            raise Http404("No such organisation.")
+        form = ReportMonthsForm(
+            request.GET if "start" in request.GET else None, initial=last_month()
+        )
+        report = None
+        if form.is_bound and form.is_valid():
+            try:
+                report = organisation_report(
+                    organisation=organisation,
+                    start=form.cleaned_data["start"],
+                    end=form.cleaned_data["end"],
+                )
+            except ReportRangeInvalid as exc:
+                detail = exc.detail
+                for field_name, problems in detail.items() if isinstance(detail, dict) else []:
+                    for problem in problems:
+                        form.add_error("end" if field_name == "to" else "start", problem)
+        if report is not None and request.GET.get("format") == "csv":
+            response = HttpResponse(report_csv(report), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = (
+                f'attachment; filename="blether-report-{organisation.pk}-'
+                f'{report.start}-{report.end}.csv"'
+            )
+            return response
+        columns = [name for name in COLUMNS if name not in ("venue_id", "suppressed")]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": organisation,
+            "title": f"Report: {organisation.name}",
+            "form": form,
+            "report": report,
+            "columns": columns,
+            "table": [
+                [(row.as_dict()[name], name in row.suppressed) for name in columns]
+                for row in (report.rows if report else [])
+            ],
+            "csv_query": request.GET.urlencode() + "&format=csv",
+        }
+        return TemplateResponse(request, "admin/venues/organisation/report.html", context)

@@ -1,0 +1,142 @@
+"""Meals in the admin: staff see those at their organisations' venues, with counts annotated."""
+
+from django.contrib import admin
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact, In
+from django.utils import timezone
+
+from meals.models import Meal, SafetyAnswer, SafetyPrompt, Signup
+from meals.safety import FOOD_ARRANGEMENTS, REGULAR
+from venues.admin import OrganisationScopedAdmin
+
+
+def _per_meal(model, **filters) -> Coalesce:
+    counted = (
+        model.objects.filter(meal=OuterRef("pk"), **filters)
+        .order_by()
+        .values("meal")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _required_prompts() -> Coalesce:
+    """How many required prompts apply to the meal: the rules of meals.safety.prompts_for, in SQL."""
+    setting, on_road = OuterRef("setting"), OuterRef("on_road")
+    food = In(OuterRef("food"), sorted(FOOD_ARRANGEMENTS))
+    applies = (
+        Q(applies=SafetyPrompt.Applies.ALL)
+        | (Q(applies=SafetyPrompt.Applies.FOOD) & food)
+        | (
+            Q(applies=SafetyPrompt.Applies.FOOD_REGULAR)
+            & food
+            & In(OuterRef("repeats"), sorted(REGULAR))
+        )
+        | (Q(applies=SafetyPrompt.Applies.STREET) & Exact(setting, Meal.Setting.STREET))
+        | (
+            Q(applies=SafetyPrompt.Applies.STREET_ON_ROAD)
+            & Exact(setting, Meal.Setting.STREET)
+            & Exact(on_road, True)
+        )
+        | (Q(applies=SafetyPrompt.Applies.VENUE) & Exact(setting, Meal.Setting.VENUE))
+    )
+    counted = (
+        SafetyPrompt.objects.filter(applies, active=True, level=SafetyPrompt.Level.REQUIRED)
+        .filter(
+            Q(organisation__isnull=True) | Q(organisation_id=OuterRef("venue__organisation_id"))
+        )
+        .order_by()
+        .values("level")
+        .annotate(n=Count("key", distinct=True))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+class WhenFilter(admin.SimpleListFilter):
+    title = "when"
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("upcoming", "Upcoming"), ("past", "Past"), ("all", "All")]
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": (self.value() or "upcoming") == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        when = self.value() or "upcoming"
+        if when == "upcoming":
+            return queryset.filter(ends_at__gt=now)
+        if when == "past":
+            return queryset.filter(ends_at__lte=now)
+        return queryset
+
+
+@admin.register(Meal)
+class MealAdmin(OrganisationScopedAdmin):
+    organisation_path = "venue__organisation"
+    list_display = [
+        "title",
+        "code",
+        "starts_at",
+        "venue",
+        "status",
+        "parties_confirmed",
+        "seats",
+        "parties_waiting",
+        "safety",
+    ]
+    list_filter = [WhenFilter, "status", ("venue", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["venue"]
+    search_fields = ["title", "code"]
+    ordering = ["starts_at"]
+    exclude = ["host", "location"]
+    readonly_fields = ["host_name"]
+
+    def has_add_permission(self, request):
+        # Meals are made by hosts through the app, with a booking and safety prompts.
+        return False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                confirmed_parties=_per_meal(
+                    Signup, status__in=(Signup.Status.CONFIRMED, Signup.Status.ATTENDED)
+                ),
+                waiting_parties=_per_meal(Signup, status=Signup.Status.WAITLISTED),
+                required_answered=_per_meal(
+                    SafetyAnswer, prompt__level=SafetyPrompt.Level.REQUIRED
+                ),
+                required_prompts=_required_prompts(),
+            )
+        )
+
+    @admin.display(description="host")
+    def host_name(self, obj):
+        return obj.host.display_name
+
+    @admin.display(description="parties confirmed", ordering="confirmed_parties")
+    def parties_confirmed(self, obj):
+        return obj.confirmed_parties
+
+    @admin.display(description="seats taken")
+    def seats(self, obj):
+        return f"{obj.seats_taken} / {obj.capacity}"
+
+    @admin.display(description="waiting", ordering="waiting_parties")
+    def parties_waiting(self, obj):
+        return obj.waiting_parties
+
+    @admin.display(description="required safety prompts answered")
+    def safety(self, obj):
+        return f"{obj.required_answered} of {obj.required_prompts}"

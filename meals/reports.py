@@ -1,0 +1,308 @@
+"""Sponsor reports: per venue and month, aggregates only, computed in the database.
+
+Every figure counts only meals *held* in the period: completed, or published and already
+ended. A meal's month is the month of its start in Europe/London.
+
+People who *took part* are those whose sign-up is `attended`, or still `confirmed` when the host
+never marked attendance. Suppression: a cell built from 1 to 4 people is withheld (its value is
+None and its name is listed in `suppressed`), so nobody can be picked out of a small group; a
+cell built from nobody (a month without meals) is shown as zero, so gaps stay visible.
+
+The report runs five queries whatever the number of venues, meals or people.
+"""
+
+import csv
+import datetime as dt
+import io
+from dataclasses import asdict, dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from meals.models import Feedback, Meal, Signup
+from people.errors import DomainError
+from venues.models import Organisation, Venue
+
+# Fewer people than this in a cell and the cell is withheld.
+MIN_CELL_PEOPLE = 5
+# Longest period one report may cover, and the years a report may look at.
+MAX_REPORT_DAYS = 3 * 366
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+TOOK_PART = (Signup.Status.ATTENDED, Signup.Status.CONFIRMED)
+
+# Cells withheld when the venue-month has fewer than MIN_CELL_PEOPLE people taking part.
+PEOPLE_CELLS = (
+    "signups",
+    "distinct_people",
+    "first_timers",
+    "sms_only_share",
+    "seats_filled",
+    "seats_filled_share",
+    "no_shows",
+    "feedback_count",
+    "feedback_app",
+    "feedback_sms",
+)
+# Column order of the report, shared by the API, the CSV, the admin page and the command.
+COLUMNS = (
+    "venue_id",
+    "venue_name",
+    "month",
+    "meals_held",
+    "capacity",
+    *PEOPLE_CELLS,
+    "mean_felt_welcome",
+    "mean_people_were_kind",
+    "suppressed",
+)
+
+
+class ReportRangeInvalid(DomainError):
+    code = "report_range_invalid"
+    default_detail = "Give a start date on or before the end date, at most 3 years apart."
+
+
+@dataclass
+class ReportRow:
+    venue_id: int | None  # None for street meals in the organisation's area
+    venue_name: str
+    month: dt.date  # the first day of the month
+    meals_held: int = 0
+    capacity: int = 0  # seats offered at the meals held
+    signups: int | None = 0  # parties that did not cancel (any other status)
+    distinct_people: int | None = 0  # people who took part, each counted once
+    first_timers: int | None = 0  # people whose first meal ever was here this month
+    sms_only_share: float | None = 0.0  # share of distinct_people without the app
+    seats_filled: int | None = 0  # sum of party sizes of those who took part
+    seats_filled_share: float | None = 0.0  # seats_filled / capacity
+    no_shows: int | None = 0  # parties marked no_show
+    feedback_count: int | None = 0
+    feedback_app: int | None = 0
+    feedback_sms: int | None = 0
+    mean_felt_welcome: float | None = None  # 1-5; None without 5 people scoring
+    mean_people_were_kind: float | None = None
+    suppressed: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Report:
+    organisation: Organisation
+    start: dt.date
+    end: dt.date
+    rows: list[ReportRow]
+
+
+def street_label(organisation: Organisation) -> str:
+    return f"Street meals in {organisation.name} area"
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
+    """First days of every month from start's month to end's month, inclusive."""
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def check_range(start: dt.date, end: dt.date) -> None:
+    if start > end:
+        raise ReportRangeInvalid({"to": ["The end date must not be before the start date."]})
+    if (end - start).days > MAX_REPORT_DAYS:
+        raise ReportRangeInvalid({"to": ["A report can cover at most 3 years."]})
+    if start.year < EARLIEST_YEAR or end.year > LATEST_YEAR:
+        raise ReportRangeInvalid(
+            {"from": [f"Reports cover the years {EARLIEST_YEAR} to {LATEST_YEAR}."]}
+        )
+
+
+def _held_meals(*, organisation: Organisation, start: dt.date, end: dt.date, now: dt.datetime):
+    tz = _tz()
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    place = Q(setting=Meal.Setting.VENUE, venue__organisation=organisation)
+    if organisation.area is not None:
+        place |= Q(setting=Meal.Setting.STREET, location__coveredby=organisation.area)
+    return Meal.objects.filter(place, _held_q(now=now), starts_at__gte=since, starts_at__lt=until)
+
+
+def _held_q(*, now: dt.datetime, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}status": Meal.Status.COMPLETED}) | Q(
+        **{f"{prefix}status": Meal.Status.PUBLISHED, f"{prefix}ends_at__lte": now}
+    )
+
+
+def _cell_key(row: dict) -> tuple:
+    return row["bucket"], row["month"].date()
+
+
+def organisation_report(*, organisation: Organisation, start: dt.date, end: dt.date) -> Report:
+    """Per venue of the organisation (plus its area's street meals) and month in [start, end].
+
+    Raises ReportRangeInvalid when start > end or the range is longer than 3 years.
+    """
+    check_range(start, end)
+    now = timezone.now()
+    tz = _tz()
+    meals = _held_meals(organisation=organisation, start=start, end=end, now=now)
+    # Street meals have no venue, so NULL is their bucket.
+    meal_cells = {
+        _cell_key(row): row
+        for row in meals.annotate(bucket=F("venue_id"), month=TruncMonth("starts_at", tzinfo=tz))
+        .values("bucket", "month")
+        .annotate(meals_held=Count("id"), capacity=Sum("capacity"))
+    }
+
+    took_part = Q(status__in=TOOK_PART)
+    earlier_meal = Signup.objects.filter(
+        _held_q(now=now, prefix="meal__"),
+        person=OuterRef("person"),
+        status__in=TOOK_PART,
+    ).filter(
+        Q(meal__starts_at__lt=OuterRef("meal__starts_at"))
+        | Q(meal__starts_at=OuterRef("meal__starts_at"), meal_id__lt=OuterRef("meal_id"))
+    )
+    signup_cells = {
+        _cell_key(row): row
+        for row in Signup.objects.filter(meal__in=meals)
+        .annotate(bucket=F("meal__venue_id"), month=TruncMonth("meal__starts_at", tzinfo=tz))
+        .values("bucket", "month")
+        .annotate(
+            signups=Count("id", filter=~Q(status=Signup.Status.CANCELLED)),
+            distinct_people=Count("person", distinct=True, filter=took_part),
+            sms_only_people=Count(
+                "person", distinct=True, filter=took_part & Q(person__has_app=False)
+            ),
+            seats_filled=Sum("party_size", filter=took_part),
+            no_shows=Count("id", filter=Q(status=Signup.Status.NO_SHOW)),
+        )
+    }
+
+    # In WHERE, not in an aggregate FILTER, so PostgreSQL can plan NOT EXISTS as an anti-join.
+    first_timer_cells = {
+        _cell_key(row): row["first_timers"]
+        for row in Signup.objects.filter(took_part, meal__in=meals)
+        .filter(~Exists(earlier_meal))
+        .annotate(bucket=F("meal__venue_id"), month=TruncMonth("meal__starts_at", tzinfo=tz))
+        .values("bucket", "month")
+        .annotate(first_timers=Count("person", distinct=True))
+    }
+
+    feedback_cells = {
+        _cell_key(row): row
+        for row in Feedback.objects.filter(meal__in=meals)
+        .annotate(bucket=F("meal__venue_id"), month=TruncMonth("meal__starts_at", tzinfo=tz))
+        .values("bucket", "month")
+        .annotate(
+            feedback_count=Count("id"),
+            feedback_app=Count("id", filter=Q(channel=Feedback.Channel.APP)),
+            feedback_sms=Count("id", filter=Q(channel=Feedback.Channel.SMS)),
+            welcome_people=Count("person", distinct=True, filter=Q(felt_welcome__isnull=False)),
+            kind_people=Count("person", distinct=True, filter=Q(people_were_kind__isnull=False)),
+            mean_felt_welcome=Avg("felt_welcome"),
+            mean_people_were_kind=Avg("people_were_kind"),
+        )
+    }
+
+    buckets = [
+        (venue_id, name)
+        for venue_id, name in Venue.objects.filter(organisation=organisation)
+        .order_by("name", "id")
+        .values_list("id", "name")
+    ]
+    if organisation.area is not None:
+        buckets.append((None, street_label(organisation)))
+    rows = [
+        _row(
+            venue_id=venue_id,
+            venue_name=name,
+            month=month,
+            meal=meal_cells.get((venue_id, month), {}),
+            signup=signup_cells.get((venue_id, month), {}),
+            first_timers=first_timer_cells.get((venue_id, month), 0),
+            feedback=feedback_cells.get((venue_id, month), {}),
+        )
+        for venue_id, name in buckets
+        for month in months_between(start, end)
+    ]
+    return Report(organisation=organisation, start=start, end=end, rows=rows)
+
+
+def _small(count: int) -> bool:
+    return 0 < count < MIN_CELL_PEOPLE
+
+
+def _ratio(part: int, whole: int) -> float:
+    return round(part / whole, 3) if whole else 0.0
+
+
+def _row(
+    *, venue_id, venue_name, month, meal: dict, signup: dict, first_timers: int, feedback: dict
+) -> ReportRow:
+    people = signup.get("distinct_people", 0)
+    capacity = meal.get("capacity") or 0
+    seats = signup.get("seats_filled") or 0
+    row = ReportRow(
+        venue_id=venue_id,
+        venue_name=venue_name,
+        month=month,
+        meals_held=meal.get("meals_held", 0),
+        capacity=capacity,
+        signups=signup.get("signups", 0),
+        distinct_people=people,
+        first_timers=first_timers,
+        sms_only_share=_ratio(signup.get("sms_only_people", 0), people),
+        seats_filled=seats,
+        seats_filled_share=_ratio(seats, capacity),
+        no_shows=signup.get("no_shows", 0),
+        feedback_count=feedback.get("feedback_count", 0),
+        feedback_app=feedback.get("feedback_app", 0),
+        feedback_sms=feedback.get("feedback_sms", 0),
+    )
+    if _small(people):
+        for name in PEOPLE_CELLS:
+            setattr(row, name, None)
+        row.suppressed.extend(PEOPLE_CELLS)
+    for name, givers in (
+        ("mean_felt_welcome", feedback.get("welcome_people", 0)),
+        ("mean_people_were_kind", feedback.get("kind_people", 0)),
+    ):
+        if _small(givers):
+            row.suppressed.append(name)
+        elif givers:
+            setattr(row, name, round(float(feedback[name]), 2))
+    return row
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m")
+    if isinstance(value, list | tuple):
+        return ";".join(value)
+    return str(value)
+
+
+def write_csv(rows: list[dict], stream) -> None:
+    """One header row of COLUMNS, then a line per row; months as YYYY-MM, withheld cells empty."""
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow([_cell_text(row.get(name)) for name in COLUMNS])
+
+
+def report_csv(report: Report) -> str:
+    out = io.StringIO()
+    write_csv([row.as_dict() for row in report.rows], out)
+    return out.getvalue()

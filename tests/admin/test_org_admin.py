@@ -1,0 +1,262 @@
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+from django.utils import timezone
+
+from meals.models import SafetyAnswer, SafetyPrompt
+from meals.safety import prompts_for
+from notifications.models import Message
+from tests.factories import (
+    BookingFactory,
+    MealFactory,
+    MembershipFactory,
+    SignupFactory,
+    UserFactory,
+    VenueFactory,
+)
+from tests.reports.world import build_world, venue_meal
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    return build_world()
+
+
+@pytest.fixture
+def officer(world):
+    return MembershipFactory(
+        organisation=world.org, person__is_staff=True, person__display_name="Isla Officer"
+    ).person
+
+
+@pytest.fixture
+def officer_admin(officer):
+    client = Client()
+    client.force_login(officer)
+    return client
+
+
+def _listed(response) -> list:
+    assert response.status_code == 200
+    return list(response.context["cl"].result_list)
+
+
+def test_a_resident_is_sent_to_the_admin_login(resident):
+    client = Client()
+    client.force_login(resident)
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/login/?next=/admin/"
+
+
+def test_staff_see_only_their_organisations_venues(world, officer_admin):
+    assert {v.name for v in _listed(officer_admin.get("/admin/venues/venue/"))} == {
+        "Ardeer Hall",
+        "Bute Room",
+    }
+    assert [o.name for o in _listed(officer_admin.get("/admin/venues/organisation/"))] == [
+        "Cunninghame Housing"
+    ]
+    other_venue = world.other_org.venues.get()
+    assert officer_admin.get(f"/admin/venues/venue/{other_venue.pk}/change/").status_code == 302
+
+
+def test_staff_can_edit_their_venue_and_its_opening_hours(world, officer_admin):
+    page = officer_admin.get(f"/admin/venues/venue/{world.ardeer.pk}/change/")
+
+    assert page.status_code == 200
+    assert page.context["has_change_permission"] is True
+    assert [f.formset.prefix for f in page.context["inline_admin_formsets"]] == ["opening_hours"]
+
+
+def test_staff_approve_a_booking_with_the_action(world, officer, officer_admin):
+    mine = BookingFactory(venue=world.ardeer, status="requested")
+    theirs = BookingFactory(venue=world.other_org.venues.get(), status="requested")
+    assert [
+        b.pk for b in _listed(officer_admin.get("/admin/venues/booking/?status=requested"))
+    ] == [mine.pk]
+
+    response = officer_admin.post(
+        "/admin/venues/booking/",
+        {"action": "approve_selected", "_selected_action": [mine.pk, theirs.pk]},
+    )
+
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.status, mine.decided_by_id) == ("confirmed", officer.pk)
+    assert theirs.status == "requested"
+    assert Message.objects.filter(dedupe_key=f"booking-decided:{mine.pk}").count() == 1
+
+
+def test_staff_decline_a_booking_with_the_action(world, officer_admin):
+    booking = BookingFactory(venue=world.bute, status="requested")
+
+    officer_admin.post(
+        "/admin/venues/booking/", {"action": "decline_selected", "_selected_action": [booking.pk]}
+    )
+
+    booking.refresh_from_db()
+    assert booking.status == "declined"
+
+
+def test_upcoming_meals_show_signups_and_safety_status(world, officer_admin):
+    soon = timezone.now() + dt.timedelta(days=3)
+    meal = venue_meal(world.ardeer, soon.date(), capacity=10, status="published")
+    for status in ("confirmed", "confirmed", "attended", "waitlisted", "cancelled"):
+        SignupFactory(meal=meal, status=status)
+    required = [p for p in prompts_for(meal) if p.level == SafetyPrompt.Level.REQUIRED]
+    for prompt in required[:2]:
+        SafetyAnswer.objects.create(
+            meal=meal,
+            prompt=prompt,
+            key=prompt.key,
+            question_asked=prompt.question,
+            answer="yes",
+            answered_by=meal.host,
+        )
+    MealFactory()  # a street meal elsewhere, not this organisation's
+
+    (listed,) = _listed(officer_admin.get("/admin/meals/meal/"))
+
+    assert listed.pk == meal.pk
+    assert (listed.confirmed_parties, listed.waiting_parties) == (3, 1)
+    assert (listed.required_answered, listed.required_prompts) == (2, len(required))
+    assert len(required) >= 3
+
+
+def test_required_prompt_counts_agree_with_the_catalogue_rules():
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(superuser)
+    venue = VenueFactory()
+    meals = [
+        MealFactory(),
+        MealFactory(on_road=True, repeats="weekly"),
+        MealFactory(setting="venue", venue=venue, location=venue.location, food="host_provides"),
+    ]
+
+    listed = {m.pk: m.required_prompts for m in _listed(client.get("/admin/meals/meal/?when=all"))}
+
+    assert listed == {
+        m.pk: len([p for p in prompts_for(m) if p.level == SafetyPrompt.Level.REQUIRED])
+        for m in meals
+    }
+
+
+def test_the_report_page_and_its_csv(world, officer_admin):
+    url = f"/admin/venues/organisation/{world.org.pk}/report/"
+
+    page = officer_admin.get(url, {"start": "2026-08", "end": "2026-10"})
+
+    assert page.status_code == 200
+    assert page.context["report"].end == dt.date(2026, 10, 31)
+    assert len(page.context["table"]) == 9
+    assert b"Download CSV" in page.content
+
+    download = officer_admin.get(url, {"start": "2026-08", "end": "2026-10", "format": "csv"})
+
+    assert download["Content-Type"] == "text/csv; charset=utf-8"
+    assert download["Content-Disposition"].startswith("attachment; filename=")
+    rows = list(csv.DictReader(io.StringIO(download.content.decode("utf-8"))))
+    assert [(r["venue_name"], r["month"], r["distinct_people"]) for r in rows[:3]] == [
+        ("Ardeer Hall", "2026-08", "6"),
+        ("Ardeer Hall", "2026-09", "0"),
+        ("Ardeer Hall", "2026-10", ""),
+    ]
+
+
+def test_the_report_page_refuses_reversed_months_and_other_organisations(world, officer_admin):
+    url = f"/admin/venues/organisation/{world.org.pk}/report/"
+    page = officer_admin.get(url, {"start": "2026-10", "end": "2026-08"})
+    assert page.status_code == 200
+    assert page.context["report"] is None
+    assert page.context["form"].errors == {
+        "end": ["The end date must not be before the start date."]
+    }
+
+    other = officer_admin.get(f"/admin/venues/organisation/{world.other_org.pk}/report/")
+    assert other.status_code == 404
+
+
+def test_the_report_page_starts_with_last_month(world, officer_admin):
+    page = officer_admin.get(f"/admin/venues/organisation/{world.org.pk}/report/")
+
+    assert page.status_code == 200
+    first = timezone.localdate().replace(day=1)
+    assert page.context["form"].initial["end"] == (first - dt.timedelta(days=1)).replace(day=1)
+
+
+def test_phones_are_masked_for_staff_who_may_view_people(world, officer, officer_admin):
+    officer.user_permissions.add(Permission.objects.get(codename="view_user"))
+    guest = world.people[1]
+
+    listing = officer_admin.get("/admin/people/user/")
+    page = officer_admin.get(f"/admin/people/user/{guest.pk}/change/")
+
+    assert listing.status_code == page.status_code == 200
+    assert guest.phone not in listing.content.decode()
+    assert guest.phone not in page.content.decode()
+    assert guest.phone[-3:] in page.content.decode()
+
+
+def test_every_page_a_staff_member_reaches_renders(world, officer_admin):
+    booking = BookingFactory(venue=world.ardeer, status="requested")
+    meal = venue_meal(world.bute, (timezone.now() + dt.timedelta(days=2)).date(), capacity=8)
+
+    index = officer_admin.get("/admin/")
+    assert index.status_code == 200
+    models = {
+        (app["app_label"], m["object_name"])
+        for app in index.context["app_list"]
+        for m in app["models"]
+    }
+    assert models == {
+        ("venues", "Venue"),
+        ("venues", "Booking"),
+        ("venues", "Organisation"),
+        ("meals", "Meal"),
+    }
+    for url in (
+        f"/admin/venues/organisation/{world.org.pk}/change/",
+        "/admin/venues/venue/add/",
+        f"/admin/venues/booking/{booking.pk}/change/",
+        f"/admin/meals/meal/{meal.pk}/change/",
+        "/admin/meals/meal/?when=past",
+    ):
+        assert officer_admin.get(url).status_code == 200, url
+
+
+def test_staff_save_changes_to_their_venue(world, officer_admin):
+    url = f"/admin/venues/venue/{world.ardeer.pk}/change/"
+    form = officer_admin.get(url).context["adminform"].form
+    data = {
+        name: form[name].value() for name in form.fields if form[name].value() not in (None, False)
+    }
+    data["location"] = world.ardeer.location.geojson
+    data.update(
+        {
+            "name": "Ardeer Community Hall",
+            "capacity": "40",
+            "opening_hours-TOTAL_FORMS": "1",
+            "opening_hours-INITIAL_FORMS": "0",
+            "opening_hours-0-weekday": "2",
+            "opening_hours-0-opens": "10:00",
+            "opening_hours-0-closes": "16:00",
+        }
+    )
+
+    response = officer_admin.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    world.ardeer.refresh_from_db()
+    assert (world.ardeer.name, world.ardeer.capacity) == ("Ardeer Community Hall", 40)
+    assert list(world.ardeer.opening_hours.values_list("weekday", flat=True)) == [2]
