@@ -42,6 +42,8 @@ class Message(models.Model):
     dedupe_key = models.CharField(max_length=200, unique=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     not_before = models.DateTimeField(default=timezone.now)
+    # A reminder is pointless once the meal has begun: past this it is suppressed, not sent.
+    expires_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     sending_started_at = models.DateTimeField(null=True, blank=True)

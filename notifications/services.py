@@ -2,8 +2,10 @@
 
 import datetime as dt
 import logging
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from notifications.models import Message
@@ -11,6 +13,18 @@ from notifications.templates import TEMPLATES, render
 from people.models import User
 
 logger = logging.getLogger(__name__)
+
+
+def _dispatch_after_commit() -> None:
+    from notifications.tasks import dispatch_due_task
+
+    def _dispatch() -> None:
+        try:
+            dispatch_due_task.delay()
+        except Exception:  # the broker is only a transport: the sweep will find the rows
+            logger.warning("could not queue a dispatch; the sweep will pick the rows up")
+
+    transaction.on_commit(_dispatch)
 
 
 def _enqueue_after_commit(message_id: int) -> None:
@@ -33,6 +47,7 @@ def notify(
     recipient: User | None = None,
     to_phone: str | None = None,
     not_before: dt.datetime | None = None,
+    expires_at: dt.datetime | None = None,
 ) -> Message | None:
     """Write one outgoing text, in the caller's transaction; queue it after commit.
 
@@ -54,6 +69,7 @@ def notify(
                 body=render(template, context),
                 dedupe_key=dedupe_key,
                 not_before=not_before or now,
+                expires_at=expires_at,
                 created_at=now,
             )
     except IntegrityError:
@@ -61,3 +77,95 @@ def notify(
     if message.not_before <= now:
         _enqueue_after_commit(message.pk)
     return message
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One text of a fan-out: who gets it, what fills the template, its dedupe key."""
+
+    recipient: User
+    context: dict = field(default_factory=dict)
+    dedupe_key: str = ""
+    expires_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Cap:
+    """At most `count` texts of `template` to one person within `window`."""
+
+    template: str
+    count: int
+    window: dt.timedelta
+
+
+def notify_many(
+    *,
+    template: str,
+    items: list[Outgoing],
+    not_before: dt.datetime | None = None,
+    expires_at: dt.datetime | None = None,
+    cap: Cap | None = None,
+) -> list[int]:
+    """Write many texts of one template in one INSERT ... ON CONFLICT DO NOTHING.
+
+    With a cap, the recipients' rows are locked (in id order, so two fan-outs
+    cannot deadlock) and anyone already at the cap is left out; the count is
+    taken after the locks, so concurrent fan-outs cannot both slip past it.
+    Returns the ids of the people newly written to (keys already in the outbox are skipped).
+    """
+    spec = TEMPLATES[template]
+    items = [i for i in items if i.recipient.phone]
+    if not items:
+        return []
+    now = timezone.now()
+    with transaction.atomic():
+        if cap is not None:
+            ids = sorted({i.recipient.pk for i in items})
+            list(
+                User.objects.select_for_update()
+                .filter(pk__in=ids)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            full = set(
+                Message.objects.filter(
+                    recipient_id__in=ids,
+                    template=cap.template,
+                    created_at__gte=now - cap.window,
+                )
+                .exclude(status=Message.Status.SUPPRESSED)
+                .exclude(dedupe_key__in=[i.dedupe_key for i in items])
+                .values("recipient_id")
+                .annotate(n=Count("pk"))
+                .filter(n__gte=cap.count)
+                .values_list("recipient_id", flat=True)
+            )
+            items = [i for i in items if i.recipient.pk not in full]
+        known = set(
+            Message.objects.filter(dedupe_key__in=[i.dedupe_key for i in items]).values_list(
+                "dedupe_key", flat=True
+            )
+        )
+        items = [i for i in items if i.dedupe_key not in known]
+        # ON CONFLICT DO NOTHING still guards a concurrent fan-out writing the same key.
+        Message.objects.bulk_create(
+            [
+                Message(
+                    recipient=i.recipient,
+                    to_phone=i.recipient.phone,
+                    template=template,
+                    category=spec.category,
+                    body=render(template, i.context),
+                    dedupe_key=i.dedupe_key,
+                    not_before=not_before or now,
+                    expires_at=i.expires_at or expires_at,
+                    created_at=now,
+                )
+                for i in items
+            ],
+            ignore_conflicts=True,
+            batch_size=500,
+        )
+    if items and (not_before or now) <= now:
+        _dispatch_after_commit()
+    return [i.recipient.pk for i in items]

@@ -1,12 +1,8 @@
-import datetime as dt
-
 from celery import shared_task
-from django.utils import timezone
 
-from notifications.dispatch import dispatch_message
-from notifications.models import Message
+from notifications.dispatch import dispatch_due, dispatch_message, sweep
 
-SENDING_TIMEOUT = dt.timedelta(minutes=5)
+DISPATCH_BATCH = 200
 
 
 @shared_task(name="notifications.tasks.send_message", ignore_result=True)
@@ -14,18 +10,19 @@ def send_message(message_id: int) -> str:
     return dispatch_message(message_id)
 
 
+@shared_task(name="notifications.tasks.dispatch_due", ignore_result=True)
+def dispatch_due_task(limit: int = DISPATCH_BATCH) -> dict:
+    counts = dispatch_due(limit=limit)
+    if counts.get("rate_limited"):
+        # The sender's rate ran out this second: carry on shortly rather than wait for the sweep.
+        dispatch_due_task.apply_async(kwargs={"limit": limit}, countdown=1)
+    return counts
+
+
 @shared_task(name="notifications.tasks.sweep_outbox", ignore_result=True)
-def sweep_outbox(limit: int = 5000) -> dict:
-    """Requeue due rows whose task was lost; give up on rows stuck mid-send."""
-    now = timezone.now()
-    unknown = Message.objects.filter(
-        status=Message.Status.SENDING, sending_started_at__lt=now - SENDING_TIMEOUT
-    ).update(status=Message.Status.UNKNOWN, finished_at=now, status_reason="no answer from worker")
-    due = list(
-        Message.objects.filter(status=Message.Status.QUEUED, not_before__lte=now)
-        .order_by("not_before")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for pk in due:
-        send_message.delay(pk)
-    return {"requeued": len(due), "unknown": unknown}
+def sweep_outbox(timeout_seconds: int | None = None) -> dict:
+    """Requeue due rows whose task was lost (or that waited out quiet hours); give up on stuck ones."""
+    result = sweep(timeout_seconds=timeout_seconds, batch=DISPATCH_BATCH)
+    for _ in range(result["batches"]):
+        dispatch_due_task.delay(DISPATCH_BATCH)
+    return result

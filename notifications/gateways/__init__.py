@@ -4,9 +4,23 @@ from functools import cache
 
 from django.conf import settings
 
-from notifications.gateways.base import Gateway, PermanentFailure, SendResult, TemporaryFailure
+from notifications.gateways.base import (
+    Gateway,
+    PermanentFailure,
+    SendResult,
+    TemporaryFailure,
+    UnknownOutcome,
+)
 
-__all__ = ["Gateway", "PermanentFailure", "SendResult", "TemporaryFailure", "get_gateway"]
+__all__ = [
+    "Gateway",
+    "PermanentFailure",
+    "SendResult",
+    "TemporaryFailure",
+    "UnknownOutcome",
+    "get_gateway",
+    "reset_gateway_cache",
+]
 
 
 @cache

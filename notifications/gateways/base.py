@@ -21,6 +21,10 @@ class PermanentFailure(GatewayError):
     """The provider refused this number for good (21610 opted out, 21211 invalid, ...)."""
 
 
+class UnknownOutcome(GatewayError):
+    """The request may have reached the provider and no answer came: never send it again."""
+
+
 class Gateway:
     name = "base"
 

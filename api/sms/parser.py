@@ -1,0 +1,150 @@
+"""What a text means: a pure function from any string to one Command. It never raises.
+
+Texts are read forgivingly (any case, punctuation and spacing; "yes please",
+"YES, 2!", "aye"), but only a message made of known words counts as a command,
+so "yes but I can't come" is not taken as a YES.
+"""
+
+import re
+from dataclasses import dataclass
+
+MAX_INPUT = 1600  # Twilio's longest concatenated message; anything beyond is noise
+
+# Twilio's default opt-out and opt-in keywords (whole message, any case).
+OPT_OUT_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
+OPT_IN_WORDS = {"START", "UNSTOP"}
+HELP_WORDS = {"HELP", "INFO"}
+YES_WORDS = {"YES", "Y", "YEP", "YEAH", "YA", "AYE", "OK", "OKAY"}
+NO_WORDS = {"NO", "N", "NAH", "NAW", "NAE", "NOPE"}
+JOIN_WORDS = {"JOIN", "BOOK"}
+MEALS_PHRASES = {
+    ("MEALS",),
+    ("MEAL",),
+    ("WHATS", "ON"),
+    ("WHAT", "S", "ON"),
+    ("WHAT", "IS", "ON"),
+    ("WHATSON",),
+    ("LIST",),
+}
+# Words that may ride along with a command without changing it.
+FILLER = {
+    "PLEASE",
+    "PLS",
+    "PLZ",
+    "THANKS",
+    "THANK",
+    "YOU",
+    "TA",
+    "CHEERS",
+    "FOR",
+    "OF",
+    "US",
+    "PEOPLE",
+    "PERSONS",
+    "PARTY",
+    "IM",
+    "I",
+    "AM",
+    "WE",
+    "ARE",
+    "COMING",
+    "A",
+    "PLACE",
+    "PLACES",
+    "SEAT",
+    "SEATS",
+    "TO",
+    "THE",
+    "MEAL",
+    "CODE",
+}
+# Only after NO: "no sorry, can't make it".
+NO_FILLER = {"SORRY", "CANT", "CAN", "NOT", "COME", "MAKE", "IT", "THIS", "TIME", "AFRAID"}
+NUMBER_WORDS = {"ONE": 1, "TWO": 2, "THREE": 3, "FOUR": 4, "FIVE": 5, "SIX": 6}
+# Share codes avoid 0/O and 1/I/L; a code mixes letters and digits.
+CODE_RE = re.compile(r"^[A-HJKMNP-Z2-9]{4,8}$")
+BIG_PARTY = 99  # stands for any number too long to be a real party
+
+
+@dataclass(frozen=True)
+class Command:
+    kind: str  # yes | no | join | meals | rating | help | stop | start | unknown
+    party: int | None = None
+    code: str | None = None
+    rating: int | None = None
+
+
+def _tokens(text: str) -> list[str]:
+    cleaned = text.replace("'", "").replace("\u2019", "")
+    return [t for t in re.split(r"[^A-Z0-9]+", cleaned.upper()) if t]
+
+
+def _looks_like_code(token: str) -> bool:
+    return bool(CODE_RE.match(token)) and any(c.isdigit() for c in token)
+
+
+def _number(token: str) -> int | None:
+    if token.isdigit():
+        return int(token) if len(token) <= 2 else BIG_PARTY
+    return NUMBER_WORDS.get(token)
+
+
+def _extras(
+    tokens: list[str], *, filler: set[str] = FILLER, loose_code: bool = False
+) -> tuple[bool, int | None, str | None]:
+    """Read what follows a command word: (only known words?, party, code).
+
+    After JOIN a code may be all letters; elsewhere it must hold a digit, so words are not codes.
+    """
+    party = code = None
+    for token in tokens:
+        number = _number(token)
+        if number is not None and party is None:
+            party = number
+        elif token in filler:
+            continue
+        elif code is None and (_looks_like_code(token) or (loose_code and CODE_RE.match(token))):
+            code = token
+        else:
+            return False, None, None
+    return True, party, code
+
+
+def parse(text: object) -> Command:
+    if not isinstance(text, str):
+        return Command("unknown")
+    tokens = _tokens(text[:MAX_INPUT])
+    if not tokens:
+        return Command("unknown")
+    whole = "".join(tokens)
+    if len(tokens) == 1 and whole in OPT_OUT_WORDS:
+        return Command("stop")
+    if len(tokens) == 1 and whole in OPT_IN_WORDS:
+        return Command("start")
+    if len(tokens) == 1 and whole in HELP_WORDS:
+        return Command("help")
+    if tuple(tokens) in MEALS_PHRASES:
+        return Command("meals")
+    if len(tokens) == 1 and whole.isdigit():
+        value = int(whole) if len(whole) <= 2 else 0
+        if 1 <= value <= 5:
+            return Command("rating", rating=value)
+        return Command("unknown")
+    head, rest = tokens[0], tokens[1:]
+    if head in YES_WORDS:
+        known, party, code = _extras(rest)
+        if known:
+            return Command("join" if code else "yes", party=party, code=code)
+    if head in NO_WORDS:
+        known, _party, code = _extras(rest, filler=FILLER | NO_FILLER)
+        if known:
+            return Command("no", code=code)
+    if head in JOIN_WORDS:
+        known, party, code = _extras(rest, loose_code=True)
+        if known and code:
+            return Command("join", party=party, code=code)
+    if _looks_like_code(head):
+        known, party, code = _extras(rest)
+        if known and code is None:
+            return Command("join", party=party, code=head)
+    return Command("unknown")

@@ -1,0 +1,193 @@
+"""Meal-side services for the SMS conversation: which meal a number is talking about,
+texts from hosts to their guests, and guests' answers relayed back to the host."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from meals import nudge_texts  # noqa: F401  registers host_message and guest_reply
+from meals.models import HostMessage, Meal, Signup, SmsThread
+from meals.services import meal_text_context
+from notifications.gsm import to_gsm7
+from notifications.services import notify
+from people.errors import DomainError, NotAllowed, NotFound
+from people.models import User
+
+THREAD_MEMORY = dt.timedelta(days=30)
+FEEDBACK_MEMORY = dt.timedelta(days=14)
+RELAY_WINDOW = dt.timedelta(hours=48)
+HOST_MESSAGE_MAX = 320
+RELAY_TEXT_MAX = 180
+HOST_MESSAGE_RECIPIENTS = (Signup.Status.CONFIRMED, Signup.Status.INVITED)
+
+
+class HostMessageInvalid(DomainError):
+    code = "host_message_invalid"
+    default_detail = "That message cannot be sent."
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(to_gsm7(text or "").split())
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
+@transaction.atomic
+def sms_person_for(*, phone: str) -> tuple[User, bool]:
+    """The person texting from this E.164 number; a first text makes an SMS-only person."""
+    person, created = User.objects.get_or_create(phone=phone, defaults={"has_app": False})
+    return person, created
+
+
+@transaction.atomic
+def sms_thread_remember(*, person: User, meal: Meal) -> None:
+    """From now on a bare YES from this person refers to `meal`."""
+    SmsThread.objects.update_or_create(
+        person=person, defaults={"meal": meal, "meal_set_at": timezone.now()}
+    )
+
+
+@transaction.atomic
+def sms_threads_remember_many(*, person_ids: list[int], meal: Meal, feedback: bool = False) -> None:
+    """The same for everyone just texted about `meal` (an invitation, or the feedback question)."""
+    if not person_ids:
+        return
+    now = timezone.now()
+    if feedback:
+        rows = [
+            SmsThread(person_id=p, feedback_meal=meal, feedback_asked_at=now) for p in person_ids
+        ]
+        fields = ["feedback_meal", "feedback_asked_at"]
+    else:
+        rows = [SmsThread(person_id=p, meal=meal, meal_set_at=now) for p in person_ids]
+        fields = ["meal", "meal_set_at"]
+    SmsThread.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["person"], update_fields=fields
+    )
+
+
+def sms_thread_meal(*, person: User) -> Meal | None:
+    """The meal this person was last invited to or asked about, if recent."""
+    thread = (
+        SmsThread.objects.filter(
+            person=person, meal__isnull=False, meal_set_at__gte=timezone.now() - THREAD_MEMORY
+        )
+        .select_related("meal", "meal__venue", "meal__host")
+        .first()
+    )
+    return thread.meal if thread else None
+
+
+def sms_feedback_meal(*, person: User) -> Meal | None:
+    """The meal this person was last asked to score, if asked in the last 14 days."""
+    thread = (
+        SmsThread.objects.filter(
+            person=person,
+            feedback_meal__isnull=False,
+            feedback_asked_at__gte=timezone.now() - FEEDBACK_MEMORY,
+        )
+        .select_related("feedback_meal", "feedback_meal__venue", "feedback_meal__host")
+        .first()
+    )
+    return thread.feedback_meal if thread else None
+
+
+def next_live_signup(*, person: User) -> Signup | None:
+    """The person's soonest live sign-up for a meal still to come."""
+    return (
+        Signup.objects.filter(
+            person=person,
+            status__in=(Signup.Status.CONFIRMED, Signup.Status.WAITLISTED, Signup.Status.INVITED),
+            meal__status=Meal.Status.PUBLISHED,
+            meal__ends_at__gt=timezone.now(),
+        )
+        .select_related("meal", "meal__venue", "meal__host")
+        .order_by("meal__starts_at", "pk")
+        .first()
+    )
+
+
+def meal_for_host_message(*, pk: int, person: User) -> Meal:
+    """The meal a host wants to text about: 404 unless visible, 403 unless theirs."""
+    meal = Meal.objects.select_related("host", "venue").filter(pk=pk).first()
+    if meal is None or (meal.status == Meal.Status.DRAFT and meal.host_id != person.pk):
+        raise NotFound()
+    if meal.host_id != person.pk:
+        raise NotAllowed("Only the host can text everyone signed up.")
+    return meal
+
+
+@transaction.atomic
+def host_message_send(*, meal: Meal, by: User, text: str) -> HostMessage:
+    """Text every confirmed or invited guest of `meal` from its host, one outbox row each.
+
+    The guests' numbers are never shown to the host; replies come back through
+    `guest_reply_relay` for 48 hours.
+    """
+    meal = (
+        Meal.objects.select_for_update(of=("self",)).select_related("host", "venue").get(pk=meal.pk)
+    )
+    if meal.host_id != by.pk:
+        raise NotAllowed("Only the host can text everyone signed up.")
+    if meal.status != Meal.Status.PUBLISHED or meal.ends_at <= timezone.now():
+        raise HostMessageInvalid(f"This meal is {meal.status}; its guests can't be texted now.")
+    cleaned = " ".join((text or "").split())
+    if not cleaned:
+        raise HostMessageInvalid({"text": ["Write a message."]})
+    if len(cleaned) > HOST_MESSAGE_MAX:
+        raise HostMessageInvalid({"text": [f"Keep it to {HOST_MESSAGE_MAX} characters."]})
+    guests = list(
+        Signup.objects.filter(meal=meal, status__in=HOST_MESSAGE_RECIPIENTS)
+        .exclude(person=by)
+        .select_related("person")
+        .order_by("pk")
+    )
+    message = HostMessage.objects.create(
+        meal=meal, sent_by=by, text=cleaned, recipients=len(guests), created_at=timezone.now()
+    )
+    context = {**meal_text_context(meal), "text": to_gsm7(cleaned)}
+    for signup in guests:
+        notify(
+            recipient=signup.person,
+            template="host_message",
+            context=context,
+            dedupe_key=f"host-message:{message.pk}:{signup.person_id}",
+        )
+    if guests:
+        sms_threads_remember_many(person_ids=[s.person_id for s in guests], meal=meal)
+    return message
+
+
+@transaction.atomic
+def guest_reply_relay(*, person: User, text: str, dedupe_key: str) -> Meal | None:
+    """Pass a guest's text to the host of a meal whose host texted them in the last 48 hours.
+
+    The host sees the guest's first name, never their number. Returns the meal, or None
+    when there is nobody to relay to.
+    """
+    since = timezone.now() - RELAY_WINDOW
+    signup = (
+        Signup.objects.filter(
+            person=person,
+            status__in=(Signup.Status.CONFIRMED, Signup.Status.WAITLISTED, Signup.Status.INVITED),
+            meal__host_messages__created_at__gte=since,
+            meal__status=Meal.Status.PUBLISHED,
+        )
+        .select_related("meal", "meal__host", "meal__venue")
+        .order_by("-meal__host_messages__created_at")
+        .first()
+    )
+    if signup is None:
+        return None
+    meal = signup.meal
+    notify(
+        recipient=meal.host,
+        template="guest_reply",
+        context={
+            **meal_text_context(meal),
+            "name": _clip(person.first_name or "A guest", 20),
+            "text": _clip(text, RELAY_TEXT_MAX),
+        },
+        dedupe_key=dedupe_key,
+    )
+    return meal

@@ -1,0 +1,235 @@
+"""The nudges: invitations on publish, reminders, the host's safety reminder, feedback."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from meals.models import Feedback, Meal, SafetyPrompt, SmsThread
+from meals.nudges import (
+    feedback_questions_send,
+    host_safety_reminders_send,
+    invitations_send,
+    neighbours_to_invite,
+    reminders_send,
+)
+from meals.safety import prompts_for
+from meals.services import meal_publish, safety_answers_save
+from notifications.models import Message
+from tests.factories import (
+    IRVINE,
+    KILWINNING,
+    SALTCOATS,
+    MealFactory,
+    SignupFactory,
+    UserFactory,
+    point,
+)
+
+LONDON = ZoneInfo("Europe/London")
+
+pytestmark = pytest.mark.django_db
+
+
+def nudgeable(lat_lng=SALTCOATS, radius_km=2, **extra):
+    return UserFactory(
+        sms_nudges=True, home_location=point(*lat_lng), nudge_radius_km=radius_km, **extra
+    )
+
+
+def invitations(meal=None):
+    rows = Message.objects.filter(template="meal_invitation")
+    if meal is not None:
+        rows = rows.filter(dedupe_key__startswith=f"invite:{meal.pk}:")
+    return rows
+
+
+def test_invitations_go_to_opted_in_neighbours_within_their_own_radius():
+    meal = MealFactory(code="T7K2", location=point(*SALTCOATS))
+    near = nudgeable()
+    wide = nudgeable(KILWINNING, radius_km=8)  # ~6 km away, asks for up to 8
+    narrow = nudgeable(IRVINE, radius_km=2)  # ~8 km away, asks for 2
+    nudgeable(sms_opted_out_at=timezone.now())
+    nudgeable(phone_invalid=True)
+    UserFactory(sms_nudges=False, home_location=point(*SALTCOATS))
+    signed_up = nudgeable()
+    SignupFactory(meal=meal, person=signed_up)
+    meal.host.sms_nudges = True
+    meal.host.save(update_fields=["sms_nudges"])
+
+    assert invitations_send(meal_id=meal.pk) == 2
+
+    rows = invitations(meal).order_by("recipient_id")
+    assert [m.recipient_id for m in rows] == [near.pk, wide.pk]
+    assert narrow.pk not in [m.recipient_id for m in rows]
+    assert rows[0].dedupe_key == f"invite:{meal.pk}:{near.pk}"
+    assert rows[0].expires_at == meal.starts_at
+    assert rows[0].body.startswith(f"Invite: {meal.title}, ")
+    assert rows[0].body.endswith("Reply YES to come (YES 2 for 2). Code T7K2")
+    threads = dict(SmsThread.objects.values_list("person_id", "meal_id"))
+    assert threads == {near.pk: meal.pk, wide.pk: meal.pk}
+
+
+def test_invitations_go_once_per_meal():
+    meal = MealFactory()
+    nudgeable()
+
+    assert invitations_send(meal_id=meal.pk) == 1
+    assert invitations_send(meal_id=meal.pk) == 0
+
+    assert invitations(meal).count() == 1
+
+
+def test_nobody_gets_more_than_two_invitations_a_week():
+    person = nudgeable()
+    meals = [MealFactory() for _ in range(3)]
+
+    for meal in meals:
+        invitations_send(meal_id=meal.pk)
+
+    assert invitations().filter(recipient=person).count() == 2
+    assert not invitations(meals[2]).exists()
+
+
+def test_the_neighbour_query_runs_in_postgis():
+    meal = MealFactory()
+
+    sql = str(neighbours_to_invite(meal=meal).query)
+
+    assert "ST_DWithin" in sql
+    assert '"people_user"."nudge_radius_km" * 1000' in sql
+
+
+def _answer_everything(meal):
+    answers = [{"key": p.key, "answer": "yes", "note": ""} for p in prompts_for(meal)]
+    if answers:
+        safety_answers_save(meal=meal, by=meal.host, answers=answers)
+
+
+def test_publishing_queues_invitations_after_commit_not_during_the_request(
+    django_capture_on_commit_callbacks,
+):
+    neighbour = nudgeable()
+    meal = MealFactory(status="draft", published_at=None)
+    _answer_everything(meal)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        meal_publish(meal=meal, by=meal.host)
+        assert invitations().count() == 0
+
+    for callback in callbacks:
+        callback()
+    assert list(invitations().values_list("recipient_id", flat=True)) == [neighbour.pk]
+
+
+def test_no_invitations_for_a_draft_or_a_meal_that_has_started():
+    nudgeable()
+    draft = MealFactory(status="draft")
+    started = MealFactory(starts_at=timezone.now() - dt.timedelta(minutes=1))
+
+    assert invitations_send(meal_id=draft.pk) == 0
+    assert invitations_send(meal_id=started.pk) == 0
+
+
+def _meal_in(hours: float, **extra) -> Meal:
+    starts = timezone.now() + dt.timedelta(hours=hours)
+    return MealFactory(starts_at=starts, ends_at=starts + dt.timedelta(hours=2), **extra)
+
+
+def _signup(meal, days_ago: float = 3, **extra):
+    return SignupFactory(
+        meal=meal, created_at=timezone.now() - dt.timedelta(days=days_ago), **extra
+    )
+
+
+def test_reminders_go_24_hours_and_2_hours_before_once_each():
+    tomorrow = _meal_in(18, code="TM2W")
+    soon = _meal_in(1.5, code="S00N")
+    early = _signup(tomorrow)
+    late = _signup(tomorrow, days_ago=1 / 24)  # signed up 19 h before: just told, no reminder
+    _signup(tomorrow, status="waitlisted")
+    cancelled = _signup(soon, status="cancelled")
+    coming = _signup(soon)
+
+    assert reminders_send() == 2
+    reminders_send()
+
+    rows = Message.objects.filter(template__in=["reminder_24h", "reminder_2h"])
+    assert sorted(rows.values_list("dedupe_key", flat=True)) == sorted(
+        [f"reminder-24h:signup:{early.pk}", f"reminder-2h:signup:{coming.pk}"]
+    )
+    day_before = rows.get(template="reminder_24h")
+    assert day_before.body.startswith(f"Reminder: {tomorrow.title} is tomorrow, ")
+    assert day_before.body.endswith("Can't come now? Reply NO TM2W")
+    assert day_before.expires_at == tomorrow.starts_at
+    assert not rows.filter(recipient__in=[late.person, cancelled.person]).exists()
+
+
+def test_a_reminder_due_at_night_waits_for_the_morning(sms_outbox):
+    from notifications.dispatch import dispatch_due
+
+    meal = _meal_in(23)
+    person = _signup(meal).person
+    local = timezone.localtime(timezone.now(), LONDON)
+    person.quiet_start = (local - dt.timedelta(hours=1)).time().replace(microsecond=0)
+    person.quiet_end = (local + dt.timedelta(hours=1)).time().replace(second=0, microsecond=0)
+    person.save(update_fields=["quiet_start", "quiet_end"])
+
+    reminders_send()
+    dispatch_due()
+
+    reminder = Message.objects.get(template="reminder_24h")
+    assert reminder.status == "queued"
+    assert timezone.localtime(reminder.not_before, LONDON).time() == person.quiet_end
+    assert sms_outbox == []
+
+
+def test_the_host_is_reminded_48_hours_before_when_safety_questions_are_unanswered():
+    draft = _meal_in(30, status="draft", code="DR4F")
+    ready = _meal_in(30, status="draft")
+    _answer_everything(ready)
+    _meal_in(60, status="draft")  # too far off yet
+    required = [p for p in prompts_for(draft) if p.level != SafetyPrompt.Level.ADVISORY]
+    if not required:
+        pytest.skip("the safety catalogue has no required prompts for a street tea")
+
+    assert host_safety_reminders_send() == 1
+    assert host_safety_reminders_send() == 0
+
+    row = Message.objects.get(template="host_safety_reminder")
+    assert (row.recipient_id, row.dedupe_key) == (draft.host_id, f"host-safety:{draft.pk}")
+    assert "DR4F" in row.body
+
+
+def test_the_feedback_question_goes_the_morning_after_to_those_who_came():
+    now = timezone.now()
+    midnight = timezone.localtime(now, LONDON).replace(hour=0, minute=0, second=0, microsecond=0)
+    ended = midnight - dt.timedelta(hours=5)
+    meal = MealFactory(
+        code="FB7K", starts_at=ended - dt.timedelta(hours=2), ends_at=ended, status="completed"
+    )
+    came = SignupFactory(meal=meal, status="attended")
+    confirmed = SignupFactory(meal=meal, status="confirmed")
+    SignupFactory(meal=meal, status="no_show")
+    SignupFactory(meal=meal, status="cancelled")
+    answered = SignupFactory(meal=meal, status="attended")
+    Feedback.objects.create(meal=meal, person=answered.person, felt_welcome=5)
+    older = MealFactory(
+        starts_at=ended - dt.timedelta(days=3), ends_at=ended - dt.timedelta(days=3, hours=-2)
+    )
+    SignupFactory(meal=older, status="attended")
+
+    assert feedback_questions_send(now=now) == 2
+    assert feedback_questions_send(now=now) == 0  # same keys: nothing new is written
+
+    rows = Message.objects.filter(template="feedback_question")
+    assert sorted(rows.values_list("recipient_id", flat=True)) == sorted(
+        [came.person_id, confirmed.person_id]
+    )
+    assert rows.first().body == (
+        f"Thanks for coming to {meal.title} (FB7K). Did you feel welcome? "
+        "Reply 1 (not really) to 5 (very much)."
+    )
+    threads = dict(SmsThread.objects.values_list("person_id", "feedback_meal_id"))
+    assert threads == {came.person_id: meal.pk, confirmed.person_id: meal.pk}
