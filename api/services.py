@@ -8,6 +8,7 @@ from django.db import transaction
 
 from meals.models import Dish, Feedback, Meal, Signup
 from meals.services import person_leave
+from notifications.services import messages_forget
 from people.models import User
 from people.services import user_anonymise
 
@@ -15,6 +16,7 @@ from people.services import user_anonymise
 @transaction.atomic
 def person_delete(*, person: User) -> None:
     person_leave(person=person)
+    messages_forget(person=person)
     user_anonymise(user=person)
 
 

@@ -1,6 +1,5 @@
 from django.urls import path
 
-import meals.nudges  # noqa: F401  connects the invitation receiver in the web process too
 from api.views.host_messages import HostMessageView
 from api.views.sms import SmsInboundView, SmsStatusView
 

@@ -150,10 +150,20 @@ def send_claimed(message: Message) -> str:
         "provider_sid": result.provider_sid,
         "sent_at": timezone.now(),
     }
-    if message.category == Message.Category.LOGIN_CODE:
-        fields["body"] = "(sign-in code, not kept)"
-    Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(**fields)
+    Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(
+        **_forget_code(message, fields)
+    )
     return Message.Status.SENT
+
+
+CODE_NOT_KEPT = "(sign-in code, not kept)"
+
+
+def _forget_code(message: Message, fields: dict) -> dict:
+    """A sign-in code's text is dropped once the row is final, whatever the outcome."""
+    if message.category == Message.Category.LOGIN_CODE:
+        return {**fields, "body": CODE_NOT_KEPT}
+    return fields
 
 
 def dispatch_message(message_id: int) -> str:
@@ -195,7 +205,14 @@ def backoff_seconds(attempt: int) -> int:
 
 def _mark_unknown(message: Message, reason: str) -> str:
     Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(
-        status=Message.Status.UNKNOWN, finished_at=timezone.now(), status_reason=reason
+        **_forget_code(
+            message,
+            {
+                "status": Message.Status.UNKNOWN,
+                "finished_at": timezone.now(),
+                "status_reason": reason,
+            },
+        )
     )
     return Message.Status.UNKNOWN
 
@@ -204,10 +221,15 @@ def _after_temporary_failure(message: Message, exc: TemporaryFailure) -> str:
     now = timezone.now()
     if message.attempts >= _setting("SMS_MAX_ATTEMPTS", MAX_ATTEMPTS):
         Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(
-            status=Message.Status.FAILED,
-            error_code=exc.code,
-            finished_at=now,
-            status_reason="gave up after retries",
+            **_forget_code(
+                message,
+                {
+                    "status": Message.Status.FAILED,
+                    "error_code": exc.code,
+                    "finished_at": now,
+                    "status_reason": "gave up after retries",
+                },
+            )
         )
         return Message.Status.FAILED
     Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(
@@ -234,10 +256,15 @@ def _after_permanent_failure(message: Message, exc: PermanentFailure) -> str:
     now = timezone.now()
     with transaction.atomic():
         Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(
-            status=Message.Status.FAILED,
-            error_code=exc.code,
-            finished_at=now,
-            status_reason=str(exc)[:120],
+            **_forget_code(
+                message,
+                {
+                    "status": Message.Status.FAILED,
+                    "error_code": exc.code,
+                    "finished_at": now,
+                    "status_reason": str(exc)[:120],
+                },
+            )
         )
         _mark_number(message.recipient_id, exc.code, now)
     return Message.Status.FAILED
@@ -299,6 +326,10 @@ def sweep(*, timeout_seconds: int | None = None, batch: int = 200, max_batches: 
     unknown = Message.objects.filter(
         status=Message.Status.SENDING, sending_started_at__lte=now - dt.timedelta(seconds=timeout)
     ).update(status=Message.Status.UNKNOWN, finished_at=now, status_reason="no answer from worker")
+    # Codes on rows that ended any other way (suppressed, stuck) are not kept either.
+    Message.objects.filter(category=Message.Category.LOGIN_CODE).exclude(
+        status__in=[Message.Status.QUEUED, Message.Status.SENDING]
+    ).exclude(body=CODE_NOT_KEPT).update(body=CODE_NOT_KEPT)
     due = Message.objects.filter(status=Message.Status.QUEUED, not_before__lte=now).count()
     return {
         "unknown": unknown,

@@ -169,3 +169,16 @@ def notify_many(
     if items and (not_before or now) <= now:
         _dispatch_after_commit()
     return [i.recipient.pk for i in items]
+
+
+@transaction.atomic
+def messages_forget(*, person: User) -> int:
+    """When someone leaves: drop their number and every text's words from the outbox.
+
+    Rows still queued are suppressed, so nothing more is sent to them.
+    """
+    now = timezone.now()
+    Message.objects.filter(recipient=person, status=Message.Status.QUEUED).update(
+        status=Message.Status.SUPPRESSED, status_reason="person left", finished_at=now
+    )
+    return Message.objects.filter(recipient=person).update(to_phone="", body="")

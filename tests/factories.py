@@ -48,6 +48,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 class VenueFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Venue
+        skip_postgeneration_save = True
 
     organisation = factory.SubFactory(OrganisationFactory)
     name = factory.Sequence(lambda n: f"Common Room {n}")

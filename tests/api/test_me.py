@@ -300,3 +300,23 @@ def test_text_postgres_cannot_store_is_a_400(resident, resident_client, text):
     assert response.status_code == 400
     resident.refresh_from_db()
     assert resident.display_name == "Morag Reid"
+
+
+def test_leaving_forgets_my_number_and_texts_in_the_outbox(resident_client, resident):
+    sent = notify(
+        template="login_code", context={"code": "111111"}, dedupe_key="old", recipient=resident
+    )
+    Message.objects.filter(pk=sent.pk).update(status="sent")
+    waiting = notify(
+        template="login_code", context={"code": "222222"}, dedupe_key="new", recipient=resident
+    )
+
+    assert resident_client.delete("/api/me/").status_code == 204
+
+    rows = {m.pk: m for m in Message.objects.filter(pk__in=[sent.pk, waiting.pk])}
+    assert [(rows[sent.pk].status, rows[sent.pk].to_phone, rows[sent.pk].body)] == [
+        ("sent", "", "")
+    ]
+    assert [(rows[waiting.pk].status, rows[waiting.pk].to_phone, rows[waiting.pk].body)] == [
+        ("suppressed", "", "")
+    ]

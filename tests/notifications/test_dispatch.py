@@ -412,3 +412,40 @@ def test_the_sweep_task_sends_rows_whose_task_was_lost(sms_outbox):
     lost.refresh_from_db()
     assert lost.status == "sent"
     assert [s["body"] for s in sms_outbox] == ["Tea at the Harbour, code T7K2"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "final"),
+    [
+        ((400, {"code": 21211, "message": "invalid", "status": 400}), "failed"),
+        (requests.ReadTimeout(), "unknown"),
+    ],
+)
+def test_a_sign_in_code_is_not_kept_whatever_the_outcome(twilio, answer, final):
+    twilio(answer)
+    message = notify(
+        template="login_code",
+        context={"code": "482913"},
+        dedupe_key="code-1",
+        to_phone="+447700900123",
+    )
+
+    assert dispatch_message(message.pk) == final
+
+    message.refresh_from_db()
+    assert (message.status, message.body) == (final, dispatch.CODE_NOT_KEPT)
+
+
+def test_the_sweep_drops_codes_on_rows_that_ended_another_way():
+    person = UserFactory(phone_invalid=True)
+    message = notify(
+        template="login_code", context={"code": "482913"}, dedupe_key="code-2", recipient=person
+    )
+    assert dispatch_message(message.pk) == "skipped"
+    message.refresh_from_db()
+    assert message.status == "suppressed"
+
+    sweep(timeout_seconds=300)
+
+    message.refresh_from_db()
+    assert message.body == dispatch.CODE_NOT_KEPT
