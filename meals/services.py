@@ -129,8 +129,12 @@ def _locked(meal: Meal) -> Meal:
 
 
 def _short(text: str, limit: int) -> str:
+    """Cut at a word boundary; no ellipsis, as templates follow with their own punctuation."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:-.")
 
 
 def _when(meal: Meal) -> str:

@@ -50,6 +50,16 @@ def test_meal_texts_fit_one_sms_and_name_the_meal_and_code(name):
 def test_guest_invitation_says_how_to_answer():
     body = render("guest_invited", long_contexts()[0])
     assert body == (
-        "Christina saved you a place for 6 at Street tea and a blether on D... (T7K2Q), "
+        "Christina saved you a place for 6 at Street tea and a blether on (T7K2Q), "
         "Wed 30 Dec 12:30. Reply YES to take your place, NO if you can't come."
     )
+
+
+def test_long_names_are_cut_at_a_word_without_dots():
+    from meals.services import _short
+
+    assert _short("On the wide pavement outside number 12, by the bench", 32) == (
+        "On the wide pavement outside"
+    )
+    assert _short("Dockhead   Street", 32) == "Dockhead Street"
+    assert _short("Supercalifragilisticexpialidocious-tea", 10) == "Supercalif"
