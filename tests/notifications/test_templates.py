@@ -29,8 +29,6 @@ ALLOWED_PARTS = {
     "host_message": (3, "the host writes up to 320 characters (API contract)"),
     "guest_reply": (2, "relays up to 180 characters of the guest's own words to the host"),
     "sms_meals_list": (2, "three meals, each with its code, title and time"),
-    # venues/services.py appends up to 60 characters of the staff's reason; reported to its owner.
-    "booking_declined": (2, "carries up to 60 characters of the venue staff's own reason"),
 }
 LONG_REASON = "The hall is needed for a funeral tea that afternoon, sorry about that, folks"
 
@@ -105,7 +103,11 @@ def _render_long(name: str, context: dict) -> str:
     if name == "login_code":
         values["code"] = "123456"
     if name == "booking_declined":
-        values["reason"] = " Reason: " + LONG_REASON[:57] + "..."
+        # The venue service trims the staff's reason to whatever still fits one text.
+        from venues.services import _fit_reason
+
+        values["reason"] = _fit_reason(context=values, reason=LONG_REASON)
+        assert values["reason"].startswith(" Reason: The hall is needed")
     if name == "guest_reply":
         values["text"] = context["text"][:177] + "..."
     return render(name, values)
