@@ -113,11 +113,11 @@ if [ ! -x .venv/bin/python ]; then
     say "Creating .venv"
     "$PYTHON" -m venv .venv
 fi
-LOCK_SUM="$(sha256sum requirements.lock | cut -c1-16)"
+LOCK_SUM="$(sha256sum requirements-dev.lock | cut -c1-16)"
 if [ ! -f ".venv/.installed-$LOCK_SUM" ]; then
-    say "Installing Python dependencies from requirements.lock"
+    say "Installing Python dependencies from requirements-dev.lock"
     .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -r requirements.lock
+    .venv/bin/python -m pip install -q -r requirements-dev.lock
     rm -f .venv/.installed-*
     touch ".venv/.installed-$LOCK_SUM"
 fi
