@@ -6,6 +6,7 @@ future sign-ups and hosted meals before the person is anonymised.
 
 from django.db import transaction
 
+from api.models import InboundSms
 from meals.models import Dish, Feedback, Meal, Signup
 from meals.services import person_leave
 from notifications.services import messages_forget
@@ -17,6 +18,8 @@ from people.services import user_anonymise
 def person_delete(*, person: User) -> None:
     person_leave(person=person)
     messages_forget(person=person)
+    # The MessageSid stays so a late webhook replay is still recognised, but not who sent it.
+    InboundSms.objects.filter(person=person).update(person=None, reply="")
     user_anonymise(user=person)
 
 
@@ -112,6 +115,10 @@ def person_export(*, person: User) -> dict:
         "messages_sent_to_me": [
             {"template": m.template, "status": m.status, "created_at": m.created_at.isoformat()}
             for m in person.messages.order_by("created_at")
+        ],
+        "texts_from_me": [
+            {"command": t.command, "received_at": t.received_at.isoformat()}
+            for t in InboundSms.objects.filter(person=person).order_by("received_at")
         ],
         **_meals_part(person),
     }

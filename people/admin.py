@@ -34,6 +34,23 @@ class UserAdmin(admin.ModelAdmin):
             return ["password"]
         return ["password", "phone", "home_location", "user_permissions", "groups"]
 
+    # Organisation staff manage venues and bookings, not residents' records: the people
+    # list (needs, flags, who is staff) is for superusers only.
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
 
 @admin.register(LoginCode)
 class LoginCodeAdmin(admin.ModelAdmin):

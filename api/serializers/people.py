@@ -43,6 +43,11 @@ class QuietHoursSerializer(serializers.Serializer):
         }
         if missing:
             raise serializers.ValidationError(missing)
+        if attrs["start"] == attrs["end"]:
+            # An empty window would mean texts at any hour of the night.
+            raise serializers.ValidationError(
+                {"end": ["Quiet hours must end at a different time from when they start."]}
+            )
         return attrs
 
 

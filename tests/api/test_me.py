@@ -320,3 +320,30 @@ def test_leaving_forgets_my_number_and_texts_in_the_outbox(resident_client, resi
     assert [(rows[waiting.pk].status, rows[waiting.pk].to_phone, rows[waiting.pk].body)] == [
         ("suppressed", "", "")
     ]
+
+
+def test_quiet_hours_that_start_and_end_together_are_refused(resident_client, resident):
+    response = resident_client.patch(
+        "/api/me/", {"quiet_hours": {"start": "22:00", "end": "22:00"}}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "quiet_hours": {"end": ["Quiet hours must end at a different time from when they start."]}
+    }
+    resident.refresh_from_db()
+    assert (resident.quiet_start, resident.quiet_end) == (dt.time(21, 0), dt.time(9, 0))
+
+
+def test_leaving_keeps_no_trace_of_who_sent_my_texts(resident_client, resident):
+    from api.models import InboundSms
+
+    InboundSms.objects.create(
+        message_sid="SM" + "1" * 32, person=resident, command="yes", reply="See you"
+    )
+    assert resident_client.get("/api/me/export/").json()["texts_from_me"][0]["command"] == "yes"
+
+    assert resident_client.delete("/api/me/").status_code == 204
+
+    row = InboundSms.objects.get(message_sid="SM" + "1" * 32)
+    assert (row.person_id, row.reply, row.command) == (None, "", "yes")
