@@ -21,7 +21,7 @@ from meals.models import LIVE_SIGNUP_STATUSES, Feedback, Meal, SafetyPrompt, Sig
 from meals.safety import prompts_for
 from meals.services import meal_text_context
 from meals.signals import meal_published
-from meals.sms import sms_threads_remember_many
+from meals.sms import meal_subject, sms_threads_remember_many
 from notifications.services import Cap, Outgoing, notify, notify_many
 from people.models import User
 
@@ -81,7 +81,11 @@ def invitations_send(*, meal_id: int) -> int:
     ]
     with transaction.atomic():
         invited = notify_many(
-            template="meal_invitation", items=items, expires_at=meal.starts_at, cap=INVITATION_CAP
+            template="meal_invitation",
+            items=items,
+            expires_at=meal.starts_at,
+            cap=INVITATION_CAP,
+            subject=meal_subject(meal),
         )
         sms_threads_remember_many(person_ids=invited, meal=meal)
     return len(invited)
@@ -107,27 +111,16 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
             Outgoing(
                 recipient=s.person,
                 context=meal_text_context(s.meal),
-                dedupe_key=f"{template.replace('_', '-')}:signup:{s.pk}",
+                # The revision lets a corrected reminder be written after a time or place change.
+                dedupe_key=f"{template.replace('_', '-')}:signup:{s.pk}:r{s.meal.revision}",
                 expires_at=s.meal.starts_at,
+                subject=meal_subject(s.meal),
             )
             for s in signups
         ]
-        with transaction.atomic():
-            people = notify_many(template=template, items=items)
-            # A bare NO after a reminder means this meal.
-            for meal, group in _by_meal(signups, people).items():
-                sms_threads_remember_many(person_ids=group, meal=meal)
-        written += len(people)
+        # Reminders name the meal's code, so they leave the person's thread meal alone.
+        written += len(notify_many(template=template, items=items))
     return written
-
-
-def _by_meal(signups, person_ids: list[int]) -> dict[Meal, list[int]]:
-    wanted = set(person_ids)
-    grouped: dict[Meal, list[int]] = {}
-    for signup in signups:
-        if signup.person_id in wanted:
-            grouped.setdefault(signup.meal, []).append(signup.person_id)
-    return grouped
 
 
 def host_safety_reminders_send(*, now: dt.datetime | None = None) -> int:
@@ -155,6 +148,7 @@ def host_safety_reminders_send(*, now: dt.datetime | None = None) -> int:
                 context=meal_text_context(meal),
                 dedupe_key=f"host-safety:{meal.pk}",
                 expires_at=meal.starts_at,
+                subject=meal_subject(meal),
             ):
                 sent += 1
     return sent
@@ -189,6 +183,7 @@ def feedback_questions_send(*, now: dt.datetime | None = None) -> int:
                 recipient=s.person,
                 context=meal_text_context(meal),
                 dedupe_key=f"feedback-question:signup:{s.pk}",
+                subject=meal_subject(meal),
             )
             for s in group
         ]

@@ -27,6 +27,11 @@ class HostMessageInvalid(DomainError):
     default_detail = "That message cannot be sent."
 
 
+def meal_subject(meal: Meal) -> str:
+    """The outbox subject of every text about `meal`, so queued ones can be withdrawn."""
+    return f"meal:{meal.pk}"
+
+
 def _clip(text: str, limit: int) -> str:
     text = " ".join(to_gsm7(text or "").split())
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
@@ -92,8 +97,7 @@ def sms_feedback_meal(*, person: User) -> Meal | None:
     return thread.feedback_meal if thread else None
 
 
-def next_live_signup(*, person: User) -> Signup | None:
-    """The person's soonest live sign-up for a meal still to come."""
+def _upcoming_live_signups(person: User):
     return (
         Signup.objects.filter(
             person=person,
@@ -103,8 +107,17 @@ def next_live_signup(*, person: User) -> Signup | None:
         )
         .select_related("meal", "meal__venue", "meal__host")
         .order_by("meal__starts_at", "pk")
-        .first()
     )
+
+
+def next_live_signup(*, person: User) -> Signup | None:
+    """The person's soonest live sign-up for a meal still to come."""
+    return _upcoming_live_signups(person).first()
+
+
+def upcoming_live_signups(*, person: User) -> list[Signup]:
+    """The person's live sign-ups (confirmed, waitlisted, invited) for meals still to come."""
+    return list(_upcoming_live_signups(person))
 
 
 def meal_for_host_message(*, pk: int, person: User) -> Meal:
@@ -152,9 +165,9 @@ def host_message_send(*, meal: Meal, by: User, text: str) -> HostMessage:
             template="host_message",
             context=context,
             dedupe_key=f"host-message:{message.pk}:{signup.person_id}",
+            subject=meal_subject(meal),
         )
-    if guests:
-        sms_threads_remember_many(person_ids=[s.person_id for s in guests], meal=meal)
+    # The thread meal is left alone: a bare NO to a host's question must not cancel a place.
     return message
 
 
@@ -189,5 +202,6 @@ def guest_reply_relay(*, person: User, text: str, dedupe_key: str) -> Meal | Non
             "text": _clip(text, RELAY_TEXT_MAX),
         },
         dedupe_key=dedupe_key,
+        subject=meal_subject(meal),
     )
     return meal

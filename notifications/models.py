@@ -52,6 +52,8 @@ class Message(models.Model):
     provider_sid = models.CharField(max_length=64, blank=True, db_index=True)
     error_code = models.CharField(max_length=16, blank=True)
     status_reason = models.CharField(max_length=120, blank=True)
+    # What the text is about (e.g. "meal:42"), so queued texts can be withdrawn when it changes.
+    subject = models.CharField(max_length=60, blank=True, default="")
 
     class Meta:
         indexes = [
@@ -68,6 +70,11 @@ class Message(models.Model):
             ),
             models.Index(
                 fields=["recipient", "template", "created_at"], name="notif_msg_recip_idx"
+            ),
+            models.Index(
+                fields=["subject"],
+                name="notif_msg_subject_idx",
+                condition=Q(status="queued"),
             ),
         ]
 

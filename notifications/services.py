@@ -48,6 +48,7 @@ def notify(
     to_phone: str | None = None,
     not_before: dt.datetime | None = None,
     expires_at: dt.datetime | None = None,
+    subject: str = "",
 ) -> Message | None:
     """Write one outgoing text, in the caller's transaction; queue it after commit.
 
@@ -71,6 +72,7 @@ def notify(
                 not_before=not_before or now,
                 expires_at=expires_at,
                 created_at=now,
+                subject=subject,
             )
     except IntegrityError:
         return None
@@ -87,6 +89,7 @@ class Outgoing:
     context: dict = field(default_factory=dict)
     dedupe_key: str = ""
     expires_at: dt.datetime | None = None
+    subject: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ def notify_many(
     not_before: dt.datetime | None = None,
     expires_at: dt.datetime | None = None,
     cap: Cap | None = None,
+    subject: str = "",
 ) -> list[int]:
     """Write many texts of one template in one INSERT ... ON CONFLICT DO NOTHING.
 
@@ -112,6 +116,7 @@ def notify_many(
     cannot deadlock) and anyone already at the cap is left out; the count is
     taken after the locks, so concurrent fan-outs cannot both slip past it.
     Returns the ids of the people newly written to (keys already in the outbox are skipped).
+    An item's own subject wins over the fan-out's `subject`.
     """
     spec = TEMPLATES[template]
     items = [i for i in items if i.recipient.phone]
@@ -160,6 +165,7 @@ def notify_many(
                     not_before=not_before or now,
                     expires_at=i.expires_at or expires_at,
                     created_at=now,
+                    subject=i.subject or subject,
                 )
                 for i in items
             ],
@@ -169,6 +175,32 @@ def notify_many(
     if items and (not_before or now) <= now:
         _dispatch_after_commit()
     return [i.recipient.pk for i in items]
+
+
+@transaction.atomic
+def messages_withdraw(
+    *,
+    subject: str,
+    recipient: User | None = None,
+    templates: list[str] | None = None,
+    reason: str,
+) -> int:
+    """Suppress still-queued texts about `subject` (e.g. "meal:42") once what they say is stale.
+
+    Only queued rows change: a text being sent or already sent cannot be recalled.
+    Narrow to one person with `recipient` and to some templates with `templates`.
+    Returns how many were withdrawn.
+    """
+    if not subject:
+        return 0
+    rows = Message.objects.filter(subject=subject, status=Message.Status.QUEUED)
+    if recipient is not None:
+        rows = rows.filter(recipient=recipient)
+    if templates is not None:
+        rows = rows.filter(template__in=templates)
+    return rows.update(
+        status=Message.Status.SUPPRESSED, status_reason=reason[:120], finished_at=timezone.now()
+    )
 
 
 @transaction.atomic

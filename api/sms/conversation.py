@@ -33,6 +33,7 @@ from meals.sms import (
     sms_person_for,
     sms_thread_meal,
     sms_thread_remember,
+    upcoming_live_signups,
 )
 from notifications.templates import render
 from people.errors import DomainError
@@ -77,7 +78,7 @@ def handle_text(*, phone: str, body: str, message_sid: str) -> Outcome:
         "rating": lambda: _rating(person, command),
         "yes": lambda: _yes(person, command),
         "join": lambda: _join_code(person, command, body, message_sid),
-        "no": lambda: _no(person, command),
+        "no": lambda: _no(person, command, body, message_sid),
     }.get(command.kind)
     if handler is None:
         return Outcome("unknown", _unknown(person, body, message_sid), person)
@@ -108,12 +109,49 @@ def _unknown(person: User, body: str, message_sid: str) -> str:
     return render("sms_sorry", {})
 
 
-def _yes(person: User, command: Command) -> str:
+def _bare_meal(person: User) -> Meal | list[Signup] | None:
+    """The meal a bare YES or NO refers to, or the sign-ups to ask about when that is unclear.
+
+    A pending invitation wins: a single invited place, else the meal last offered to them
+    (an invitation or a MEALS listing) that they have not yet answered. Someone with places
+    at several meals and nothing pending is asked for a code instead of guessed for.
+    """
+    live = upcoming_live_signups(person=person)
+    invited = [s for s in live if s.status == Signup.Status.INVITED]
+    if len(invited) == 1:
+        return invited[0].meal
+    if len(invited) > 1:
+        return invited
     meal = sms_thread_meal(person=person)
-    if meal is None:
-        invited = next_live_signup(person=person)
-        if invited is not None and invited.status == Signup.Status.INVITED:
-            meal = invited.meal
+    offered = (
+        meal is not None
+        and meal.status == Meal.Status.PUBLISHED
+        and meal.ends_at > timezone.now()
+        and all(s.meal_id != meal.pk for s in live)
+    )
+    if len(live) > 1 and not offered:
+        return live
+    return meal
+
+
+def codes_text(signups: list[Signup]) -> str:
+    """'T7K2 (Sat 28 Nov 12:00), S00N (Sun 29 Nov 15:00)' for the first three."""
+    return ", ".join(
+        f"{s.meal.code} ({meal_text_context(s.meal)['when']})" for s in signups[:MEALS_LISTED]
+    )
+
+
+def _ask_for_code(word: str, signups: list[Signup]) -> str:
+    return render(
+        "sms_which_code",
+        {"codes": codes_text(signups), "word": word, "code": signups[0].meal.code},
+    )
+
+
+def _yes(person: User, command: Command) -> str:
+    meal = _bare_meal(person)
+    if isinstance(meal, list):
+        return _ask_for_code("YES", meal)
     if meal is None:
         return render("sms_which_meal", {})
     return _join(person, meal, command.party)
@@ -164,14 +202,24 @@ def _join(person: User, meal: Meal, party: int | None) -> str:
     return _reply("sms_signed_up", meal, party=_party(signup.party_size))
 
 
-def _no(person: User, command: Command) -> str:
+def _no(person: User, command: Command, body: str, message_sid: str) -> str:
     if command.code:
         meal = meal_by_code(command.code)
-        if meal is None:
+        # Drafts are private and past or cancelled meals have nothing to cancel: as for JOIN.
+        if meal is None or meal.status != Meal.Status.PUBLISHED:
             return render("sms_no_such_code", {"code": command.code})
         signup = live_signup_for(meal=meal, person=person)
     else:
-        meal = sms_thread_meal(person=person)
+        if command.extra_words:
+            # "No sorry" just after the host asked something is an answer to the host.
+            relayed = guest_reply_relay(
+                person=person, text=body, dedupe_key=f"guest-reply:{message_sid}"
+            )
+            if relayed is not None:
+                return _reply("sms_relayed", relayed)
+        meal = _bare_meal(person)
+        if isinstance(meal, list):
+            return _ask_for_code("NO", meal)
         if meal is not None:
             signup = live_signup_for(meal=meal, person=person)
             if signup is None:

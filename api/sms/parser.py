@@ -6,7 +6,7 @@ so "yes but I can't come" is not taken as a YES.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MAX_INPUT = 1600  # Twilio's longest concatenated message; anything beyond is noise
 
@@ -72,6 +72,8 @@ class Command:
     party: int | None = None
     code: str | None = None
     rating: int | None = None
+    # A NO with words beyond the NO and a code ("no sorry") may be an answer to the host.
+    extra_words: bool = field(default=False, compare=False)
 
 
 def _tokens(text: str) -> list[str]:
@@ -138,7 +140,7 @@ def parse(text: object) -> Command:
     if head in NO_WORDS:
         known, _party, code = _extras(rest, filler=FILLER | NO_FILLER)
         if known:
-            return Command("no", code=code)
+            return Command("no", code=code, extra_words=len(rest) > (1 if code else 0))
     if head in JOIN_WORDS:
         known, party, code = _extras(rest, loose_code=True)
         if known and code:

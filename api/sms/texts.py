@@ -1,7 +1,8 @@
 """Replies to texts, sent back as TwiML. Registered so the length test measures them too.
 
 Context values are plain strings: `meal`, `code`, `when`, `place` (see
-meals.services.meal_text_context), `party` (' for 2' or ''), `max_party`, `rating`, `list`.
+meals.services.meal_text_context), `party` (' for 2' or ''), `max_party`, `rating`, `list`,
+`codes` (conversation.codes_text), `word` ('YES' or 'NO').
 """
 
 from notifications.templates import register
@@ -17,6 +18,8 @@ REPLIES = {
     "Reply YES and a number, e.g. YES 2. Code {code}",
     "sms_which_meal": "Which meal? Text MEALS to see what's on near you, "
     "or text a meal's code, e.g. JOIN T7K2.",
+    "sms_which_code": "Which meal do you mean: {codes}? Please text {word} and the code, "
+    "e.g. {word} {code}",
     "sms_no_such_code": "Sorry, no meal has the code {code}. Text MEALS to see what's on near you.",
     "sms_not_open": "Sorry, {meal} ({code}) isn't taking sign-ups now. "
     "Text MEALS to see what else is on.",

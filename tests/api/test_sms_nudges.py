@@ -157,12 +157,13 @@ def test_reminders_go_24_hours_and_2_hours_before_once_each():
 
     rows = Message.objects.filter(template__in=["reminder_24h", "reminder_2h"])
     assert sorted(rows.values_list("dedupe_key", flat=True)) == sorted(
-        [f"reminder-24h:signup:{early.pk}", f"reminder-2h:signup:{coming.pk}"]
+        [f"reminder-24h:signup:{early.pk}:r0", f"reminder-2h:signup:{coming.pk}:r0"]
     )
     day_before = rows.get(template="reminder_24h")
     assert day_before.body.startswith(f"Reminder: {tomorrow.title} is tomorrow, ")
     assert day_before.body.endswith("Can't come now? Reply NO TM2W")
     assert day_before.expires_at == tomorrow.starts_at
+    assert day_before.subject == f"meal:{tomorrow.pk}"
     assert not rows.filter(recipient__in=[late.person, cancelled.person]).exists()
 
 
@@ -233,3 +234,62 @@ def test_the_feedback_question_goes_the_morning_after_to_those_who_came():
     )
     threads = dict(SmsThread.objects.values_list("person_id", "feedback_meal_id"))
     assert threads == {came.person_id: meal.pk, confirmed.person_id: meal.pk}
+
+
+def _quiet_now(person):
+    local = timezone.localtime(timezone.now(), LONDON)
+    person.quiet_start = (local - dt.timedelta(hours=1)).time().replace(microsecond=0)
+    person.quiet_end = (local + dt.timedelta(hours=1)).time().replace(second=0, microsecond=0)
+    person.save(update_fields=["quiet_start", "quiet_end"])
+
+
+def test_a_reminder_held_by_quiet_hours_is_withdrawn_and_never_sent(sms_outbox):
+    from notifications.dispatch import dispatch_due
+    from notifications.services import messages_withdraw
+
+    meal = _meal_in(23)
+    person = _signup(meal).person
+    _quiet_now(person)
+    reminders_send()
+    dispatch_due()  # held until the morning
+
+    assert messages_withdraw(subject=f"meal:{meal.pk}", reason="meal cancelled") == 1
+    Message.objects.filter(template="reminder_24h").update(not_before=timezone.now())
+    person.quiet_start = person.quiet_end = dt.time(0, 0)  # the morning has come
+    person.save(update_fields=["quiet_start", "quiet_end"])
+    dispatch_due()
+
+    reminder = Message.objects.get(template="reminder_24h")
+    assert (reminder.status, reminder.status_reason) == ("suppressed", "meal cancelled")
+    assert sms_outbox == []
+
+
+def test_after_a_change_a_corrected_reminder_replaces_the_withdrawn_one():
+    from notifications.services import messages_withdraw
+
+    meal = _meal_in(20, code="CH4N")
+    signup = _signup(meal)
+    assert reminders_send() == 1
+
+    Meal.objects.filter(pk=meal.pk).update(revision=1)
+    assert messages_withdraw(subject=f"meal:{meal.pk}", reason="meal changed") == 1
+    assert reminders_send() == 1
+    assert reminders_send() == 0
+
+    rows = Message.objects.filter(template="reminder_24h").order_by("pk")
+    assert [(m.dedupe_key, m.status) for m in rows] == [
+        (f"reminder-24h:signup:{signup.pk}:r0", "suppressed"),
+        (f"reminder-24h:signup:{signup.pk}:r1", "queued"),
+    ]
+
+
+def test_a_sent_reminder_is_not_touched_by_a_withdrawal():
+    from notifications.services import messages_withdraw
+
+    meal = _meal_in(20)
+    _signup(meal)
+    reminders_send()
+    Message.objects.filter(template="reminder_24h").update(status="sent")
+
+    assert messages_withdraw(subject=f"meal:{meal.pk}", reason="meal cancelled") == 0
+    assert list(Message.objects.values_list("status", "status_reason")) == [("sent", "")]

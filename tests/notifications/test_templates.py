@@ -67,7 +67,8 @@ def _long_meal():
 
 
 def long_context() -> dict:
-    from api.sms.conversation import meals_list_text
+    from api.sms.conversation import codes_text, meals_list_text
+    from meals.models import Signup
     from meals.services import meal_text_context
 
     meal = _long_meal()
@@ -91,6 +92,8 @@ def long_context() -> dict:
         "name": "Christina-Margaret",
         "text": host_text,
         "list": meals_list_text([meal, meal, meal]),
+        "codes": codes_text([Signup(meal=meal)] * 3),
+        "word": "YES",
     }
 
 
@@ -157,7 +160,15 @@ def test_templates_name_the_meal_and_its_code():
     _imported_modules()
     from meals import nudge_texts  # noqa: F401
 
-    for name in ("meal_invitation", "reminder_24h", "reminder_2h", "feedback_question"):
+    # Reminders and host messages leave the thread meal alone, so they must carry the code.
+    for name in (
+        "meal_invitation",
+        "reminder_24h",
+        "reminder_2h",
+        "feedback_question",
+        "host_message",
+        "host_safety_reminder",
+    ):
         assert {"meal", "code"} <= _placeholders(TEMPLATES[name].text), name
 
 
