@@ -12,11 +12,13 @@ from meals.services import person_leave
 from notifications.services import messages_forget
 from people.models import User
 from people.services import user_anonymise
+from venues.services import memberships_end
 
 
 @transaction.atomic
 def person_delete(*, person: User) -> None:
     person_leave(person=person)
+    memberships_end(person=person)
     messages_forget(person=person)
     # The MessageSid stays so a late webhook replay is still recognised, but not who sent it.
     InboundSms.objects.filter(person=person).update(person=None, reply="")

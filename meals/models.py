@@ -183,6 +183,8 @@ class Signup(models.Model):
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The name the host typed for an invited guest; the host never sees the account's own name.
+    guest_name = models.CharField(max_length=80, blank=True)
 
     class Meta:
         indexes = [
@@ -202,6 +204,13 @@ class Signup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} x{self.party_size} for {self.meal_id} ({self.status})"
+
+    @property
+    def name_for_host(self) -> str:
+        """A guest the host invited goes by the name the host typed; others by their own."""
+        if self.invited_by_id is not None:
+            return self.guest_name
+        return self.person.first_name
 
 
 class Dish(models.Model):

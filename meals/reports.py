@@ -4,9 +4,13 @@ Every figure counts only meals *held* in the period: completed, or published and
 ended. A meal's month is the month of its start in Europe/London.
 
 People who *took part* are those whose sign-up is `attended`, or still `confirmed` when the host
-never marked attendance. Suppression: a cell built from 1 to 4 people is withheld (its value is
-None and its name is listed in `suppressed`), so nobody can be picked out of a small group; a
-cell built from nobody (a month without meals) is shown as zero, so gaps stay visible.
+never marked attendance. Suppression: when 1 to 4 people stand behind a venue-month's people
+cells (those who took part, or anyone with a sign-up they did not cancel, no-shows included),
+all of them are withheld (None, named in `suppressed`), so nobody can be picked out of a small
+group; a cell built from nobody (a month without meals) is shown as zero, so gaps stay visible.
+
+Periods are whole months: `start` snaps down to the first of its month and `end` up to the last
+day of its month, so two reports a day apart cannot be differenced to single someone out.
 
 The report runs five queries whatever the number of venues, meals or people.
 """
@@ -115,6 +119,12 @@ def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
     return months
 
 
+def snap_to_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The first day of start's month and the last day of end's month."""
+    next_month = (end.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return start.replace(day=1), next_month - dt.timedelta(days=1)
+
+
 def check_range(start: dt.date, end: dt.date) -> None:
     if start > end:
         raise ReportRangeInvalid({"to": ["The end date must not be before the start date."]})
@@ -147,11 +157,13 @@ def _cell_key(row: dict) -> tuple:
 
 
 def organisation_report(*, organisation: Organisation, start: dt.date, end: dt.date) -> Report:
-    """Per venue of the organisation (plus its area's street meals) and month in [start, end].
+    """Per venue of the organisation (plus its area's street meals) and month, over whole
+    months: the report's `start` and `end` are the dates given snapped out to month ends.
 
     Raises ReportRangeInvalid when start > end or the range is longer than 3 years.
     """
     check_range(start, end)
+    start, end = snap_to_months(start, end)
     now = timezone.now()
     tz = _tz()
     meals = _held_meals(organisation=organisation, start=start, end=end, now=now)
@@ -185,6 +197,9 @@ def organisation_report(*, organisation: Organisation, start: dt.date, end: dt.d
             ),
             seats_filled=Sum("party_size", filter=took_part),
             no_shows=Count("id", filter=Q(status=Signup.Status.NO_SHOW)),
+            involved_people=Count(
+                "person", distinct=True, filter=~Q(status=Signup.Status.CANCELLED)
+            ),
         )
     }
 
@@ -269,7 +284,8 @@ def _row(
         feedback_app=feedback.get("feedback_app", 0),
         feedback_sms=feedback.get("feedback_sms", 0),
     )
-    if _small(people):
+    # A month where everyone was a no-show still has people behind signups and no_shows.
+    if _small(people) or _small(signup.get("involved_people", 0)):
         for name in PEOPLE_CELLS:
             setattr(row, name, None)
         row.suppressed.extend(PEOPLE_CELLS)

@@ -29,7 +29,7 @@ from meals.models import (
 )
 from meals.safety import answerable_prompts, prompts_for
 from meals.signals import meal_published
-from notifications.services import notify
+from notifications.services import messages_withdraw, notify
 from people.errors import Conflict, DomainError, NotAllowed
 from people.models import User
 from people.phones import normalise_phone
@@ -68,6 +68,8 @@ UPDATE_FIELDS = CREATE_FIELDS - {"setting", "booking"}
 TIME_OR_PLACE = ("starts_at", "ends_at", "location", "place_description")
 PROMPT_SHAPING = ("food", "repeats", "on_road")
 PROMPT_REASONS = ("prompt_unanswered", "stop_prompt_no")
+# Queued texts a new time or place makes wrong; reminders are rewritten for the new revision.
+STALE_AFTER_MOVE = ["reminder_24h", "reminder_2h", "meal_invitation", "meal_changed"]
 
 
 class MealInvalid(DomainError):
@@ -155,6 +157,11 @@ def meal_text_context(meal: Meal) -> dict:
     }
 
 
+def meal_subject(meal: Meal) -> str:
+    """The outbox subject of every text about `meal`, so queued ones can be withdrawn."""
+    return f"meal:{meal.pk}"
+
+
 def _party(size: int) -> str:
     return f" for {size}" if size > 1 else ""
 
@@ -229,6 +236,8 @@ def _promote_waitlist(meal: Meal) -> list[Signup]:
             template="signup_promoted",
             context={**meal_text_context(meal), "party": _party(signup.party_size)},
             dedupe_key=f"signup-promoted:{signup.pk}",
+            subject=meal_subject(meal),
+            expires_at=meal.starts_at,
         )
     return promoted
 
@@ -355,6 +364,9 @@ def meal_update(*, meal: Meal, by: User, **fields) -> Meal:
         meal.revision += 1
     meal.save()
     if tell:
+        messages_withdraw(
+            subject=meal_subject(meal), templates=STALE_AFTER_MOVE, reason="meal moved"
+        )
         context = meal_text_context(meal)
         live = meal.signups.filter(status__in=LIVE_SIGNUP_STATUSES).select_related("person")
         for signup in live:
@@ -363,6 +375,8 @@ def meal_update(*, meal: Meal, by: User, **fields) -> Meal:
                 template="meal_changed",
                 context=context,
                 dedupe_key=f"meal-changed:{meal.pk}:{meal.revision}:{signup.pk}",
+                subject=meal_subject(meal),
+                expires_at=meal.starts_at,
             )
     _promote_waitlist(meal)
     return meal
@@ -392,10 +406,14 @@ def _publish_blockers(meal: Meal) -> list[dict]:
     if meal.setting == Meal.Setting.VENUE and (
         meal.booking is None or meal.booking.status != Booking.Status.CONFIRMED
     ):
+        booking_status = meal.booking.status if meal.booking else Booking.Status.CANCELLED
         reasons.append(
             {
                 "code": "booking_not_confirmed",
-                "message": "The venue has not confirmed your booking yet.",
+                "message": "The venue has not confirmed your booking yet."
+                if booking_status == Booking.Status.REQUESTED
+                else f"Your booking of the venue was {booking_status}; book another slot "
+                "and propose the meal again.",
             }
         )
     if meal.starts_at <= timezone.now():
@@ -447,6 +465,8 @@ def meal_cancel(*, meal: Meal, by: User, reason: str = "") -> Meal:
     Signup.objects.filter(pk__in=[s.pk for s in live]).update(
         status=Signup.Status.CANCELLED, cancelled_at=now, hold_expires_at=None
     )
+    # Before the cancellation texts are written, so only they survive.
+    messages_withdraw(subject=meal_subject(meal), reason="meal cancelled")
     if was_published:
         short = _short(meal.cancelled_reason, 50)
         context = {**meal_text_context(meal), "reason": f" Reason: {short}" if short else ""}
@@ -456,6 +476,8 @@ def meal_cancel(*, meal: Meal, by: User, reason: str = "") -> Meal:
                 template="meal_cancelled",
                 context=context,
                 dedupe_key=f"meal-cancelled:{meal.pk}:{signup.pk}",
+                subject=meal_subject(meal),
+                expires_at=meal.starts_at,
             )
     _release_booking(meal, by)
     return meal
@@ -591,6 +613,10 @@ def _drop(meal: Meal, signup: Signup) -> None:
     signup.save(update_fields=["status", "cancelled_at", "hold_expires_at"])
     if held:
         _free_seats(meal, signup.party_size)
+    # Reminders and the like about a meal they no longer go to; callers write any notice after.
+    messages_withdraw(
+        subject=meal_subject(meal), recipient=signup.person, reason="sign-up cancelled"
+    )
 
 
 @transaction.atomic
@@ -609,6 +635,14 @@ def signup_cancel(*, signup: Signup, by: User) -> Signup:
     if meal.status != Meal.Status.PUBLISHED or meal.ends_at <= timezone.now():
         raise SignupInvalid(f"This meal is {meal.status}; sign-ups can no longer change.")
     _drop(meal, signup)
+    if by.pk == meal.host_id:
+        notify(
+            recipient=signup.person,
+            template="signup_removed_by_host",
+            context={**meal_text_context(meal), "party": _party(signup.party_size)},
+            dedupe_key=f"signup-removed:{signup.pk}",
+            subject=meal_subject(meal),
+        )
     _promote_waitlist(meal)
     return signup
 
@@ -695,6 +729,7 @@ def guest_invite(*, meal: Meal, host: User, phone: str, name: str, party_size: i
         queued_at=now,
         hold_expires_at=now + GUEST_HOLD,
         invited_by=host,
+        guest_name=name,
     )
     _take_seats(meal, party_size)
     SmsThread.objects.update_or_create(person=person, defaults={"meal": meal, "meal_set_at": now})
@@ -703,6 +738,7 @@ def guest_invite(*, meal: Meal, host: User, phone: str, name: str, party_size: i
         template="guest_invited",
         context={**meal_text_context(meal), "party": _party(party_size)},
         dedupe_key=f"guest-invited:{signup.pk}",
+        subject=meal_subject(meal),
     )
     return signup
 
@@ -753,8 +789,10 @@ def guest_holds_expire(*, now: dt.datetime | None = None) -> int:
                 .select_related("host", "venue")
                 .get(pk=meal_id)
             )
-            expired = Signup.objects.select_for_update().filter(
-                meal=meal, status=Signup.Status.INVITED, hold_expires_at__lte=now
+            expired = (
+                Signup.objects.select_for_update(of=("self",))
+                .select_related("person")
+                .filter(meal=meal, status=Signup.Status.INVITED, hold_expires_at__lte=now)
             )
             for signup in expired:
                 _drop(meal, signup)
@@ -848,7 +886,9 @@ LEAVING_REASON = "The host has left Blether."
 @transaction.atomic
 def person_leave(*, person: User) -> None:
     """Before someone is anonymised: cancel their future sign-ups (promoting waitlists) and
-    the meals they host that have not begun (telling guests, releasing bookings)."""
+    the meals they host that have not begun (telling guests, releasing bookings), and blank
+    their needs, the names hosts typed for them, their comments and dish stories, and their
+    SMS conversation state."""
     now = timezone.now()
     mine = Signup.objects.filter(
         person=person, status__in=LIVE_SIGNUP_STATUSES, meal__starts_at__gt=now
@@ -860,3 +900,8 @@ def person_leave(*, person: User) -> None:
     ) | Meal.objects.filter(host=person, status=Meal.Status.DRAFT)
     for meal in hosted.distinct():
         meal_cancel(meal=meal, by=person, reason=LEAVING_REASON)
+    # Their words and the names given them go with them; the counts stay for the reports.
+    Signup.objects.filter(person=person).update(dietary_needs="", access_needs="", guest_name="")
+    Feedback.objects.filter(person=person).update(comment="")
+    Dish.objects.filter(added_by=person).update(story="")
+    SmsThread.objects.filter(person=person).delete()

@@ -198,7 +198,7 @@ def guest_reply_relay(*, person: User, text: str, dedupe_key: str) -> Meal | Non
         template="guest_reply",
         context={
             **meal_text_context(meal),
-            "name": _clip(person.first_name or "A guest", 20),
+            "name": _clip(signup.name_for_host or "A guest", 20),
             "text": _clip(text, RELAY_TEXT_MAX),
         },
         dedupe_key=dedupe_key,

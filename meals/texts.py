@@ -29,3 +29,9 @@ register(
     text="{host} saved you a place{party} at {meal} ({code}), {when}. "
     "Reply YES to take your place, NO if you can't come.",
 )
+register(
+    "signup_removed_by_host",
+    category="transactional",
+    text="Sorry, {host} has taken your place{party} at {meal} ({when}, code {code}) off "
+    "the list. No need to reply.",
+)

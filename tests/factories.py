@@ -132,6 +132,21 @@ class SignupFactory(factory.django.DjangoModelFactory):
     party_size = 1
     status = "confirmed"
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from django.db.models import F
+
+        from meals.models import Meal
+
+        signup = super()._create(model_class, *args, **kwargs)
+        # Seat-holding sign-ups count on the meal, as the services keep it.
+        if signup.status in ("confirmed", "invited"):
+            Meal.objects.filter(pk=signup.meal_id).update(
+                seats_taken=F("seats_taken") + signup.party_size
+            )
+            signup.meal.refresh_from_db(fields=["seats_taken"])
+        return signup
+
 
 class DishFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -12,7 +12,14 @@ from notifications.services import notify
 from notifications.templates import render
 from people.errors import Conflict, DomainError, NotAllowed
 from people.models import User
-from venues.models import LIVE_BOOKING_STATUSES, Booking, OpeningHours, Organisation, Venue
+from venues.models import (
+    LIVE_BOOKING_STATUSES,
+    Booking,
+    Membership,
+    OpeningHours,
+    Organisation,
+    Venue,
+)
 from venues.selectors import is_staff_of, organisation_staff
 
 MAX_BOOKING = dt.timedelta(hours=12)
@@ -20,6 +27,8 @@ OVERLAP_CONSTRAINT = "venues_booking_no_overlap"
 # Two concurrent inserts of overlapping slots can deadlock on each other's row; one retry
 # inside a savepoint then meets the survivor's committed row and gets a clean 409.
 DEADLOCK_RETRIES = 5
+# Statuses of a meal that still needs its booking (meals.Meal.Status, named here as strings).
+MEAL_HOLDING_STATUSES = ("draft", "published")
 
 VENUE_FIELDS = {
     "name",
@@ -55,6 +64,11 @@ class SlotTaken(Conflict):
 class BookingNotLive(Conflict):
     code = "booking_not_live"
     default_detail = "This booking has already been decided or cancelled."
+
+
+class BookingInUse(Conflict):
+    code = "booking_in_use"
+    default_detail = "A meal uses this booking; its host must cancel the meal first."
 
 
 def _local(moment: dt.datetime) -> dt.datetime:
@@ -233,6 +247,10 @@ def booking_cancel(*, booking: Booking, by: User) -> Booking:
         raise NotAllowed("Only the person who booked or the venue's staff can cancel.")
     if booking.status not in LIVE_BOOKING_STATUSES:
         raise BookingNotLive(f"This booking is already {booking.status}.")
+    # Through the reverse relation: venues must not import meals. Guests would keep a place
+    # at a venue whose slot had gone to someone else.
+    if Booking.objects.filter(pk=booking.pk, meal__status__in=MEAL_HOLDING_STATUSES).exists():
+        raise BookingInUse()
     booking.status = Booking.Status.CANCELLED
     booking.save(update_fields=["status"])
     if not is_requester:
@@ -249,6 +267,13 @@ def _check_venue_fields(fields: dict) -> None:
     unknown = set(fields) - VENUE_FIELDS
     if unknown:
         raise TypeError(f"unknown venue fields: {sorted(unknown)}")
+
+
+@transaction.atomic
+def memberships_end(*, person: User) -> int:
+    """When someone leaves Blether: they stop being staff of any organisation."""
+    deleted, _ = Membership.objects.filter(person=person).delete()
+    return deleted
 
 
 @transaction.atomic

@@ -293,7 +293,11 @@ class MySignupOut(SignupOut):
 class HostSignupOut(serializers.ModelSerializer):
     """What a host sees of a guest: first name, needs, and only a masked phone."""
 
-    first_name = serializers.CharField(source="person.first_name")
+    first_name = serializers.CharField(
+        source="name_for_host",
+        help_text="For a guest the host invited, the name the host typed; otherwise the "
+        "person's own first name",
+    )
     status = serializers.ChoiceField(choices=Signup.Status.choices)
     channel = serializers.ChoiceField(choices=Signup.Channel.choices)
     phone = serializers.SerializerMethodField(help_text="Masked: only the last three digits")

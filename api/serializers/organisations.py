@@ -50,8 +50,12 @@ class FromFieldMixin:
 
 
 class ReportQueryIn(FromFieldMixin, serializers.Serializer):
-    from_ = serializers.DateField(help_text="First day, YYYY-MM-DD")
-    to = serializers.DateField(help_text="Last day, YYYY-MM-DD (inclusive)")
+    from_ = serializers.DateField(
+        help_text="First day, YYYY-MM-DD; snapped down to the first day of its month"
+    )
+    to = serializers.DateField(
+        help_text="Last day, YYYY-MM-DD (inclusive); snapped up to the last day of its month"
+    )
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-10"})
@@ -100,7 +104,8 @@ class ReportRowOut(serializers.Serializer):
         child=serializers.CharField(),
         help_text=(
             f"Cells withheld (set to null) because fewer than {MIN_CELL_PEOPLE} people made "
-            "them: the people cells when 1-4 people came, a mean when 1-4 people scored it"
+            "them: all the people cells when 1-4 people came or 1-4 people have a sign-up "
+            "they did not cancel (no-shows included), a mean when 1-4 people scored it"
         ),
     )
 
@@ -112,14 +117,18 @@ class ReportOrganisationOut(serializers.Serializer):
 
 class ReportOut(FromFieldMixin, serializers.Serializer):
     organisation = ReportOrganisationOut()
-    from_ = serializers.DateField(source="start", help_text="First day, as asked")
-    to = serializers.DateField(source="end", help_text="Last day, as asked")
+    from_ = serializers.DateField(
+        source="start", help_text="First day covered: the first day of the month asked from"
+    )
+    to = serializers.DateField(
+        source="end", help_text="Last day covered: the last day of the month asked to"
+    )
     min_cell_people = serializers.IntegerField(
         help_text="Cells built from fewer people than this are withheld"
     )
     people_cells = serializers.ListField(
         child=serializers.CharField(),
-        help_text="The cells withheld together when a venue-month has 1-4 people",
+        help_text="The cells withheld together when a venue-month has 1-4 people behind it",
     )
     rows = ReportRowOut(many=True, help_text="Per venue, then month; months without meals show 0")
 

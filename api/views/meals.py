@@ -10,8 +10,10 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView, get_object_or_404
 from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
 
 from api.fields import parse_near
+from api.serializers.common import THROTTLED
 from api.serializers.meals import (
     CancelIn,
     DishIn,
@@ -40,6 +42,19 @@ from people.errors import NotAllowed
 NOT_VISIBLE = OpenApiResponse(description="No such meal, or not visible to you")
 NOT_HOST = OpenApiResponse(description="Only the host may do this")
 BAD = OpenApiResponse(description="Invalid input; {field: [message]} or {detail}")
+
+
+class GuestInviteThrottle(SimpleRateThrottle):
+    """Per host across all their meals, so nobody can sweep through phone numbers."""
+
+    scope = "guest_invites"
+    # Here rather than in settings so the limit travels with the endpoint it guards.
+    rate = "20/hour"
+
+    def get_cache_key(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
 def _check_paging(request) -> None:
@@ -230,11 +245,19 @@ class MealViewSet(viewsets.GenericViewSet):
         return Response(_signup_out(signup))
 
     @extend_schema(
-        summary="The host adds a neighbour without the app; they are texted to reply YES",
+        summary="The host adds a neighbour without the app; they are texted to reply YES "
+        "(at most 20 invitations an hour per host)",
         request=GuestIn,
-        responses={201: HostSignupOut, 400: BAD, 403: NOT_HOST, 404: NOT_VISIBLE, 409: BAD},
+        responses={
+            201: HostSignupOut,
+            400: BAD,
+            403: NOT_HOST,
+            404: NOT_VISIBLE,
+            409: BAD,
+            429: THROTTLED,
+        },
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], throttle_classes=[GuestInviteThrottle])
     def guests(self, request, pk=None):
         meal = self.get_object()
         data = GuestIn(data=request.data)

@@ -88,7 +88,9 @@ class OrganisationViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Per venue and month: meals, people, kindness (members only)",
         description=(
-            "Aggregates only. Cells built from 1-4 people are null and named in `suppressed`. "
+            "Aggregates only, over whole months: `from` snaps down to the first day of its "
+            "month and `to` up to the last day of its month, and the response gives the "
+            "dates covered. Cells built from 1-4 people are null and named in `suppressed`. "
             "`?format=csv` (or `Accept: text/csv`) gives the rows as a CSV attachment."
         ),
         parameters=[
@@ -118,6 +120,7 @@ class OrganisationViewSet(viewsets.GenericViewSet):
         response = Response(ReportOut(report_payload(report)).data)
         if request.accepted_renderer.format == ReportCSVRenderer.format:
             response["Content-Disposition"] = (
-                f'attachment; filename="blether-report-{organisation.pk}-{start}-{end}.csv"'
+                "attachment; "
+                f'filename="blether-report-{organisation.pk}-{report.start}-{report.end}.csv"'
             )
         return response

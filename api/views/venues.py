@@ -197,7 +197,9 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(BookingOut(booking).data)
 
     @extend_schema(
-        summary="Cancel a booking (the requester or staff)", request=None, responses=DECIDED
+        summary="Cancel a booking (the requester or staff); 409 while a live meal uses it",
+        request=None,
+        responses=DECIDED,
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):

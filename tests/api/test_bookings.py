@@ -195,3 +195,34 @@ def test_requester_and_staff_cancel(resident_client, resident, staff_client, sta
         ("booking_cancelled", resident.pk)
     ]
     assert resident_client.post(f"/api/bookings/{first.pk}/cancel/").status_code == 409
+
+
+IN_USE = {"detail": "A meal uses this booking; its host must cancel the meal first."}
+
+
+def test_a_booking_under_a_published_meal_cannot_be_cancelled_until_the_meal_is(
+    resident, resident_client, staff_member, staff_client
+):
+    from meals.models import Meal
+    from tests.factories import MealFactory, SignupFactory
+
+    venue = VenueFactory(organisation=staff_member.organisation)
+    booking = BookingFactory(venue=venue, requested_by=resident)
+    meal = MealFactory(
+        host=resident, setting="venue", venue=venue, booking=booking, location=venue.location
+    )
+    SignupFactory(meal=meal)
+
+    by_host = resident_client.post(f"/api/bookings/{booking.pk}/cancel/")
+    by_staff = staff_client.post(f"/api/bookings/{booking.pk}/cancel/")
+
+    assert (by_host.status_code, by_host.json()) == (409, IN_USE)
+    assert (by_staff.status_code, by_staff.json()) == (409, IN_USE)
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+    assert Message.objects.filter(template="booking_cancelled").count() == 0
+
+    cancelled = resident_client.post(f"/api/meals/{meal.pk}/cancel/", {"reason": ""})
+    assert cancelled.status_code == 200
+    booking.refresh_from_db()
+    assert (Meal.objects.get(pk=meal.pk).status, booking.status) == ("cancelled", "cancelled")

@@ -347,3 +347,14 @@ def test_leaving_keeps_no_trace_of_who_sent_my_texts(resident_client, resident):
 
     row = InboundSms.objects.get(message_sid="SM" + "1" * 32)
     assert (row.person_id, row.reply, row.command) == (None, "", "yes")
+
+
+def test_leaving_ends_my_organisation_memberships(db):
+    from tests.conftest import client_for
+
+    membership = MembershipFactory(role="admin")
+    client = client_for(membership.person)
+
+    assert client.delete("/api/me/").status_code == 204
+
+    assert membership.organisation.memberships.count() == 0

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from meals import services
 from meals.models import Meal, Signup
 from notifications.models import Message
 from tests.conftest import client_for
@@ -327,7 +328,7 @@ def test_host_invites_a_guest_without_the_app(host_client, host):
     assert (body["status"], body["phone"], body["first_name"]) == (
         "invited",
         "+44•••••••555",
-        "Isa",
+        "Isa Reid",
     )
     assert host_client.get(f"/api/meals/{meal.pk}/").json()["seats_left"] == 2
     bad = host_client.post(
@@ -385,3 +386,78 @@ def test_leaving_blether_cancels_and_exports(resident_client, resident):
     mine.refresh_from_db()
     waiting.refresh_from_db()
     assert (mine.status, waiting.status) == ("cancelled", "confirmed")
+
+
+def test_inviting_a_known_number_shows_the_name_the_host_typed_not_the_account_name(
+    host_client, host
+):
+    meal = MealFactory(host=host, capacity=4)
+    UserFactory(display_name="Margaret Smith", phone="+447700900556")
+    own = SignupFactory(meal=meal, person=UserFactory(display_name="Jean Brown"))
+
+    response = host_client.post(
+        f"/api/meals/{meal.pk}/guests/", {"phone": "07700 900556", "name": "Peggy"}, format="json"
+    )
+
+    assert response.status_code == 201
+    assert response.json()["first_name"] == "Peggy"
+    listed = host_client.get(f"/api/meals/{meal.pk}/signups/")
+    assert {row["id"]: row["first_name"] for row in listed.json()["results"]} == {
+        own.pk: "Jean",
+        response.json()["id"]: "Peggy",
+    }
+    assert "Margaret" not in response.content.decode() + listed.content.decode()
+    assert Signup.objects.get(pk=response.json()["id"]).guest_name == "Peggy"
+
+
+def test_a_host_may_invite_20_guests_an_hour_then_gets_429(host_client, host):
+    meal = MealFactory(host=host, capacity=30)
+    other = MealFactory(host=host, capacity=30)
+    statuses = [
+        host_client.post(
+            f"/api/meals/{meal.pk}/guests/",
+            {"phone": f"07700 900{600 + n}", "name": f"Guest {n}"},
+            format="json",
+        ).status_code
+        for n in range(20)
+    ]
+    limited = host_client.post(
+        f"/api/meals/{other.pk}/guests/", {"phone": "07700 900700", "name": "One more"}
+    )
+
+    assert statuses == [201] * 20
+    assert limited.status_code == 429
+    assert 3500 < int(limited["Retry-After"]) <= 3600
+    assert Signup.objects.filter(meal__host=host).count() == 20
+    another_host = MealFactory(capacity=4)
+    fresh = client_for(another_host.host).post(
+        f"/api/meals/{another_host.pk}/guests/", {"phone": "07700 900701", "name": "Rab"}
+    )
+    assert fresh.status_code == 201
+
+
+def test_a_guest_the_host_removes_is_told_once(host_client, host):
+    meal = MealFactory(host=host, title="Soup in the close", capacity=4)
+    guest = UserFactory(display_name="Jean Brown")
+    signup = SignupFactory(meal=meal, person=guest, party_size=2)
+
+    first = host_client.delete(f"/api/meals/{meal.pk}/signups/{signup.pk}/")
+    again = host_client.delete(f"/api/meals/{meal.pk}/signups/{signup.pk}/")
+
+    assert (first.status_code, again.status_code) == (204, 204)
+    (text,) = Message.objects.filter(recipient=guest)
+    assert text.template == "signup_removed_by_host"
+    assert text.dedupe_key == f"signup-removed:{signup.pk}"
+    assert text.body == (
+        f"Sorry, {host.first_name} has taken your place for 2 at Soup in the close "
+        f"({services.meal_text_context(meal)['when']}, code {meal.code}) off the list. "
+        "No need to reply."
+    )
+    meal.refresh_from_db()
+    assert meal.seats_taken == 0
+    leaving = SignupFactory(meal=meal)
+    assert (
+        client_for(leaving.person).delete(f"/api/meals/{meal.pk}/signups/{leaving.pk}/").status_code
+        == 204
+    )
+    assert Message.objects.filter(template="signup_removed_by_host").count() == 1

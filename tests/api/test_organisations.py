@@ -174,3 +174,21 @@ def test_anonymous_gets_401_and_a_missing_organisation_404(world, api_client, of
     assert api_client.get(f"/api/organisations/{world.org.pk}/").status_code == 401
     assert officer_client.get("/api/organisations/999999/report/", QUERY).status_code == 404
     assert client_for(UserFactory()).get("/api/organisations/999999/").status_code == 404
+
+
+def test_the_report_snaps_to_whole_months_and_says_so(world, officer_client):
+    asked = officer_client.get(
+        f"/api/organisations/{world.org.pk}/report/", {"from": "2026-08-15", "to": "2026-10-02"}
+    )
+    whole = officer_client.get(f"/api/organisations/{world.org.pk}/report/", QUERY)
+
+    assert asked.status_code == 200
+    assert (asked.json()["from"], asked.json()["to"]) == ("2026-08-01", "2026-10-31")
+    assert asked.json() == whole.json()
+    as_csv = officer_client.get(
+        f"/api/organisations/{world.org.pk}/report/",
+        {"from": "2026-08-15", "to": "2026-10-02", "format": "csv"},
+    )
+    assert as_csv["Content-Disposition"] == (
+        f'attachment; filename="blether-report-{world.org.pk}-2026-08-01-2026-10-31.csv"'
+    )

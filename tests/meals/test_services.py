@@ -4,19 +4,24 @@ import pytest
 from django.utils import timezone
 
 from meals import services
-from meals.models import CODE_ALPHABET, Meal, Signup, SmsThread
+from meals.models import CODE_ALPHABET, Feedback, Meal, Signup, SmsThread
 from notifications.models import Message
 from people.errors import NotAllowed
 from people.models import User
 from tests.factories import (
     BookingFactory,
+    DishFactory,
+    FeedbackFactory,
     MealFactory,
+    MembershipFactory,
     SignupFactory,
     UserFactory,
     VenueFactory,
     answer_safety,
     point,
 )
+from venues.models import Membership
+from venues.services import BookingInUse, booking_cancel, booking_decline, memberships_end
 
 pytestmark = pytest.mark.django_db
 
@@ -566,3 +571,106 @@ def test_a_published_tea_moving_onto_the_road_needs_the_road_question_answered(h
         meal=meal, by=host, answers=[{"key": "road_permission", "answer": "yes"}]
     )
     assert services.meal_update(meal=meal, by=host, on_road=True).on_road is True
+
+
+# ---------------------------------------------------------------- bookings under meals
+
+
+@pytest.mark.parametrize("status", ["draft", "published"])
+def test_a_booking_a_live_meal_holds_cannot_be_cancelled_by_anyone(host, status):
+    meal = venue_draft(host)
+    Meal.objects.filter(pk=meal.pk).update(status=status)
+    staff = MembershipFactory(organisation=meal.venue.organisation).person
+    for who in (host, staff):
+        with pytest.raises(BookingInUse) as caught:
+            booking_cancel(booking=meal.booking, by=who)
+        assert caught.value.status_code == 409
+    meal.booking.refresh_from_db()
+    assert meal.booking.status == "confirmed"
+    services.meal_cancel(meal=meal, by=host)
+    meal.booking.refresh_from_db()
+    assert meal.booking.status == "cancelled"
+
+
+def test_declining_a_draft_meals_booking_is_allowed_and_publish_says_why(host):
+    meal = venue_draft(host, booking_status="requested")
+    answer_safety(meal)
+    staff = MembershipFactory(organisation=meal.venue.organisation).person
+
+    assert booking_decline(booking=meal.booking, by=staff, reason="Hall closed").status == (
+        "declined"
+    )
+
+    with pytest.raises(services.CannotPublish) as caught:
+        services.meal_publish(meal=meal, by=host)
+    assert caught.value.detail["reasons"] == [
+        {
+            "code": "booking_not_confirmed",
+            "message": "Your booking of the venue was declined; book another slot and "
+            "propose the meal again.",
+        }
+    ]
+    meal.refresh_from_db()
+    assert meal.status == "draft"
+
+
+# ---------------------------------------------------------------- leaving keeps nothing personal
+
+
+def test_leaving_blanks_needs_comments_stories_and_the_sms_thread():
+    leaver = UserFactory()
+    past = MealFactory(
+        status="completed",
+        starts_at=timezone.now() - dt.timedelta(days=3),
+        ends_at=timezone.now() - dt.timedelta(days=3) + dt.timedelta(hours=2),
+    )
+    came = SignupFactory(
+        meal=past, person=leaver, status="attended", dietary_needs="No nuts", access_needs="Ramp"
+    )
+    upcoming = SignupFactory(
+        person=leaver, dietary_needs="Soft food", access_needs="Stick", guest_name="Auntie Jo"
+    )
+    FeedbackFactory(meal=past, person=leaver, comment="Lovely soup, Jean was kind")
+    DishFactory(meal=upcoming.meal, added_by=leaver, story="Gran's recipe")
+    SmsThread.objects.create(person=leaver, meal=upcoming.meal)
+    neighbour = SignupFactory(meal=past, status="attended", dietary_needs="Vegan")
+
+    services.person_leave(person=leaver)
+
+    assert list(
+        Signup.objects.filter(pk__in=[came.pk, upcoming.pk])
+        .order_by("pk")
+        .values_list("dietary_needs", "access_needs", "guest_name", "status")
+    ) == [("", "", "", "attended"), ("", "", "", "cancelled")]
+    assert list(Feedback.objects.filter(person=leaver).values_list("comment", "felt_welcome")) == [
+        ("", 5)
+    ]
+    assert list(leaver.dishes.values_list("name", "story")) == [("Tablet", "")]
+    assert SmsThread.objects.filter(person=leaver).count() == 0
+    neighbour.refresh_from_db()
+    assert neighbour.dietary_needs == "Vegan"
+
+
+def test_memberships_end_removes_only_that_persons_memberships():
+    leaver = UserFactory()
+    MembershipFactory(person=leaver)
+    MembershipFactory(person=leaver, role="admin")
+    kept = MembershipFactory()
+
+    assert memberships_end(person=leaver) == 2
+
+    assert list(Membership.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert memberships_end(person=leaver) == 0
+
+
+# ---------------------------------------------------------------- factories keep seats honest
+
+
+def test_signup_factory_counts_seat_holding_parties_on_the_meal():
+    meal = MealFactory(capacity=10)
+    SignupFactory(meal=meal, party_size=2)
+    SignupFactory(meal=meal, party_size=3, status="invited")
+    SignupFactory(meal=meal, party_size=4, status="waitlisted")
+    SignupFactory(meal=meal, party_size=1, status="cancelled")
+    meal.refresh_from_db()
+    assert meal.seats_taken == 5

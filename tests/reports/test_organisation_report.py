@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from meals.reports import ReportRangeInvalid, organisation_report
+from meals.reports import PEOPLE_CELLS, ReportRangeInvalid, organisation_report
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -139,3 +139,58 @@ def test_query_count_does_not_grow_with_venues_or_meals():
     large = _queries(_busy_world(venues=10, meals_per_venue=20))
 
     assert small == large == 5
+
+
+def test_a_month_where_everyone_was_a_no_show_is_withheld_while_few():
+    org = OrganisationFactory()
+    venue = VenueFactory(organisation=org, name="Hall", open_every_day=False)
+    few = venue_meal(venue, dt.date(2026, 9, 2), capacity=10)
+    many = venue_meal(venue, dt.date(2026, 10, 2), capacity=10)
+    for _ in range(3):
+        SignupFactory(meal=few, status="no_show")
+    SignupFactory(meal=few, status="cancelled")
+    for _ in range(5):
+        SignupFactory(meal=many, status="no_show")
+
+    september, october = organisation_report(
+        organisation=org, start=dt.date(2026, 9, 1), end=dt.date(2026, 10, 31)
+    ).rows
+
+    assert (september.meals_held, september.capacity) == (1, 10)
+    assert [getattr(september, name) for name in PEOPLE_CELLS] == [None] * len(PEOPLE_CELLS)
+    assert september.suppressed == list(PEOPLE_CELLS)
+    assert (october.signups, october.no_shows, october.distinct_people, october.suppressed) == (
+        5,
+        5,
+        0,
+        [],
+    )
+
+
+def test_dates_snap_to_whole_months_so_reports_a_day_apart_match():
+    org = OrganisationFactory()
+    venue = VenueFactory(organisation=org, name="Hall", open_every_day=False)
+    before = venue_meal(venue, dt.date(2026, 10, 14), capacity=10)
+    after = venue_meal(venue, dt.date(2026, 10, 15), capacity=10)
+    for meal in (before, after):
+        for _ in range(5):
+            SignupFactory(meal=meal, status="attended")
+
+    day_one = organisation_report(
+        organisation=org, start=dt.date(2026, 10, 14), end=dt.date(2026, 10, 14)
+    )
+    day_two = organisation_report(
+        organisation=org, start=dt.date(2026, 10, 15), end=dt.date(2026, 10, 15)
+    )
+
+    assert (day_one.start, day_one.end) == (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+    assert (day_two.start, day_two.end) == (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+    assert [r.as_dict() for r in day_one.rows] == [r.as_dict() for r in day_two.rows]
+    assert (day_one.rows[0].meals_held, day_one.rows[0].distinct_people) == (2, 10)
+
+
+def test_a_range_ending_in_february_snaps_to_its_last_day():
+    report = organisation_report(
+        organisation=OrganisationFactory(), start=dt.date(2028, 1, 31), end=dt.date(2028, 2, 3)
+    )
+    assert (report.start, report.end) == (dt.date(2028, 1, 1), dt.date(2028, 2, 29))
