@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GistIndex
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -123,12 +122,6 @@ class Meal(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["status", "starts_at"], name="meals_status_start_idx"),
-            # "Near me" only ever looks at published meals, ~5% of all at scale (bench/RESULTS.md).
-            GistIndex(
-                fields=["location"],
-                name="meals_published_location_gist",
-                condition=Q(status="published"),
-            ),
         ]
         constraints = [
             models.CheckConstraint(

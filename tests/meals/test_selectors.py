@@ -130,7 +130,6 @@ def test_near_uses_the_gist_index_on_meal_locations():
             "SELECT indexname FROM pg_indexes WHERE tablename = 'meals_meal' "
             "AND indexdef ILIKE '%%USING gist (location)%%'"
         )
-        gist_indexes = {name for (name,) in cursor.fetchall()}
+        (gist_index,) = cursor.fetchone()
     plan = meals_discover(viewer=host, near=point(*SALTCOATS), radius_m=2000)[:20].explain()
-    assert "meals_published_location_gist" in gist_indexes
-    assert any(name in plan for name in gist_indexes), plan
+    assert gist_index in plan, plan
