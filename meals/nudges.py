@@ -19,9 +19,9 @@ from django.utils import timezone
 from meals import nudge_texts  # noqa: F401  registers the templates used here
 from meals.models import LIVE_SIGNUP_STATUSES, Feedback, Meal, SafetyPrompt, Signup
 from meals.safety import prompts_for
-from meals.services import meal_text_context
+from meals.services import meal_subject, meal_text_context
 from meals.signals import meal_published
-from meals.sms import meal_subject, sms_threads_remember_many
+from meals.sms import sms_threads_remember_many
 from notifications.services import Cap, Outgoing, notify, notify_many
 from people.models import User
 

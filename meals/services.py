@@ -29,10 +29,12 @@ from meals.models import (
 )
 from meals.safety import answerable_prompts, prompts_for
 from meals.signals import meal_published
-from notifications.services import messages_withdraw, notify
+from notifications.gsm import to_gsm7
+from notifications.services import Outgoing, messages_withdraw, notify, notify_many
 from people.errors import Conflict, DomainError, NotAllowed
 from people.models import User
 from people.phones import normalise_phone
+from people.services import person_for_phone
 from venues.models import LIVE_BOOKING_STATUSES, Booking
 from venues.services import booking_cancel
 
@@ -131,8 +133,8 @@ def _locked(meal: Meal) -> Meal:
 
 
 def _short(text: str, limit: int) -> str:
-    """Cut at a word boundary; no ellipsis, as templates follow with their own punctuation."""
-    text = " ".join(text.split())
+    """GSM-7 only, cut at a word boundary; no ellipsis, as templates add their own punctuation."""
+    text = " ".join(to_gsm7(text).split())
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
@@ -162,7 +164,7 @@ def meal_subject(meal: Meal) -> str:
     return f"meal:{meal.pk}"
 
 
-def _party(size: int) -> str:
+def party_words(size: int) -> str:
     return f" for {size}" if size > 1 else ""
 
 
@@ -234,7 +236,7 @@ def _promote_waitlist(meal: Meal) -> list[Signup]:
         notify(
             recipient=signup.person,
             template="signup_promoted",
-            context={**meal_text_context(meal), "party": _party(signup.party_size)},
+            context={**meal_text_context(meal), "party": party_words(signup.party_size)},
             dedupe_key=f"signup-promoted:{signup.pk}",
             subject=meal_subject(meal),
             expires_at=meal.starts_at,
@@ -369,15 +371,19 @@ def meal_update(*, meal: Meal, by: User, **fields) -> Meal:
         )
         context = meal_text_context(meal)
         live = meal.signups.filter(status__in=LIVE_SIGNUP_STATUSES).select_related("person")
-        for signup in live:
-            notify(
-                recipient=signup.person,
-                template="meal_changed",
-                context=context,
-                dedupe_key=f"meal-changed:{meal.pk}:{meal.revision}:{signup.pk}",
-                subject=meal_subject(meal),
-                expires_at=meal.starts_at,
-            )
+        notify_many(
+            template="meal_changed",
+            items=[
+                Outgoing(
+                    recipient=signup.person,
+                    context=context,
+                    dedupe_key=f"meal-changed:{meal.pk}:{meal.revision}:{signup.pk}",
+                )
+                for signup in live
+            ],
+            subject=meal_subject(meal),
+            expires_at=meal.starts_at,
+        )
     _promote_waitlist(meal)
     return meal
 
@@ -470,15 +476,19 @@ def meal_cancel(*, meal: Meal, by: User, reason: str = "") -> Meal:
     if was_published:
         short = _short(meal.cancelled_reason, 50)
         context = {**meal_text_context(meal), "reason": f" Reason: {short}" if short else ""}
-        for signup in live:
-            notify(
-                recipient=signup.person,
-                template="meal_cancelled",
-                context=context,
-                dedupe_key=f"meal-cancelled:{meal.pk}:{signup.pk}",
-                subject=meal_subject(meal),
-                expires_at=meal.starts_at,
-            )
+        notify_many(
+            template="meal_cancelled",
+            items=[
+                Outgoing(
+                    recipient=signup.person,
+                    context=context,
+                    dedupe_key=f"meal-cancelled:{meal.pk}:{signup.pk}",
+                )
+                for signup in live
+            ],
+            subject=meal_subject(meal),
+            expires_at=meal.starts_at,
+        )
     _release_booking(meal, by)
     return meal
 
@@ -639,7 +649,7 @@ def signup_cancel(*, signup: Signup, by: User) -> Signup:
         notify(
             recipient=signup.person,
             template="signup_removed_by_host",
-            context={**meal_text_context(meal), "party": _party(signup.party_size)},
+            context={**meal_text_context(meal), "party": party_words(signup.party_size)},
             dedupe_key=f"signup-removed:{signup.pk}",
             subject=meal_subject(meal),
         )
@@ -709,10 +719,7 @@ def guest_invite(*, meal: Meal, host: User, phone: str, name: str, party_size: i
         raise NotAllowed("Only the host can invite guests.")
     _check_open(meal)
     name = _short(name or "", 80)
-    person, created = User.objects.get_or_create(phone=phone, defaults={"display_name": name})
-    if not created and not person.display_name and name:
-        person.display_name = name
-        person.save(update_fields=["display_name"])
+    person, _created = person_for_phone(phone=phone, display_name=name)
     if person.pk == host.pk:
         raise SignupInvalid({"phone": ["That is your own number."]})
     if Signup.objects.filter(meal=meal, person=person, status__in=LIVE_SIGNUP_STATUSES).exists():
@@ -736,7 +743,7 @@ def guest_invite(*, meal: Meal, host: User, phone: str, name: str, party_size: i
     notify(
         recipient=person,
         template="guest_invited",
-        context={**meal_text_context(meal), "party": _party(party_size)},
+        context={**meal_text_context(meal), "party": party_words(party_size)},
         dedupe_key=f"guest-invited:{signup.pk}",
         subject=meal_subject(meal),
     )

@@ -7,10 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from meals import nudge_texts  # noqa: F401  registers host_message and guest_reply
-from meals.models import HostMessage, Meal, Signup, SmsThread
-from meals.services import meal_text_context
+from meals.models import LIVE_SIGNUP_STATUSES, HostMessage, Meal, Signup, SmsThread
+from meals.services import meal_subject, meal_text_context
 from notifications.gsm import to_gsm7
-from notifications.services import notify
+from notifications.services import Outgoing, notify, notify_many
 from people.errors import DomainError, NotAllowed, NotFound
 from people.models import User
 
@@ -27,21 +27,9 @@ class HostMessageInvalid(DomainError):
     default_detail = "That message cannot be sent."
 
 
-def meal_subject(meal: Meal) -> str:
-    """The outbox subject of every text about `meal`, so queued ones can be withdrawn."""
-    return f"meal:{meal.pk}"
-
-
 def _clip(text: str, limit: int) -> str:
     text = " ".join(to_gsm7(text or "").split())
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
-
-
-@transaction.atomic
-def sms_person_for(*, phone: str) -> tuple[User, bool]:
-    """The person texting from this E.164 number; a first text makes an SMS-only person."""
-    person, created = User.objects.get_or_create(phone=phone, defaults={"has_app": False})
-    return person, created
 
 
 @transaction.atomic
@@ -101,7 +89,7 @@ def _upcoming_live_signups(person: User):
     return (
         Signup.objects.filter(
             person=person,
-            status__in=(Signup.Status.CONFIRMED, Signup.Status.WAITLISTED, Signup.Status.INVITED),
+            status__in=LIVE_SIGNUP_STATUSES,
             meal__status=Meal.Status.PUBLISHED,
             meal__ends_at__gt=timezone.now(),
         )
@@ -159,14 +147,18 @@ def host_message_send(*, meal: Meal, by: User, text: str) -> HostMessage:
         meal=meal, sent_by=by, text=cleaned, recipients=len(guests), created_at=timezone.now()
     )
     context = {**meal_text_context(meal), "text": to_gsm7(cleaned)}
-    for signup in guests:
-        notify(
-            recipient=signup.person,
-            template="host_message",
-            context=context,
-            dedupe_key=f"host-message:{message.pk}:{signup.person_id}",
-            subject=meal_subject(meal),
-        )
+    notify_many(
+        template="host_message",
+        items=[
+            Outgoing(
+                recipient=signup.person,
+                context=context,
+                dedupe_key=f"host-message:{message.pk}:{signup.person_id}",
+            )
+            for signup in guests
+        ],
+        subject=meal_subject(meal),
+    )
     # The thread meal is left alone: a bare NO to a host's question must not cancel a place.
     return message
 
@@ -182,7 +174,7 @@ def guest_reply_relay(*, person: User, text: str, dedupe_key: str) -> Meal | Non
     signup = (
         Signup.objects.filter(
             person=person,
-            status__in=(Signup.Status.CONFIRMED, Signup.Status.WAITLISTED, Signup.Status.INVITED),
+            status__in=LIVE_SIGNUP_STATUSES,
             meal__host_messages__created_at__gte=since,
             meal__status=Meal.Status.PUBLISHED,
         )

@@ -23,6 +23,7 @@ from notifications.gateways import (
     UnknownOutcome,
     get_gateway,
 )
+from notifications.gateways.base import INVALID_NUMBER_CODES, OPTED_OUT_CODES
 from notifications.models import Message
 from notifications.quiet import quiet_hours_end
 from people.models import User
@@ -34,10 +35,6 @@ MAX_ATTEMPTS = 6
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
 SENDING_TIMEOUT_SECONDS = 300
-# Codes after which a number is not texted again (see ARCHITECTURE.md).
-OPTED_OUT_CODES = {"21610"}
-# 21612: the number cannot take SMS (a landline). 21408 is our account's region setting, not theirs.
-INVALID_NUMBER_CODES = {"21211", "21614", "21612"}
 # Carrier-side non-delivery; three in a row pause the number.
 UNDELIVERED_CODES = {"30003", "30005", "30006"}
 PAUSE_AFTER_UNDELIVERED = 3

@@ -38,6 +38,21 @@ def login_code_create(*, phone: str) -> tuple[LoginCode, str]:
     return row, code
 
 
+@transaction.atomic
+def person_for_phone(*, phone: str, display_name: str = "") -> tuple[User, bool]:
+    """The person with this E.164 number, made on first contact (app, SMS or a host's invite).
+
+    A name is only filled in where the person has none of their own.
+    """
+    person, created = User.objects.get_or_create(
+        phone=phone, defaults={"display_name": display_name}
+    )
+    if not created and display_name and not person.display_name:
+        person.display_name = display_name
+        person.save(update_fields=["display_name"])
+    return person, created
+
+
 def login_code_verify(*, phone: str, code: str) -> User:
     """Spend a code; return the person, creating them on first login.
 
@@ -64,7 +79,7 @@ def login_code_verify(*, phone: str, code: str) -> User:
         else:
             row.used_at = now
             row.save(update_fields=["used_at"])
-            user, _created = User.objects.get_or_create(phone=phone)
+            user, _created = person_for_phone(phone=phone)
             if user.is_active and not user.has_app:
                 user.has_app = True
                 user.save(update_fields=["has_app"])

@@ -23,6 +23,7 @@ from meals.services import (
     guest_accept,
     guest_decline,
     meal_text_context,
+    party_words,
     signup_cancel,
     signup_create,
 )
@@ -30,7 +31,6 @@ from meals.sms import (
     guest_reply_relay,
     next_live_signup,
     sms_feedback_meal,
-    sms_person_for,
     sms_thread_meal,
     sms_thread_remember,
     upcoming_live_signups,
@@ -38,6 +38,7 @@ from meals.sms import (
 from notifications.templates import render
 from people.errors import DomainError
 from people.models import User
+from people.services import person_for_phone
 
 MEALS_LISTED = 3
 MIN_SEARCH_KM = 5
@@ -57,13 +58,9 @@ def _reply(name: str, meal: Meal | None = None, **extra) -> str:
     return render(name, context)
 
 
-def _party(size: int) -> str:
-    return f" for {size}" if size > 1 else ""
-
-
 def handle_text(*, phone: str, body: str, message_sid: str) -> Outcome:
     """Act on one text from `phone` (E.164) and return what to answer ('' for no answer)."""
-    person, _created = sms_person_for(phone=phone)
+    person, _created = person_for_phone(phone=phone)
     command = parse(body)
     if command.kind == "stop":
         return Outcome("stop", _opt_out(person), person)
@@ -198,8 +195,8 @@ def _join(person: User, meal: Meal, party: int | None) -> str:
     except DomainError:
         return _reply("sms_cannot", meal)
     if signup.status == Signup.Status.WAITLISTED:
-        return _reply("sms_waitlisted", meal, party=_party(signup.party_size))
-    return _reply("sms_signed_up", meal, party=_party(signup.party_size))
+        return _reply("sms_waitlisted", meal, party=party_words(signup.party_size))
+    return _reply("sms_signed_up", meal, party=party_words(signup.party_size))
 
 
 def _no(person: User, command: Command, body: str, message_sid: str) -> str:

@@ -1,5 +1,10 @@
 from dataclasses import dataclass
 
+# Provider refusals after which a number is not texted again (see ARCHITECTURE.md).
+OPTED_OUT_CODES = frozenset({"21610"})
+# 21612: the number cannot take SMS (a landline). 21408 is our account's region setting, not theirs.
+INVALID_NUMBER_CODES = frozenset({"21211", "21614", "21612"})
+
 
 @dataclass(frozen=True)
 class SendResult:

@@ -17,6 +17,8 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from notifications.gateways.base import (
+    INVALID_NUMBER_CODES,
+    OPTED_OUT_CODES,
     Gateway,
     PermanentFailure,
     SendResult,
@@ -69,9 +71,6 @@ def _is_connection_refused(exc: requests.ConnectionError) -> bool:
 
 class TwilioGateway(Gateway):
     name = "twilio"
-
-    OPTED_OUT = "21610"
-    INVALID = {"21211", "21614"}
 
     def __init__(
         self,
@@ -131,8 +130,8 @@ class TwilioGateway(Gateway):
         code = str(exc.code) if exc.code is not None else str(status)
         if status == 429 or status >= 500:
             return TemporaryFailure(f"Twilio answered {status}", code=code)
-        if code == self.OPTED_OUT:
+        if code in OPTED_OUT_CODES:
             return PermanentFailure("recipient has opted out", code=code)
-        if code in self.INVALID:
+        if code in INVALID_NUMBER_CODES:
             return PermanentFailure("not a textable mobile number", code=code)
         return PermanentFailure(f"Twilio refused the message ({status})", code=code)

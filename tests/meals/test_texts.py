@@ -63,3 +63,10 @@ def test_long_names_are_cut_at_a_word_without_dots():
     )
     assert _short("Dockhead   Street", 32) == "Dockhead Street"
     assert _short("Supercalifragilisticexpialidocious-tea", 10) == "Supercalif"
+
+
+def test_typed_curly_quotes_and_dashes_do_not_force_ucs2():
+    from meals.services import _short
+
+    typed = "Agnes\u2019s \u201cbig\u201d tea \u2013 all welcome"
+    assert _short(typed, 40) == 'Agnes\'s "big" tea - all welcome'
