@@ -124,9 +124,11 @@ STORAGES = {
 
 # Behind a proxy in production; the proxy sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# How many proxies stand in front of the API: throttles read the client IP from
-# X-Forwarded-For only when this is set.
+# How many proxies stand in front of the API: with 0 the client is REMOTE_ADDR; with N it
+# is the Nth X-Forwarded-For entry from the right (people.network.client_ip).
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured("NUM_PROXIES must be 0 or more.")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -144,7 +146,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "NUM_PROXIES": NUM_PROXIES or None,
+    # 0 must stay 0: DRF reads None as "trust the whole X-Forwarded-For header".
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "login_code_phone_minute": env.str("THROTTLE_CODE_PHONE_MINUTE", default="1/min"),
         "login_code_phone_hour": env.str("THROTTLE_CODE_PHONE_HOUR", default="5/hour"),

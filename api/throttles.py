@@ -8,11 +8,18 @@ hourly quota of codes.
 from rest_framework.throttling import SimpleRateThrottle
 
 from people.errors import InvalidPhone
+from people.network import client_ip
 from people.phones import normalise_phone
 
 
 class _PeekableThrottle(SimpleRateThrottle):
     """A rate throttle that can say yes or no before it records the request."""
+
+    def get_ident(self, request) -> str:
+        return client_ip(
+            remote_addr=request.META.get("REMOTE_ADDR", ""),
+            forwarded_for=request.META.get("HTTP_X_FORWARDED_FOR"),
+        )
 
     def would_allow(self, request, view) -> bool:
         self._recordable = False

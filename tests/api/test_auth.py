@@ -7,7 +7,9 @@ import re
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
+from rest_framework.request import Request
 from rest_framework.test import APIClient
+from rest_framework.throttling import BaseThrottle
 
 from notifications.models import Message
 from people.models import LoginCode, User
@@ -375,6 +377,61 @@ def test_token_requests_are_limited_per_ip(api_client):
 
     assert statuses == [400] * 60 + [429]
     assert api_client.post("/api/auth/token/", body, REMOTE_ADDR="198.51.100.10").status_code == 400
+
+
+def test_a_made_up_forwarded_for_does_not_escape_the_per_ip_code_limit(ask_for_code, sms_outbox):
+    crowd = [f"07700 900{n:03d}" for n in range(300, 321)]
+
+    statuses = [
+        ask_for_code(
+            phone, REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}"
+        ).status_code
+        for n, phone in enumerate(crowd)
+    ]
+
+    assert statuses == [202] * 20 + [429]
+    assert len(sms_outbox) == 20
+
+
+def test_a_made_up_forwarded_for_does_not_escape_the_per_ip_guess_limit(api_client):
+    body = {"phone": PHONE, "code": "000000"}
+
+    statuses = [
+        api_client.post(
+            "/api/auth/token/",
+            body,
+            REMOTE_ADDR="198.51.100.9",
+            HTTP_X_FORWARDED_FOR=f"203.0.{n // 256}.{n % 256}",
+        ).status_code
+        for n in range(61)
+    ]
+
+    assert statuses == [400] * 60 + [429]
+
+
+def test_drf_itself_ignores_forwarded_for_with_no_proxies(rf):
+    # Any throttle that keeps DRF's own get_ident must follow the same rule.
+    request = Request(rf.post("/", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.9"))
+
+    assert BaseThrottle().get_ident(request) == "198.51.100.7"
+
+
+def test_behind_one_proxy_the_address_it_forwards_is_the_client(ask_for_code, settings):
+    settings.NUM_PROXIES = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    crowd = [f"07700 900{n:03d}" for n in range(300, 321)]
+
+    # The client made up the left part; the proxy appended the address it saw.
+    statuses = [
+        ask_for_code(
+            phone, **proxy, HTTP_X_FORWARDED_FOR=f"203.0.113.{n}, 198.51.100.7"
+        ).status_code
+        for n, phone in enumerate(crowd)
+    ]
+    neighbour = ask_for_code("07700 900400", **proxy, HTTP_X_FORWARDED_FOR="198.51.100.8")
+
+    assert statuses == [202] * 20 + [429]
+    assert neighbour.status_code == 202
 
 
 # --- refresh and log out ----------------------------------------------------------------------
