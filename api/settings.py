@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+import phonenumbers
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
@@ -248,6 +249,14 @@ if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN):
 LOGIN_CODE_TTL_SECONDS = 600
 LOGIN_CODE_MAX_ATTEMPTS = 5
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="GB")
+# Regions (ISO 3166 codes as libphonenumber names them) whose numbers Blether may start
+# texting: sign-in codes and invitations. +44 also covers GG, JE and IM; list them to allow them.
+SMS_ALLOWED_REGIONS = [r.strip().upper() for r in env.list("SMS_ALLOWED_REGIONS", default=["GB"])]
+if not SMS_ALLOWED_REGIONS or set(SMS_ALLOWED_REGIONS) - phonenumbers.SUPPORTED_REGIONS:
+    raise ImproperlyConfigured(
+        "SMS_ALLOWED_REGIONS needs region codes such as GB or GB,JE "
+        f"(not {','.join(SMS_ALLOWED_REGIONS)!r})."
+    )
 
 # Debian 12 ships GDAL 3.6; we never read spatial references from user files.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]

@@ -43,3 +43,8 @@ class InvalidPhone(DomainError):
 class LoginCodeInvalid(DomainError):
     code = "invalid_code"
     default_detail = "That code is wrong or has expired. Ask for a new one."
+
+
+class PhoneRegionNotAllowed(InvalidPhone):
+    code = "phone_region_not_allowed"
+    default_detail = "Blether can only text UK mobile numbers."
