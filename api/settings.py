@@ -242,6 +242,8 @@ TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")
+# The number people text (START, JOIN ...), as Blether tells them it; the sender by default.
+SMS_PUBLIC_NUMBER = env.str("SMS_PUBLIC_NUMBER", default=TWILIO_FROM_NUMBER)
 if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN):
     raise ImproperlyConfigured("SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.")
 

@@ -15,6 +15,7 @@ from notifications.models import Message
 from people.models import LoginCode, User
 from tests.conftest import client_for
 from tests.factories import UserFactory
+from tests.notifications.twilio_helpers import TOKEN, post_signed
 
 PHONE = "+447700900123"
 WRONG_OR_EXPIRED = {"detail": "That code is wrong or has expired. Ask for a new one."}
@@ -133,6 +134,69 @@ def test_a_landline_gets_the_plain_english_message(api_client):
     response = api_client.post("/api/auth/code/", {"phone": "01294 123456"}, format="json")
 
     assert response.json() == NOT_A_MOBILE
+
+
+# --- a number that has texted STOP -----------------------------------------------------------
+
+
+def stopped_texts(number: str = "+447700900001") -> dict:
+    return {
+        "detail": f"You have stopped texts from Blether. Text START to {number}, then try again."
+    }
+
+
+@pytest.fixture
+def stopped(settings):
+    settings.SMS_PUBLIC_NUMBER = "+447700900001"
+    return UserFactory(phone=PHONE, has_app=True, sms_opted_out_at=timezone.now())
+
+
+def test_a_number_that_texted_stop_is_told_to_text_start_and_sent_nothing(
+    ask_for_code, stopped, sms_outbox
+):
+    response = ask_for_code("07700 900123")
+
+    assert response.status_code == 409
+    assert response.json() == stopped_texts()
+    assert LoginCode.objects.count() == 0
+    assert Message.objects.count() == 0
+    assert sms_outbox == []
+
+
+def test_without_a_public_number_the_refusal_still_says_what_to_do(ask_for_code, stopped, settings):
+    settings.SMS_PUBLIC_NUMBER = ""
+
+    response = ask_for_code()
+
+    assert response.status_code == 409
+    assert response.json() == stopped_texts("Blether's number")
+
+
+def test_after_start_the_number_gets_its_code_at_once(ask_for_code, stopped, sms_outbox, settings):
+    settings.TWILIO_AUTH_TOKEN = TOKEN
+    refusals = [ask_for_code().status_code for _ in range(5)]
+    start = {"MessageSid": "SMstart1", "From": PHONE, "To": "+447700900001", "Body": "START"}
+    assert post_signed(APIClient(), "/api/sms/inbound/", start).status_code == 200
+
+    response = ask_for_code()
+
+    # Refusals sent nothing, so neither the per-minute nor the hourly limit was used up.
+    assert refusals == [409] * 5
+    assert response.status_code == 202
+    assert [m["to"] for m in sms_outbox] == [PHONE]
+    code_sent_to(sms_outbox)
+    assert LoginCode.objects.count() == 1
+
+
+def test_refusals_still_count_against_the_callers_ip(ask_for_code, settings):
+    settings.SMS_PUBLIC_NUMBER = "+447700900001"
+    stopped_numbers = [UserFactory(sms_opted_out_at=timezone.now()).phone for _ in range(20)]
+
+    refusals = [ask_for_code(n, REMOTE_ADDR="198.51.100.7").status_code for n in stopped_numbers]
+    next_one = ask_for_code("07700 900400", REMOTE_ADDR="198.51.100.7")
+
+    assert refusals == [409] * 20
+    assert next_one.status_code == 429
 
 
 # --- swapping the code for tokens -----------------------------------------------------------
