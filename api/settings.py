@@ -128,8 +128,6 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # How many proxies stand in front of the API: with 0 the client is REMOTE_ADDR; with N it
 # is the Nth X-Forwarded-For entry from the right (people.network.client_ip).
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
-if NUM_PROXIES < 0:
-    raise ImproperlyConfigured("NUM_PROXIES must be 0 or more.")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -242,8 +240,6 @@ TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")
-# The number people text (START, JOIN ...), as Blether tells them it; the sender by default.
-SMS_PUBLIC_NUMBER = env.str("SMS_PUBLIC_NUMBER", default=TWILIO_FROM_NUMBER)
 if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN):
     raise ImproperlyConfigured("SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.")
 
@@ -259,6 +255,8 @@ if not SMS_ALLOWED_REGIONS or set(SMS_ALLOWED_REGIONS) - phonenumbers.SUPPORTED_
         "SMS_ALLOWED_REGIONS needs region codes such as GB or GB,JE "
         f"(not {','.join(SMS_ALLOWED_REGIONS)!r})."
     )
+# The number people text (START after STOP, for one), as Blether tells them; the sender by default.
+SMS_PUBLIC_NUMBER = env.str("SMS_PUBLIC_NUMBER", default=TWILIO_FROM_NUMBER)
 
 # Debian 12 ships GDAL 3.6; we never read spatial references from user files.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
