@@ -233,16 +233,17 @@ def signups_of(*, person: User) -> QuerySet[Signup]:
     )
 
 
-def dishes_of(*, meal: Meal, viewer: User) -> QuerySet[Dish]:
+def dishes_of(*, meal: Meal, viewer: User | None = None) -> QuerySet[Dish]:
     """What people are bringing, each with `cook_shown`: who brings a dish is named only to
     the host and to people coming (confirmed, or marked as having come); anyone else sees
-    their own dishes' names alone."""
-    coming = Signup.objects.filter(meal=meal, person=viewer, status__in=COMING)
-    shown = (
-        Value(True)
-        if meal.host_id == viewer.pk
-        else ExpressionWrapper(Q(added_by=viewer) | Q(Exists(coming)), BooleanField())
-    )
+    their own dishes' names alone, and without a viewer nobody's are."""
+    if viewer is None or not viewer.is_authenticated:
+        shown = Value(False)
+    elif meal.host_id == viewer.pk:
+        shown = Value(True)
+    else:
+        coming = Signup.objects.filter(meal=meal, person=viewer, status__in=COMING)
+        shown = ExpressionWrapper(Q(added_by=viewer) | Q(Exists(coming)), BooleanField())
     return (
         Dish.objects.filter(meal=meal)
         .select_related("added_by")
