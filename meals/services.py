@@ -719,7 +719,8 @@ def guest_invite(*, meal: Meal, host: User, phone: str, name: str, party_size: i
         raise NotAllowed("Only the host can invite guests.")
     _check_open(meal)
     name = _short(name or "", 80)
-    person, _created = person_for_phone(phone=phone, display_name=name)
+    # The name the host typed is theirs for this sign-up; it never names the account.
+    person, _created = person_for_phone(phone=phone)
     if person.pk == host.pk:
         raise SignupInvalid({"phone": ["That is your own number."]})
     if Signup.objects.filter(meal=meal, person=person, status__in=LIVE_SIGNUP_STATUSES).exists():

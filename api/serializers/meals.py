@@ -351,7 +351,9 @@ class DishIn(serializers.Serializer):
 
 
 class DishOut(serializers.ModelSerializer):
-    added_by = CookOut()
+    added_by = serializers.SerializerMethodField(
+        help_text="Who brings it: shown to the host and to people coming; otherwise null"
+    )
     allergens = serializers.ListField(child=serializers.ChoiceField(choices=list(ALLERGENS)))
 
     class Meta:
@@ -367,6 +369,10 @@ class DishOut(serializers.ModelSerializer):
             "added_by",
             "created_at",
         ]
+
+    @extend_schema_field(CookOut(allow_null=True))
+    def get_added_by(self, dish):
+        return CookOut(dish.added_by).data if getattr(dish, "cook_shown", False) else None
 
 
 class FeedbackIn(serializers.Serializer):
