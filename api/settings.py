@@ -101,6 +101,9 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="blether"),
+        # Rate limits read the cache on every sign-in: a Redis that hangs must cost half a
+        # second, not redis-py's 5 s default (people.ratelimit then counts in the database).
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
 }
 
@@ -128,6 +131,19 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # X-Forwarded-For only when this is set.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
+# Rate limits for the API, the web pages and the admin, all counted by people.ratelimit:
+# "N/period" with period s, min, hour or day, optionally multiplied ("5/15min").
+RATE_LIMITS = {
+    "login_code_phone_minute": env.str("THROTTLE_CODE_PHONE_MINUTE", default="1/min"),
+    "login_code_phone_hour": env.str("THROTTLE_CODE_PHONE_HOUR", default="5/hour"),
+    "login_code_ip": env.str("THROTTLE_CODE_IP", default="20/hour"),
+    "login_token_ip": env.str("THROTTLE_TOKEN_IP", default="60/hour"),
+    "host_messages": env.str("THROTTLE_HOST_MESSAGES", default="5/hour"),
+    "guest_invites": env.str("THROTTLE_GUEST_INVITES", default="20/hour"),
+    "admin_login_ip": env.str("THROTTLE_ADMIN_LOGIN_IP", default="5/15min"),
+    "admin_login_username": env.str("THROTTLE_ADMIN_LOGIN_USERNAME", default="5/15min"),
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
@@ -145,13 +161,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "NUM_PROXIES": NUM_PROXIES or None,
-    "DEFAULT_THROTTLE_RATES": {
-        "login_code_phone_minute": env.str("THROTTLE_CODE_PHONE_MINUTE", default="1/min"),
-        "login_code_phone_hour": env.str("THROTTLE_CODE_PHONE_HOUR", default="5/hour"),
-        "login_code_ip": env.str("THROTTLE_CODE_IP", default="20/hour"),
-        "login_token_ip": env.str("THROTTLE_TOKEN_IP", default="60/hour"),
-        "host_messages": env.str("THROTTLE_HOST_MESSAGES", default="5/hour"),
-    },
+    # DRF's throttles here are adapters over people.ratelimit, which reads RATE_LIMITS itself.
+    "DEFAULT_THROTTLE_RATES": RATE_LIMITS,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
