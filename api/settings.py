@@ -208,7 +208,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# Publishing fails fast when Redis is down or hangs: the outbox row is already committed and
+# the sweep queues it once Redis is back, so a sign-in or a host's message never waits on
+# kombu's retries (5-25 s against a hung Redis before). One try with 1 s timeouts; a
+# connection that died with a restarted Redis is still reopened by redis-py on that try.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_IMPORTS = ["meals.nudges"]
 CELERY_BEAT_SCHEDULE = {
