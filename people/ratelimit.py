@@ -38,6 +38,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.db import connection, transaction
@@ -96,9 +97,10 @@ def hit(*limits: Limit) -> float | None:
     if not rules:
         return None
     now = time.time()
-    if _redis.usable():
+    client = _redis_client()
+    if client is not None and _redis.usable():
         try:
-            wait = _hit_redis(rules, now)
+            wait = _hit_redis(client, rules, now)
         except (RedisError, OSError) as exc:
             _redis.failed(exc)
         else:
@@ -137,10 +139,17 @@ return false
 """
 
 
-def _hit_redis(rules: dict[str, tuple[int, int]], now: float) -> float | None:
+def _redis_client():
+    """The cache backend's own client (same server, pool and timeouts as settings.CACHES);
+    None when the cache is not Redis, and the database counts instead."""
     cache = caches["default"]
-    # The cache backend's own client: the same server, pool and timeouts as settings.CACHES.
-    client = cache._cache.get_client(write=True)
+    if not isinstance(cache, RedisCache):
+        return None
+    return cache._cache.get_client(write=True)
+
+
+def _hit_redis(client, rules: dict[str, tuple[int, int]], now: float) -> float | None:
+    cache = caches["default"]
     keys = [cache.make_key(f"ratelimit:{key}") for key in rules]
     args: list = [repr(now), f"{now!r}:{uuid.uuid4().hex}"]
     for count, seconds in rules.values():

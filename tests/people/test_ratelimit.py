@@ -217,6 +217,13 @@ def test_database_rows_older_than_the_longest_window_are_deleted(rates, settings
     ]
 
 
+def test_with_a_cache_that_is_not_redis_the_database_counts(rates, settings, db, clock):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+    assert [hit(Limit("three_a_minute", PHONE)) for _ in range(4)] == [None, None, None, 60.0]
+    assert rows() == 3
+
+
 # --- concurrency: real threads -----------------------------------------------------------------
 
 
