@@ -102,6 +102,9 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="blether"),
+        # Rate limits read the cache on every sign-in: a Redis that hangs must cost half a
+        # second, not redis-py's 5 s default (people.ratelimit then counts in the database).
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
 }
 
@@ -129,6 +132,19 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # is the Nth X-Forwarded-For entry from the right (people.network.client_ip).
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
+# Rate limits for the API, the web pages and the admin, all counted by people.ratelimit:
+# "N/period" with period s, min, hour or day, optionally multiplied ("5/15min").
+RATE_LIMITS = {
+    "login_code_phone_minute": env.str("THROTTLE_CODE_PHONE_MINUTE", default="1/min"),
+    "login_code_phone_hour": env.str("THROTTLE_CODE_PHONE_HOUR", default="5/hour"),
+    "login_code_ip": env.str("THROTTLE_CODE_IP", default="20/hour"),
+    "login_token_ip": env.str("THROTTLE_TOKEN_IP", default="60/hour"),
+    "host_messages": env.str("THROTTLE_HOST_MESSAGES", default="5/hour"),
+    "guest_invites": env.str("THROTTLE_GUEST_INVITES", default="20/hour"),
+    "admin_login_ip": env.str("THROTTLE_ADMIN_LOGIN_IP", default="5/15min"),
+    "admin_login_username": env.str("THROTTLE_ADMIN_LOGIN_USERNAME", default="5/15min"),
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
@@ -147,13 +163,8 @@ REST_FRAMEWORK = {
     ],
     # 0 must stay 0: DRF reads None as "trust the whole X-Forwarded-For header".
     "NUM_PROXIES": NUM_PROXIES,
-    "DEFAULT_THROTTLE_RATES": {
-        "login_code_phone_minute": env.str("THROTTLE_CODE_PHONE_MINUTE", default="1/min"),
-        "login_code_phone_hour": env.str("THROTTLE_CODE_PHONE_HOUR", default="5/hour"),
-        "login_code_ip": env.str("THROTTLE_CODE_IP", default="20/hour"),
-        "login_token_ip": env.str("THROTTLE_TOKEN_IP", default="60/hour"),
-        "host_messages": env.str("THROTTLE_HOST_MESSAGES", default="5/hour"),
-    },
+    # DRF's throttles here are adapters over people.ratelimit, which reads RATE_LIMITS itself.
+    "DEFAULT_THROTTLE_RATES": RATE_LIMITS,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -199,7 +210,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# Publishing fails fast when Redis is down or hangs: the outbox row is already committed and
+# the sweep queues it once Redis is back, so a sign-in or a host's message never waits on
+# kombu's retries (5-25 s against a hung Redis before). One try with 1 s timeouts; a
+# connection that died with a restarted Redis is still reopened by redis-py on that try.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_IMPORTS = ["meals.nudges"]
 CELERY_BEAT_SCHEDULE = {

@@ -2,7 +2,6 @@
 
 import pytest
 
-from api.views.host_messages import HostMessageThrottle
 from meals.models import HostMessage, Signup
 from notifications.models import Message
 from tests.conftest import client_for
@@ -90,8 +89,8 @@ def test_a_cancelled_meal_cannot_be_messaged(host_client, meal):
     assert host_client.post(url(meal), {"text": "Hello"}).status_code == 400
 
 
-def test_messages_are_rate_limited_per_meal(host_client, meal, monkeypatch):
-    monkeypatch.setattr(HostMessageThrottle, "THROTTLE_RATES", {"host_messages": "3/hour"})
+def test_messages_are_rate_limited_per_meal(host_client, meal, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "host_messages": "3/hour"}
 
     statuses = [host_client.post(url(meal), {"text": f"Note {n}"}).status_code for n in range(4)]
     other = MealFactory(host=meal.host)
