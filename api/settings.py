@@ -262,6 +262,14 @@ LOGGING = {
 
 if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
+    # HTTPS only: plain HTTP is redirected (behind the proxy's X-Forwarded-Proto) and browsers
+    # are told never to try it again. The localhost compose stack turns both off by env.
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Container health checks call http://127.0.0.1:8000/healthz directly, past the proxy.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
