@@ -92,10 +92,10 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
-# Each serving thread keeps one connection for up to a minute (measured: 35 vs 20 requests/s
-# with a connection per request). gunicorn bounds the threads (3 x 4) and Celery its children
-# (2): about 15 of PostgreSQL's 100. The development server starts a thread per request, so
-# `make dev` sets 0. Health checks replace a connection a database restart has killed.
+# Each serving thread keeps one connection for up to a minute (about 1.6x the requests/s of a
+# connection per request: bench/RESULTS.md). gunicorn bounds the threads (3 x 4) and Celery its
+# children (2): about 15 of PostgreSQL's 100. The development server starts a thread per
+# request, so `make dev` sets 0. Health checks replace a connection a database restart killed.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
