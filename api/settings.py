@@ -92,7 +92,7 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
-# Each serving thread keeps one connection for up to a minute (about 1.6x the requests/s of a
+# Each serving thread keeps one connection for up to a minute (1.6-2x the requests/s of a
 # connection per request: bench/RESULTS.md). gunicorn bounds the threads (3 x 4) and Celery its
 # children (2): about 15 of PostgreSQL's 100. The development server starts a thread per
 # request, so `make dev` sets 0. Health checks replace a connection a database restart killed.
