@@ -15,11 +15,19 @@ class HostMessageIn(serializers.Serializer):
     text = serializers.CharField(max_length=HOST_MESSAGE_MAX)
 
 
+class HostMessageNotSent(serializers.Serializer):
+    opted_out = serializers.IntegerField(help_text="Guests who texted STOP")
+    number_invalid = serializers.IntegerField(help_text="Guests whose number cannot take texts")
+    paused = serializers.IntegerField(help_text="Guests paused after texts went undelivered")
+    left = serializers.IntegerField(help_text="Guests who have left Blether")
+
+
 class HostMessageOut(serializers.Serializer):
     id = serializers.IntegerField()
     meal = serializers.IntegerField(source="meal_id")
     text = serializers.CharField()
-    recipients = serializers.IntegerField(help_text="How many guests it was texted to")
+    recipients = serializers.IntegerField(help_text="How many texts were queued for guests")
+    not_sent = HostMessageNotSent(help_text="Guests not texted, counted by reason")
     created_at = serializers.DateTimeField()
 
 
