@@ -10,6 +10,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -212,6 +213,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_IMPORTS = ["meals.nudges"]
+# Three queues, so a fan-out of invitations never holds up a sign-in code: `sms` (sending and
+# the outbox sweep), `nudges` (invitations, reminders, feedback questions), `default` (the
+# rest). A worker started without -Q consumes all three; scale one queue with its own workers.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("sms", "nudges", "default")]
+CELERY_TASK_ROUTES = {
+    "notifications.tasks.*": {"queue": "sms"},
+    "meals.nudges.*": {"queue": "nudges"},
+}
 CELERY_BEAT_SCHEDULE = {
     "people-purge-login-codes": {
         "task": "people.tasks.purge_login_codes",

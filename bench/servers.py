@@ -115,7 +115,8 @@ class Server:
 
 
 class Worker:
-    """One Celery worker (solo pool: one task at a time) on the bench Redis database."""
+    """One Celery worker (solo pool: one task at a time) on the bench Redis database, consuming
+    every queue."""
 
     def __init__(self, env: dict, logdir: Path):
         self.log_path = logdir / "celery-worker.log"
@@ -125,6 +126,8 @@ class Worker:
             "-A",
             "api",
             "worker",
+            "--queues",
+            ",".join(broker_queues()),
             "--pool",
             "solo",
             "--loglevel",
@@ -160,12 +163,19 @@ class Worker:
         self.log_file.close()
 
 
+def broker_queues() -> list[str]:
+    """The Celery queues api/settings.py declares (sms, nudges, default)."""
+    from django.conf import settings
+
+    return [queue.name for queue in settings.CELERY_TASK_QUEUES]
+
+
 def clear_broker_queue(redis_url: str) -> None:
-    """Drop tasks left in the bench broker's default queue (its own Redis database)."""
+    """Drop tasks left in the bench broker's queues (its own Redis database)."""
     import redis
 
     client = redis.Redis.from_url(redis_url)
-    client.delete("celery")
+    client.delete(*broker_queues())
     client.close()
 
 
@@ -174,6 +184,6 @@ def broker_queue_length(redis_url: str) -> int:
 
     client = redis.Redis.from_url(redis_url)
     try:
-        return int(client.llen("celery"))
+        return sum(int(client.llen(queue)) for queue in broker_queues())
     finally:
         client.close()

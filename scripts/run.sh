@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBUG="${DEBUG:-1}" SMS_BACKEND="${SMS_BACKEND:-console}"
 mkdir -p var
-.venv/bin/celery -A api worker --beat --loglevel INFO --concurrency 2 \
+.venv/bin/celery -A api worker --beat --queues sms,nudges,default --loglevel INFO --concurrency 2 \
     --schedule var/celerybeat-schedule &
 WORKER=$!
 trap 'kill $WORKER 2>/dev/null; wait $WORKER 2>/dev/null' EXIT INT TERM
