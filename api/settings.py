@@ -11,6 +11,7 @@ import environ
 import phonenumbers
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -100,6 +101,18 @@ DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A streaming replica for the searches (api/db_router.py): same settings as the primary but
+# where it is; the test runner points it at the primary's test database.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "ENGINE": DATABASES["default"]["ENGINE"],
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["api.db_router.ReplicaRouter"]
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
@@ -224,6 +237,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout"
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_IMPORTS = ["meals.nudges"]
+# Three queues, so a fan-out of invitations never holds up a sign-in code: `sms` (sending and
+# the outbox sweep), `nudges` (invitations, reminders, feedback questions), `default` (the
+# rest). A worker started without -Q consumes all three; scale one queue with its own workers.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("sms", "nudges", "default")]
+CELERY_TASK_ROUTES = {
+    "notifications.tasks.*": {"queue": "sms"},
+    "meals.nudges.*": {"queue": "nudges"},
+}
 CELERY_BEAT_SCHEDULE = {
     "people-purge-login-codes": {
         "task": "people.tasks.purge_login_codes",

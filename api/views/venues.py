@@ -6,6 +6,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from api.db_router import replica_reads
 from api.fields import parse_near
 from api.serializers.common import DetailOut
 from api.serializers.venues import (
@@ -77,6 +78,7 @@ class VenueViewSet(viewsets.GenericViewSet):
         parameters=SEARCH_PARAMETERS,
         responses={200: VenueOut(many=True), 400: BAD_INPUT},
     )
+    @replica_reads()
     def list(self, request, *args, **kwargs):
         query = VenueSearchIn(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
