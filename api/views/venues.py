@@ -9,8 +9,6 @@ from rest_framework.response import Response
 from api.fields import parse_near
 from api.serializers.common import DetailOut
 from api.serializers.venues import (
-    ACCESSIBILITY,
-    FACILITIES,
     AvailabilityIn,
     AvailabilityOut,
     BookingIn,
@@ -55,7 +53,7 @@ SEARCH_PARAMETERS = [
 def _venue_fields(data: dict) -> dict:
     """Flatten the wire's grouped booleans into the venue's own fields."""
     fields = dict(data)
-    for group, names in (("accessibility", ACCESSIBILITY), ("facilities", FACILITIES)):
+    for group, names in (("accessibility", Venue.ACCESSIBILITY), ("facilities", Venue.FACILITIES)):
         values = fields.pop(group, None) or {}
         fields.update({name: values[name] for name in names if name in values})
     return fields
