@@ -138,6 +138,35 @@ def user_update(
 
 
 @transaction.atomic
+def sms_opt_out(*, person: User | int, at: dt.datetime) -> bool:
+    """The number texted STOP (or the carrier refused a text as opted out, 21610).
+
+    Nothing more is texted until START; the first STOP's time stands. True when this
+    changed the row.
+    """
+    person_id = getattr(person, "pk", person)
+    return bool(
+        User.objects.filter(pk=person_id, sms_opted_out_at__isnull=True).update(sms_opted_out_at=at)
+    )
+
+
+@transaction.atomic
+def sms_opt_in(*, person: User | int) -> None:
+    """The number texted START: texts resume, and an earlier pause for failures is forgiven."""
+    person_id = getattr(person, "pk", person)
+    User.objects.filter(pk=person_id).update(
+        sms_opted_out_at=None, sms_paused=False, undelivered_streak=0
+    )
+
+
+@transaction.atomic
+def phone_mark_invalid(*, person: User | int) -> None:
+    """The carrier says the number cannot take texts (21211 invalid, 21614 not a mobile)."""
+    person_id = getattr(person, "pk", person)
+    User.objects.filter(pk=person_id).update(phone_invalid=True)
+
+
+@transaction.atomic
 def user_anonymise(*, user: User) -> User:
     """Forget who someone is while keeping the aggregate history (meals held, counts)."""
     user = User.objects.select_for_update().get(pk=user.pk)
