@@ -10,7 +10,7 @@ from django.contrib.gis.geos import Point
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from notifications.gsm import measure, to_gsm7
+from notifications.gsm import gsm7_line, measure
 from notifications.services import notify
 from notifications.templates import render
 from people.errors import Conflict, DomainError, NotAllowed
@@ -64,14 +64,9 @@ def _local(moment: dt.datetime) -> dt.datetime:
     return timezone.localtime(moment, ZoneInfo(settings.TIME_ZONE))
 
 
-def _plain(text: str) -> str:
-    """Typed names and reasons made safe for one GSM-7 text (no curly quotes or emoji)."""
-    return " ".join(to_gsm7(text).split())
-
-
 def _fit_reason(*, context: dict, reason: str) -> str:
     """As much of the staff's reason as still fits the decline text in one SMS."""
-    reason = _plain(reason)
+    reason = gsm7_line(reason)
     base = render("booking_declined", {**context, "reason": ""})
     for size in range(len(reason), 9, -1):
         shown = reason if size == len(reason) else reason[: size - 3].rstrip() + "..."
@@ -198,8 +193,8 @@ def booking_request(
     )
     if not auto:
         context = {
-            "requester": _plain(person.first_name) or "A neighbour",
-            "venue": _plain(venue.name),
+            "requester": gsm7_line(person.first_name) or "A neighbour",
+            "venue": gsm7_line(venue.name),
             "when": _when(booking),
         }
         for staff in organisation_staff(venue.organisation_id):
@@ -237,7 +232,7 @@ def booking_approve(*, booking: Booking, by: User) -> Booking:
     notify(
         recipient=booking.requested_by,
         template="booking_confirmed",
-        context={"venue": _plain(booking.venue.name), "when": _when(booking)},
+        context={"venue": gsm7_line(booking.venue.name), "when": _when(booking)},
         dedupe_key=f"booking-decided:{booking.pk}",
     )
     return booking
@@ -247,7 +242,7 @@ def booking_approve(*, booking: Booking, by: User) -> Booking:
 def booking_decline(*, booking: Booking, by: User, reason: str = "") -> Booking:
     """Turn down a requested booking, freeing the slot; the requester is told."""
     booking = _decide(booking=booking, by=by, status=Booking.Status.DECLINED, reason=reason)
-    context = {"venue": _plain(booking.venue.name), "when": _when(booking)}
+    context = {"venue": gsm7_line(booking.venue.name), "when": _when(booking)}
     notify(
         recipient=booking.requested_by,
         template="booking_declined",
@@ -279,7 +274,7 @@ def booking_cancel(*, booking: Booking, by: User) -> Booking:
         notify(
             recipient=booking.requested_by,
             template="booking_cancelled",
-            context={"venue": _plain(booking.venue.name), "when": _when(booking)},
+            context={"venue": gsm7_line(booking.venue.name), "when": _when(booking)},
             dedupe_key=f"booking-cancelled:{booking.pk}",
         )
     return booking
