@@ -266,3 +266,52 @@ def test_write_checker_names_the_line_and_the_call():
     source = "x = 1\nrow.save()\nQ.objects.filter(a=1).update(b=2)\n"
 
     assert orm_writes(source) == ["line 2: .save(", "line 3: .update("]
+
+
+# --- settings are declared, not defaulted where they are read ----------------------------------
+
+SETTINGS_APPS = ["people", "notifications", "venues", "meals", "api"]
+# Its SMS_* knobs are being declared in api/settings.py (issue 16); drop it from here then.
+SETTINGS_PENDING = {"notifications/dispatch.py"}
+
+
+def settings_defaults(source: str) -> list[str]:
+    """Each `getattr(settings, ...)` in `source`, as "line N: NAME" (a default hides a knob)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in {"getattr", "hasattr"}
+            and node.args
+            and isinstance(node.args[0], ast.Name)
+            and node.args[0].id == "settings"
+        ):
+            name = node.args[1] if len(node.args) > 1 else None
+            shown = name.value if isinstance(name, ast.Constant) else ast.unparse(name or node)
+            found.append(f"line {node.lineno}: {shown}")
+    return found
+
+
+def test_every_setting_is_declared_in_api_settings_not_defaulted_where_read():
+    problems = []
+    for app in SETTINGS_APPS:
+        for path in python_files(app):
+            relative = path.relative_to(ROOT).as_posix()
+            if relative in SETTINGS_PENDING or "migrations" in path.parts:
+                continue
+            problems += [
+                f"{relative} {hit}" for hit in settings_defaults(path.read_text(encoding="utf-8"))
+            ]
+    assert problems == []
+
+
+def test_settings_check_catches_a_default_and_lets_a_declared_read_pass():
+    source = (
+        "from django.conf import settings\n"
+        "a = settings.SMS_BACKEND\n"
+        "b = getattr(settings, 'TWILIO_TIMEOUT_SECONDS', 10)\n"
+        "c = getattr(other, 'X', 1)\n"
+    )
+
+    assert settings_defaults(source) == ["line 3: TWILIO_TIMEOUT_SECONDS"]
