@@ -162,3 +162,24 @@ def test_the_readme_check_sees_a_missing_row():
 
     assert environment_variables_read(source) == {"NEW_KNOB", "OTHER"}
     assert readme_configuration_rows(readme) == {"OTHER"}
+
+
+def test_the_test_settings_fill_in_only_what_the_environment_leaves_out():
+    result = read_settings(
+        "DEBUG",
+        "CELERY_TASK_ALWAYS_EAGER",
+        "SMS_BACKEND",
+        "PUBLIC_BASE_URL",
+        "SECRET_KEY",
+        DJANGO_SETTINGS_MODULE="tests.settings",
+        PUBLIC_BASE_URL="https://mine.test",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "True",
+        "True",
+        "console",
+        "https://mine.test",
+        "test-only-secret-key-of-forty-characters-xx",
+    ]
