@@ -286,10 +286,16 @@ TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")
 if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN):
     raise ImproperlyConfigured("SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.")
+# How long the SDK waits for Twilio; no answer in time means the text's fate is unknown.
+TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", default=10.0)
 
 # Sign-in codes
-LOGIN_CODE_TTL_SECONDS = 600
-LOGIN_CODE_MAX_ATTEMPTS = 5
+LOGIN_CODE_TTL_SECONDS = env.int("LOGIN_CODE_TTL_SECONDS", default=600)
+LOGIN_CODE_MAX_ATTEMPTS = env.int("LOGIN_CODE_MAX_ATTEMPTS", default=5)
+if LOGIN_CODE_TTL_SECONDS < 60 or LOGIN_CODE_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured(
+        "LOGIN_CODE_TTL_SECONDS must be 60 or more and LOGIN_CODE_MAX_ATTEMPTS 1 or more."
+    )
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="GB")
 # Regions (ISO 3166 codes as libphonenumber names them) whose numbers Blether may start
 # texting: sign-in codes and invitations. +44 also covers GG, JE and IM; list them to allow them.
