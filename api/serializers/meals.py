@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import AwareDateTimeField, PhoneField, PointField
+from api.pagination import PageSizeField
 from meals.models import ALLERGENS, DIETARY_OPTIONS, Dish, Feedback, Meal, SafetyAnswer, Signup
 from people.phones import mask_phone
 from venues.models import Booking
@@ -19,7 +20,7 @@ class PageQueryIn(serializers.Serializer):
     """Paging, checked so a bad value is a 400 rather than silently ignored."""
 
     page = serializers.IntegerField(required=False, min_value=1)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+    page_size = PageSizeField(required=False)
 
 
 class MealQueryIn(PageQueryIn):
