@@ -4,6 +4,7 @@ operation that takes a body, form and multipart bodies, naive datetimes, OPTIONS
 import datetime as dt
 
 import pytest
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from api.parsers import MAX_JSON_DEPTH, TOO_DEEP
@@ -306,3 +307,45 @@ def test_naive_times_in_a_query_are_refused(resident_client, path, params):
 
     assert response.status_code == 400
     assert response.json() == {name: NAIVE for name in params}
+
+
+def _input_serializers():
+    """Every serializer the API parses with: by the house style, the classes named ...In."""
+    import importlib
+    import pkgutil
+
+    import api.serializers
+    import api.views
+
+    for package in (api.serializers, api.views):
+        for info in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"{package.__name__}.{info.name}")
+    seen, stack = set(), [serializers.Serializer]
+    while stack:
+        for cls in stack.pop().__subclasses__():
+            stack.append(cls)
+            if (
+                cls.__module__.startswith("api.")
+                and cls.__name__.endswith("In")
+                and cls not in seen
+            ):
+                seen.add(cls)
+                yield cls
+
+
+def _writable_datetimes(serializer, prefix=""):
+    for name, field in serializer.fields.items():
+        if isinstance(field, serializers.Serializer):
+            yield from _writable_datetimes(field, f"{prefix}{name}.")
+        elif isinstance(field, serializers.DateTimeField) and not field.read_only:
+            yield f"{prefix}{name}", field
+
+
+def test_every_datetime_the_api_reads_must_carry_a_utc_offset():
+    checked = {}
+    for cls in _input_serializers():
+        for name, field in _writable_datetimes(cls()):
+            checked[f"{cls.__name__}.{name}"] = type(field).__name__
+
+    assert len(checked) >= 8  # the serializers were found, not an empty walk
+    assert {k: v for k, v in checked.items() if v != "AwareDateTimeField"} == {}
