@@ -17,6 +17,10 @@ import django
 
 django.setup()
 
+from tests.clock import follow_session_clock  # noqa: E402
+
+follow_session_clock()
+
 from django.conf import settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 

@@ -107,6 +107,7 @@ def test_the_same_dedupe_key_is_written_once():
     assert Message.objects.filter(dedupe_key="reminder-24h:signup:1").count() == 1
 
 
+@pytest.mark.clock("03:00", "14:00")  # quiet hours relative to now, off a DST gap
 def test_nudges_wait_out_quiet_hours_until_the_morning(sms_outbox):
     person = quiet_now(UserFactory())
     message = row(person)
@@ -121,6 +122,7 @@ def test_nudges_wait_out_quiet_hours_until_the_morning(sms_outbox):
     assert sms_outbox == []
 
 
+@pytest.mark.clock("03:00", "14:00")  # quiet hours relative to now, off a DST gap
 def test_sign_in_codes_and_replies_go_out_in_quiet_hours(sms_outbox):
     person = quiet_now(UserFactory())
     code = notify(
@@ -387,6 +389,7 @@ def test_two_workers_never_claim_the_same_row():
     assert Message.objects.filter(status="sending").count() == 60
 
 
+@pytest.mark.clock("03:00", "14:00")  # quiet hours relative to now, off a DST gap
 def test_rows_waiting_out_quiet_hours_do_not_hold_up_the_rest(sms_outbox):
     sleeper = quiet_now(UserFactory())
     person = awake(UserFactory())
