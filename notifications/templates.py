@@ -5,6 +5,7 @@ nothing about meals. Each template should fit one SMS (160 GSM-7 characters)
 with realistic values; tests/notifications/test_templates.py measures them.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -21,7 +22,7 @@ TEMPLATES: dict[str, Template] = {
 }
 
 
-class _Blank(dict):
+class _Blank(dict[str, object]):
     def __missing__(self, key: str) -> str:
         return ""
 
@@ -31,6 +32,6 @@ def register(name: str, *, category: str, text: str) -> None:
     TEMPLATES[name] = Template(category, text)
 
 
-def render(name: str, context: dict) -> str:
+def render(name: str, context: Mapping[str, object]) -> str:
     template = TEMPLATES[name]
     return template.text.format_map(_Blank({k: "" if v is None else v for k, v in context.items()}))

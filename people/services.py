@@ -144,7 +144,7 @@ def sms_opt_out(*, person: User | int, at: dt.datetime) -> bool:
     Nothing more is texted until START; the first STOP's time stands. True when this
     changed the row.
     """
-    person_id = getattr(person, "pk", person)
+    person_id = person.pk if isinstance(person, User) else person
     return bool(
         User.objects.filter(pk=person_id, sms_opted_out_at__isnull=True).update(sms_opted_out_at=at)
     )
@@ -153,7 +153,7 @@ def sms_opt_out(*, person: User | int, at: dt.datetime) -> bool:
 @transaction.atomic
 def sms_opt_in(*, person: User | int) -> None:
     """The number texted START: texts resume, and an earlier pause for failures is forgiven."""
-    person_id = getattr(person, "pk", person)
+    person_id = person.pk if isinstance(person, User) else person
     User.objects.filter(pk=person_id).update(
         sms_opted_out_at=None, sms_paused=False, undelivered_streak=0
     )
@@ -162,7 +162,7 @@ def sms_opt_in(*, person: User | int) -> None:
 @transaction.atomic
 def phone_mark_invalid(*, person: User | int) -> None:
     """The carrier says the number cannot take texts (21211 invalid, 21614 not a mobile)."""
-    person_id = getattr(person, "pk", person)
+    person_id = person.pk if isinstance(person, User) else person
     User.objects.filter(pk=person_id).update(phone_invalid=True)
 
 
