@@ -327,3 +327,21 @@ def test_the_send_rate_holds_on_the_one_row_path_too(sms_outbox, settings):
         assert dispatch_message(second.pk) == "sent"
 
     assert len(sms_outbox) == 2
+
+
+def test_the_release_task_gives_lapsed_claims_back_and_has_them_sent(sms_outbox, settings):
+    from notifications.tasks import release_claims
+
+    settings.SMS_CLAIM_LEASE_SECONDS = 30
+    person = awake_person()
+    with time_machine.travel(T0, tick=False) as clock:
+        nudge(person, "k0")
+        nudge(person, "k1")
+        claim_due(limit=2)
+        assert release_claims() == 0
+        clock.shift(30)
+
+        assert release_claims() == 2  # and, run inline here, the dispatch it queues
+
+    assert list(_rows("dedupe_key", "status", "attempts")) == [("k0", "sent", 1), ("k1", "sent", 1)]
+    assert len(sms_outbox) == 2
