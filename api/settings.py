@@ -262,9 +262,10 @@ SMS_SENDING_TIMEOUT_SECONDS = env.int("SMS_SENDING_TIMEOUT_SECONDS", default=300
 SMS_CLAIM_LEASE_SECONDS = env.int("SMS_CLAIM_LEASE_SECONDS", default=30)
 if SMS_MAX_ATTEMPTS < 1 or SMS_CLAIM_LEASE_SECONDS < 1:
     raise ImproperlyConfigured("SMS_MAX_ATTEMPTS and SMS_CLAIM_LEASE_SECONDS must be 1 or more.")
-if not SMS_LOGIN_BACKOFF_SECONDS or min(
-    [*SMS_LOGIN_BACKOFF_SECONDS, SMS_SENDS_PER_SECOND, SMS_BACKOFF_BASE_SECONDS]
-) < 0:
+if (
+    not SMS_LOGIN_BACKOFF_SECONDS
+    or min([*SMS_LOGIN_BACKOFF_SECONDS, SMS_SENDS_PER_SECOND, SMS_BACKOFF_BASE_SECONDS]) < 0
+):
     raise ImproperlyConfigured(
         "SMS_LOGIN_BACKOFF_SECONDS needs at least one wait; SMS waits and rates cannot be negative."
     )
