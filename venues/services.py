@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from notifications.gsm import measure, to_gsm7
 from notifications.services import notify
-from notifications.templates import render
+from notifications.templates import render, when_text
 from people.errors import Conflict, DomainError, NotAllowed
 from people.models import User
 from venues.models import (
@@ -101,8 +101,7 @@ def _fit_reason(*, context: dict, reason: str) -> str:
 
 def _when(booking: Booking) -> str:
     """'Sat 28 Nov 12:00-14:30', in local time, for a text."""
-    start, end = _local(booking.starts_at), _local(booking.ends_at)
-    return f"{start:%a} {start.day} {start:%b %H:%M}-{end:%H:%M}"
+    return when_text(booking.starts_at, booking.ends_at)
 
 
 def _check_slot(*, venue: Venue, starts_at: dt.datetime, ends_at: dt.datetime) -> None:
