@@ -130,7 +130,7 @@ def test_upcoming_meals_show_signups_and_safety_status(world, officer_admin):
 
     assert listed.pk == meal.pk
     assert (listed.confirmed_parties, listed.waiting_parties) == (3, 1)
-    assert (listed.required_answered, listed.required_prompts) == (2, len(required))
+    assert (listed.safety_due - listed.safety_unmet, listed.safety_due) == (2, len(required))
     assert len(required) >= 3
 
 
@@ -145,10 +145,11 @@ def test_required_prompt_counts_agree_with_the_catalogue_rules():
         MealFactory(setting="venue", venue=venue, location=venue.location, food="host_provides"),
     ]
 
-    listed = {m.pk: m.required_prompts for m in _listed(client.get("/admin/meals/meal/?when=all"))}
+    listed = {m.pk: m.safety_due for m in _listed(client.get("/admin/meals/meal/?when=all"))}
 
+    # Required and stop prompts: the ones publishing asks for (road_permission is a stop one).
     assert listed == {
-        m.pk: len([p for p in prompts_for(m) if p.level == SafetyPrompt.Level.REQUIRED])
+        m.pk: len([p for p in prompts_for(m) if p.level != SafetyPrompt.Level.ADVISORY])
         for m in meals
     }
 
