@@ -223,7 +223,6 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_IMPORTS = ["meals.nudges"]
 CELERY_BEAT_SCHEDULE = {
     "people-purge-login-codes": {
         "task": "people.tasks.purge_login_codes",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from meals import services
 from meals.models import Dish, Feedback, Meal, Signup
 from meals.safety import prompts_for
+from meals.services.meals import new_share_code
 from people.geo import coarse_point
 from people.models import User
 from venues.models import Booking, Venue
@@ -107,7 +108,7 @@ def _last_month(host: User, venue: Venue, guests: list[User]) -> Meal:
         decided_at=starts_at - dt.timedelta(days=7),
     )
     meal = Meal.objects.create(
-        code=services._new_code(),
+        code=new_share_code(),
         kind=Meal.Kind.SHARED_LUNCH,
         title=LAST_MONTH,
         host=host,
