@@ -38,25 +38,15 @@ SKIPPED_DIRS = {
 }
 NOT_HELD_TO_FUNCTION_LENGTH = ("bench", "tests")
 
-# Removed by the meals/ split (branch w-i).
-FILES_OVER_THE_LIMIT = {
-    "meals/services.py",
-    "meals/reports.py",
-}
+# Left over by the outbox rewrite (branch w-d2b, merged), for the next change to the outbox.
+FILES_OVER_THE_LIMIT = {"notifications/dispatch.py"}
 FUNCTIONS_OVER_THE_LIMIT = {
-    # the meals/ split (branch w-i)
-    ("meals/services.py", "meal_create"),
-    ("meals/services.py", "meal_update"),
-    ("meals/sms.py", "host_message_send"),
-    ("meals/demo.py", "load_meals"),
-    ("meals/demo.py", "_last_month"),
-    ("meals/reports.py", "organisation_report"),
-    # the outbox rewrite (branch w-d2b)
+    ("notifications/dispatch.py", "_claim"),
     ("notifications/services.py", "notify_many"),
 }
-# Files ruff's C901 skips (pyproject.toml per-file-ignores): the benchmarks, and until the
-# meals/ split (branch w-i) meal_create and meal_update.
-COMPLEXITY_SKIPPED = {"bench/**", "meals/services.py"}
+# Files ruff's C901 skips (pyproject.toml per-file-ignores): the benchmarks, and until it is
+# split, notifications/dispatch.py (its _claim is at 13).
+COMPLEXITY_SKIPPED = {"bench/**", "notifications/dispatch.py"}
 
 
 def python_files(top: Path) -> list[Path]:
