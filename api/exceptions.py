@@ -1,9 +1,10 @@
 """One place where domain errors become HTTP answers."""
 
 import math
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -19,7 +20,7 @@ from api.middleware import (
 from people.errors import DomainError
 
 
-def database_unavailable_response(exc, context) -> Response:
+def database_unavailable_response(exc: Exception, context: dict[str, Any]) -> Response:
     """503 + Retry-After for a lost database connection (see api.middleware), logged once."""
     set_rollback()
     log_database_unavailable(context["request"], exc)
@@ -29,7 +30,7 @@ def database_unavailable_response(exc, context) -> Response:
     return response
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if database_unavailable(exc):
         return database_unavailable_response(exc, context)
     if isinstance(exc, DomainError):
@@ -37,8 +38,7 @@ def exception_handler(exc, context):
         data = detail if isinstance(detail, dict) else {"detail": detail}
         if isinstance(detail, list):
             data = {"detail": detail}
-        response = Response(data, status=exc.status_code)
-        return response
+        return Response(data, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
@@ -53,13 +53,13 @@ def exception_handler(exc, context):
 
 # Django's own error pages, for requests that never reach a DRF view (no URL matched,
 # a crash outside a view). Wired in api/urls.py as handler400/handler404/handler500.
-def bad_request(request, exception=None):
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     return JsonResponse({"detail": "Bad request."}, status=400)
 
 
-def not_found(request, exception=None):
+def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     return JsonResponse({"detail": "Not found."}, status=404)
 
 
-def server_error(request):
+def server_error(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"detail": "Something went wrong on our side."}, status=500)

@@ -4,6 +4,9 @@ Higher apps extend these as they arrive: leaving Blether cancels their
 future sign-ups and hosted meals before the person is anonymised.
 """
 
+import datetime as dt
+from typing import Any
+
 from django.db import transaction
 
 from api.models import InboundSms
@@ -25,70 +28,78 @@ def person_delete(*, person: User) -> None:
     user_anonymise(user=person)
 
 
-def _iso(moment) -> str | None:
+def _iso(moment: dt.datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def _meals_part(person: User) -> dict:
+def _meal_ref(meal: Meal) -> dict[str, object]:
+    return {"id": meal.pk, "code": meal.code, "title": meal.title}
+
+
+def _signup_row(signup: Signup) -> dict[str, object]:
+    return {
+        "id": signup.pk,
+        "meal": _meal_ref(signup.meal),
+        "status": signup.status,
+        "party_size": signup.party_size,
+        "channel": signup.channel,
+        "dietary_needs": signup.dietary_needs,
+        "access_needs": signup.access_needs,
+        "created_at": _iso(signup.created_at),
+        "cancelled_at": _iso(signup.cancelled_at),
+    }
+
+
+def _hosted_row(meal: Meal) -> dict[str, object]:
+    return {
+        "id": meal.pk,
+        "code": meal.code,
+        "title": meal.title,
+        "kind": meal.kind,
+        "status": meal.status,
+        "starts_at": _iso(meal.starts_at),
+        "ends_at": _iso(meal.ends_at),
+        "place_description": meal.place_description,
+        "capacity": meal.capacity,
+    }
+
+
+def _dish_row(dish: Dish) -> dict[str, object]:
+    return {
+        "id": dish.pk,
+        "meal": _meal_ref(dish.meal),
+        "name": dish.name,
+        "story": dish.story,
+        "allergens": dish.allergens,
+        "created_at": _iso(dish.created_at),
+    }
+
+
+def _feedback_row(feedback: Feedback) -> dict[str, object]:
+    return {
+        "id": feedback.pk,
+        "meal": _meal_ref(feedback.meal),
+        "felt_welcome": feedback.felt_welcome,
+        "people_were_kind": feedback.people_were_kind,
+        "comment": feedback.comment,
+        "created_at": _iso(feedback.created_at),
+    }
+
+
+def _meals_part(person: User) -> dict[str, list[dict[str, object]]]:
     signups = Signup.objects.filter(person=person).select_related("meal").order_by("created_at")
     hosted = Meal.objects.filter(host=person).order_by("starts_at")
     dishes = Dish.objects.filter(added_by=person).select_related("meal").order_by("created_at")
     feedback = Feedback.objects.filter(person=person).select_related("meal").order_by("created_at")
     return {
-        "signups": [
-            {
-                "id": s.pk,
-                "meal": {"id": s.meal_id, "code": s.meal.code, "title": s.meal.title},
-                "status": s.status,
-                "party_size": s.party_size,
-                "channel": s.channel,
-                "dietary_needs": s.dietary_needs,
-                "access_needs": s.access_needs,
-                "created_at": _iso(s.created_at),
-                "cancelled_at": _iso(s.cancelled_at),
-            }
-            for s in signups
-        ],
-        "meals_hosted": [
-            {
-                "id": m.pk,
-                "code": m.code,
-                "title": m.title,
-                "kind": m.kind,
-                "status": m.status,
-                "starts_at": _iso(m.starts_at),
-                "ends_at": _iso(m.ends_at),
-                "place_description": m.place_description,
-                "capacity": m.capacity,
-            }
-            for m in hosted
-        ],
-        "dishes": [
-            {
-                "id": d.pk,
-                "meal": {"id": d.meal_id, "code": d.meal.code, "title": d.meal.title},
-                "name": d.name,
-                "story": d.story,
-                "allergens": d.allergens,
-                "created_at": _iso(d.created_at),
-            }
-            for d in dishes
-        ],
-        "feedback": [
-            {
-                "id": f.pk,
-                "meal": {"id": f.meal_id, "code": f.meal.code, "title": f.meal.title},
-                "felt_welcome": f.felt_welcome,
-                "people_were_kind": f.people_were_kind,
-                "comment": f.comment,
-                "created_at": _iso(f.created_at),
-            }
-            for f in feedback
-        ],
+        "signups": [_signup_row(signup) for signup in signups],
+        "meals_hosted": [_hosted_row(meal) for meal in hosted],
+        "dishes": [_dish_row(dish) for dish in dishes],
+        "feedback": [_feedback_row(row) for row in feedback],
     }
 
 
-def person_export(*, person: User) -> dict:
+def person_export(*, person: User) -> dict[str, Any]:
     home = person.home_location
     return {
         "person": {

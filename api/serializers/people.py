@@ -1,5 +1,7 @@
 from decimal import Decimal
+from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import LocalTimeField, PhoneField, PointField, TextablePhoneField
@@ -78,10 +80,12 @@ class MeOut(serializers.ModelSerializer):
             "organisations",
         ]
 
-    def get_quiet_hours(self, obj) -> QuietHoursSerializer:
+    @extend_schema_field(QuietHoursSerializer)
+    def get_quiet_hours(self, obj: User) -> dict[str, Any]:
         return QuietHoursSerializer({"start": obj.quiet_start, "end": obj.quiet_end}).data
 
-    def get_organisations(self, obj) -> OrganisationRoleOut(many=True):
+    @extend_schema_field(OrganisationRoleOut(many=True))
+    def get_organisations(self, obj: User) -> list[dict[str, Any]]:
         return [
             {"id": m.organisation_id, "name": m.organisation.name, "role": m.role}
             for m in obj.memberships.select_related("organisation").order_by("organisation__name")
