@@ -2,7 +2,13 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from api.fields import LocalTimeField, PhoneField, PointField, TextablePhoneField
+from api.fields import (
+    LocalTimeField,
+    PhoneField,
+    PointField,
+    TextablePhoneField,
+    no_hidden_characters,
+)
 from people.models import User
 
 
@@ -89,7 +95,9 @@ class MeOut(serializers.ModelSerializer):
 
 
 class MeIn(serializers.Serializer):
-    display_name = serializers.CharField(max_length=80, allow_blank=True, required=False)
+    display_name = serializers.CharField(
+        max_length=80, allow_blank=True, required=False, validators=[no_hidden_characters]
+    )
     home_location = PointField(allow_null=True, required=False)
     nudge_radius_km = serializers.DecimalField(
         max_digits=4,
