@@ -3,6 +3,8 @@
 import math
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
 from rest_framework import exceptions, status
@@ -18,6 +20,12 @@ from api.middleware import (
     mark_logged,
 )
 from people.errors import DomainError
+
+_MB = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
+TOO_BIG = f"The request body is larger than Blether takes ({_MB:g} MB)."
+TOO_MANY_FIELDS = (
+    f"The form has more fields than Blether takes ({settings.DATA_UPLOAD_MAX_NUMBER_FIELDS})."
+)
 
 
 def database_unavailable_response(exc: Exception, context: dict[str, Any]) -> Response:
@@ -39,6 +47,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if isinstance(detail, list):
             data = {"detail": detail}
         return Response(data, status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):
+        # Django's SuspiciousOperation would otherwise answer a bare "Bad request." (or,
+        # under DEBUG, its HTML debug page); the client should know what to change.
+        return Response({"detail": TOO_BIG}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, TooManyFieldsSent):
+        return Response({"detail": TOO_MANY_FIELDS}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}

@@ -4,7 +4,13 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.fields import LocalTimeField, PhoneField, PointField, TextablePhoneField
+from api.fields import (
+    LocalTimeField,
+    PhoneField,
+    PointField,
+    TextablePhoneField,
+    no_hidden_characters,
+)
 from people.models import User
 
 
@@ -93,7 +99,9 @@ class MeOut(serializers.ModelSerializer):
 
 
 class MeIn(serializers.Serializer):
-    display_name = serializers.CharField(max_length=80, allow_blank=True, required=False)
+    display_name = serializers.CharField(
+        max_length=80, allow_blank=True, required=False, validators=[no_hidden_characters]
+    )
     home_location = PointField(allow_null=True, required=False)
     nudge_radius_km = serializers.DecimalField(
         max_digits=4,

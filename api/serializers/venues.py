@@ -7,7 +7,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.fields import AwareDateTimeField, PointField
+from api.fields import AwareDateTimeField, PointField, no_hidden_characters
 from venues.models import (
     MAX_BOOKING_MINUTES,
     MAX_HORIZON_DAYS,
@@ -135,7 +135,7 @@ class VenueOut(serializers.ModelSerializer):
 
 
 class VenueUpdateIn(serializers.Serializer):
-    name = serializers.CharField(max_length=120)
+    name = serializers.CharField(max_length=120, validators=[no_hidden_characters])
     kind = serializers.ChoiceField(choices=Venue.Kind.choices)
     address = serializers.CharField(max_length=250)
     location = PointField()
