@@ -68,7 +68,7 @@ def _publish(meal: Meal) -> Meal:
 
 def _sign_up(meal: Meal, people: list[tuple[User, int]]) -> None:
     for person, size in people:
-        _name, dietary, access = RESIDENTS.get(person.phone, ("", "", ""))
+        _name, dietary, access = RESIDENTS.get(person.phone or "", ("", "", ""))
         services.signup_create(
             meal=meal, person=person, party_size=size, dietary_needs=dietary, access_needs=access
         )
