@@ -8,7 +8,7 @@ from django.db import transaction
 
 from api.models import InboundSms
 from meals.models import Dish, Feedback, Meal, Signup
-from meals.services import person_leave
+from meals.services.leaving import person_leave
 from notifications.services import messages_forget
 from people.models import User
 from people.services import user_anonymise

@@ -170,12 +170,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [],
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -236,7 +236,6 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_IMPORTS = ["meals.nudges"]
 # Three queues, so a fan-out of invitations never holds up a sign-in code: `sms` (sending and
 # the outbox sweep), `nudges` (invitations, reminders, feedback questions), `default` (the
 # rest). A worker started without -Q consumes all three; scale one queue with its own workers.
@@ -254,6 +253,11 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {
         "task": "notifications.tasks.sweep_outbox",
         "schedule": 60.0,
+    },
+    # Texts a dead worker had claimed but not begun go back to the queue within seconds.
+    "notifications-release-claims": {
+        "task": "notifications.tasks.release_claims",
+        "schedule": 10.0,
     },
     "meals-complete-finished": {
         "task": "meals.tasks.complete_finished_meals",
@@ -286,10 +290,43 @@ TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")
 if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN):
     raise ImproperlyConfigured("SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.")
+# How long the SDK waits for Twilio; no answer in time means the text's fate is unknown.
+TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", default=10.0)
+# Texts one sender may start per second, across all workers (0: no limit).
+SMS_SENDS_PER_SECOND = env.int("SMS_SENDS_PER_SECOND", default=0)
+# Tries per text, the first included, before a temporary failure (429, 5xx) is final.
+SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=6)
+# Wait before retry n: base * 2^(n-1) seconds, at most the cap (invitations, reminders, replies).
+SMS_BACKOFF_BASE_SECONDS = env.int("SMS_BACKOFF_BASE_SECONDS", default=30)
+SMS_BACKOFF_CAP_SECONDS = env.int("SMS_BACKOFF_CAP_SECONDS", default=3600)
+# Sign-in codes are retried within seconds: the waits before retries 1, 2, 3... (last repeats).
+SMS_LOGIN_BACKOFF_SECONDS = env.list("SMS_LOGIN_BACKOFF_SECONDS", cast=int, default=[2, 4, 8])
+# A text in `sending` this long has lost its worker mid-call: it becomes `unknown`, never resent.
+SMS_SENDING_TIMEOUT_SECONDS = env.int("SMS_SENDING_TIMEOUT_SECONDS", default=300)
+# A worker's claim on a batch; rows it has not begun to send by then go back to the queue.
+SMS_CLAIM_LEASE_SECONDS = env.int("SMS_CLAIM_LEASE_SECONDS", default=30)
+if SMS_MAX_ATTEMPTS < 1 or SMS_CLAIM_LEASE_SECONDS < 1:
+    raise ImproperlyConfigured("SMS_MAX_ATTEMPTS and SMS_CLAIM_LEASE_SECONDS must be 1 or more.")
+if (
+    not SMS_LOGIN_BACKOFF_SECONDS
+    or min([*SMS_LOGIN_BACKOFF_SECONDS, SMS_SENDS_PER_SECOND, SMS_BACKOFF_BASE_SECONDS]) < 0
+):
+    raise ImproperlyConfigured(
+        "SMS_LOGIN_BACKOFF_SECONDS needs at least one wait; SMS waits and rates cannot be negative."
+    )
+if SMS_SENDING_TIMEOUT_SECONDS <= TWILIO_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        "SMS_SENDING_TIMEOUT_SECONDS must be longer than TWILIO_TIMEOUT_SECONDS: a text may be "
+        "in flight that long."
+    )
 
 # Sign-in codes
-LOGIN_CODE_TTL_SECONDS = 600
-LOGIN_CODE_MAX_ATTEMPTS = 5
+LOGIN_CODE_TTL_SECONDS = env.int("LOGIN_CODE_TTL_SECONDS", default=600)
+LOGIN_CODE_MAX_ATTEMPTS = env.int("LOGIN_CODE_MAX_ATTEMPTS", default=5)
+if LOGIN_CODE_TTL_SECONDS < 60 or LOGIN_CODE_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured(
+        "LOGIN_CODE_TTL_SECONDS must be 60 or more and LOGIN_CODE_MAX_ATTEMPTS 1 or more."
+    )
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="GB")
 # Regions (ISO 3166 codes as libphonenumber names them) whose numbers Blether may start
 # texting: sign-in codes and invitations. +44 also covers GG, JE and IM; list them to allow them.

@@ -3,10 +3,10 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.parsers import JSONParser
 from api.serializers.common import UNAUTHENTICATED, invalid_response
 from api.serializers.people import MeIn, MeOut
 from api.services import person_delete, person_export
@@ -29,17 +29,13 @@ class MeView(APIView):
         data = MeIn(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        kwargs = {}
         if "home_location" in fields:
             point = fields.pop("home_location")
-            if point is None:
-                kwargs["clear_home"] = True
-            else:
-                kwargs["home_location"] = {"lat": point.y, "lng": point.x}
+            fields["home_location"] = None if point is None else {"lat": point.y, "lng": point.x}
         if "quiet_hours" in fields:
             quiet = fields.pop("quiet_hours")
             fields["quiet_start"], fields["quiet_end"] = quiet["start"], quiet["end"]
-        user = user_update(user=request.user, **kwargs, **fields)
+        user = user_update(user=request.user, **fields)
         return Response(MeOut(user).data)
 
     @extend_schema(

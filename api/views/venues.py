@@ -10,8 +10,6 @@ from api.db_router import replica_reads
 from api.fields import parse_near
 from api.serializers.common import DetailOut
 from api.serializers.venues import (
-    ACCESSIBILITY,
-    FACILITIES,
     AvailabilityIn,
     AvailabilityOut,
     BookingIn,
@@ -22,6 +20,7 @@ from api.serializers.venues import (
     VenueSearchIn,
     VenueUpdateIn,
 )
+from meals.services.bookings import booking_cancel
 from venues.models import Booking, Venue
 from venues.selectors import (
     bookings_visible_to,
@@ -31,7 +30,6 @@ from venues.selectors import (
 )
 from venues.services import (
     booking_approve,
-    booking_cancel,
     booking_decline,
     booking_request,
     venue_create,
@@ -56,7 +54,7 @@ SEARCH_PARAMETERS = [
 def _venue_fields(data: dict) -> dict:
     """Flatten the wire's grouped booleans into the venue's own fields."""
     fields = dict(data)
-    for group, names in (("accessibility", ACCESSIBILITY), ("facilities", FACILITIES)):
+    for group, names in (("accessibility", Venue.ACCESSIBILITY), ("facilities", Venue.FACILITIES)):
         values = fields.pop(group, None) or {}
         fields.update({name: values[name] for name in names if name in values})
     return fields

@@ -14,7 +14,8 @@ from django.utils import timezone
 from meals.models import Signup
 from meals.nudges import invitations_send, reminders_send
 from meals.safety import prompts_for
-from meals.services import meal_publish, meal_text_context, safety_answers_save
+from meals.services.publishing import meal_publish, safety_answers_save
+from meals.texts import meal_text_context
 from notifications.dispatch import dispatch_due
 from notifications.models import Message
 from tests.factories import MealFactory, UserFactory, point
@@ -54,6 +55,7 @@ def received(fake, phone) -> list[str]:
     return [m["Body"] for m in fake.accepted if m["To"] == phone]
 
 
+@pytest.mark.clock("14:00", tick=True)  # quiet hours relative to now, off a DST gap
 def test_a_neighbour_without_the_app_takes_part_by_text(
     api_client, settings, twilio_backend, django_capture_on_commit_callbacks
 ):
