@@ -156,7 +156,7 @@ def test_a_sign_up_and_everything_it_reads_stay_on_the_primary(replica):
     assert response.status_code == 201
     assert response.json()["status"] == "confirmed"
     assert on_replica.captured_queries == []
-    assert any(q["sql"].startswith('INSERT INTO "meals_signup"') for q in on_primary)
+    assert any('INSERT INTO "meals_signup"' in q["sql"] for q in on_primary)
     assert Signup.objects.get(meal=meal, person=person).party_size == 2
     assert Meal.objects.get(pk=meal.pk).seats_taken == 2
 
