@@ -5,8 +5,8 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from notifications.models import Message
@@ -185,6 +185,97 @@ def notify_many(
     if items and (not_before or now) <= now:
         _dispatch_after_commit()
     return [i.recipient.pk for i in items]
+
+
+# notify_select's statements. `{people}` is the caller's query of the people's ids.
+_LOCK_PEOPLE = (
+    "SELECT count(*) FROM (SELECT id FROM {users} WHERE id IN ({people}) "
+    "ORDER BY id FOR UPDATE) locked"
+)
+_UNDER_CAP = (
+    "(SELECT count(*) FROM {messages} m WHERE m.recipient_id = u.id AND m.template = %s "
+    "AND m.created_at >= %s AND m.status <> %s AND m.dedupe_key <> %s || u.id) < %s"
+)
+_INSERT_SELECT = (
+    "INSERT INTO {messages} ({columns}) SELECT {values} FROM {users} u "
+    "WHERE u.id IN ({people}) AND u.phone IS NOT NULL AND u.phone <> '' {under_cap} "
+    "ON CONFLICT (dedupe_key) DO NOTHING RETURNING recipient_id"
+)
+
+
+def notify_select(
+    *,
+    template: str,
+    recipients: QuerySet[User],
+    context: dict,
+    dedupe_prefix: str,
+    expires_at: dt.datetime | None = None,
+    cap: Cap | None = None,
+    subject: str = "",
+) -> list[int]:
+    """`notify_many` for a fan-out whose text is the same for everyone, done in the database:
+    one INSERT ... SELECT writes a row for each of the people `recipients` selects who has a
+    number and is not at the cap, with the text rendered once and the dedupe key
+    `dedupe_prefix` + the person's id (ON CONFLICT DO NOTHING: a key already in the outbox
+    is skipped). With a cap the people's rows are locked first, in id order as notify_many
+    does, and the cap is counted by the insert, after the locks (a statement of its own, so it
+    sees what a fan-out that held them committed). Call inside a transaction. Returns the ids
+    of the people newly written to.
+    """
+    spec = TEMPLATES[template]
+    now = timezone.now()
+    connection = connections[router.db_for_write(Message)]
+    quote = connection.ops.quote_name
+    people, people_params = (
+        recipients.order_by().values("pk").query.get_compiler(connection=connection).as_sql()
+    )
+    names = {"users": quote(User._meta.db_table), "messages": quote(Message._meta.db_table)}
+    if cap is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(_LOCK_PEOPLE.format(people=people, **names), people_params)
+    given = {
+        "recipient_id": ("u.id", []),
+        "to_phone": ("u.phone", []),
+        "template": ("%s", [template]),
+        "category": ("%s", [spec.category]),
+        "body": ("%s", [render(template, context)]),
+        "dedupe_key": ("%s || u.id", [dedupe_prefix]),
+        "status": ("%s", [Message.Status.QUEUED.value]),
+        "not_before": ("%s", [now]),
+        "expires_at": ("%s", [expires_at]),
+        "created_at": ("%s", [now]),
+        "subject": ("%s", [subject]),
+    }
+    columns, values, params = [], [], []
+    for f in Message._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        default = ("%s", [f.get_db_prep_save(f.get_default(), connection)])
+        value, value_params = given.get(f.column, default)
+        columns.append(quote(f.column))
+        values.append(value)
+        params += value_params
+    params += people_params
+    under_cap = ""
+    if cap is not None:
+        under_cap = "AND " + _UNDER_CAP.format(**names)
+        params += [
+            cap.template, now - cap.window, Message.Status.SUPPRESSED.value, dedupe_prefix,
+            cap.count,
+        ]  # fmt: skip
+    sql = _INSERT_SELECT.format(
+        columns=", ".join(columns),
+        values=", ".join(values),
+        people=people,
+        under_cap=under_cap,
+        **names,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        written = [row[0] for row in cursor.fetchall()]
+    if written:
+        _dispatch_after_commit()
+    return written
 
 
 # Reasons a text other than a sign-in code is not written, as counted for the person who asked.
