@@ -187,18 +187,14 @@ def notify_many(
     return [i.recipient.pk for i in items]
 
 
-# notify_select's statements. `{people}` is the caller's query of the people's ids.
-_LOCK_PEOPLE = (
-    "SELECT count(*) FROM (SELECT id FROM {users} WHERE id IN ({people}) "
-    "ORDER BY id FOR UPDATE) locked"
-)
+# notify_select's insert: one row for each of the people whose ids are given.
 _UNDER_CAP = (
     "(SELECT count(*) FROM {messages} m WHERE m.recipient_id = u.id AND m.template = %s "
     "AND m.created_at >= %s AND m.status <> %s AND m.dedupe_key <> %s || u.id) < %s"
 )
 _INSERT_SELECT = (
     "INSERT INTO {messages} ({columns}) SELECT {values} FROM {users} u "
-    "WHERE u.id IN ({people}) AND u.phone IS NOT NULL AND u.phone <> '' {under_cap} "
+    "WHERE u.id = ANY(%s::bigint[]) AND u.phone IS NOT NULL AND u.phone <> '' {under_cap} "
     "ON CONFLICT (dedupe_key) DO NOTHING RETURNING recipient_id"
 )
 
@@ -213,26 +209,26 @@ def notify_select(
     cap: Cap | None = None,
     subject: str = "",
 ) -> list[int]:
-    """`notify_many` for a fan-out whose text is the same for everyone, done in the database:
-    one INSERT ... SELECT writes a row for each of the people `recipients` selects who has a
+    """`notify_many` for a fan-out whose text is the same for everyone, done in the database.
+
+    One statement selects the people (`recipients`; with a cap it locks their rows, in id
+    order as notify_many does), and one INSERT ... SELECT writes a row for each who has a
     number and is not at the cap, with the text rendered once and the dedupe key
-    `dedupe_prefix` + the person's id (ON CONFLICT DO NOTHING: a key already in the outbox
-    is skipped). With a cap the people's rows are locked first, in id order as notify_many
-    does, and the cap is counted by the insert, after the locks (a statement of its own, so it
-    sees what a fan-out that held them committed). Call inside a transaction. Returns the ids
-    of the people newly written to.
+    `dedupe_prefix` + the person's id (ON CONFLICT DO NOTHING: a key already in the outbox is
+    skipped). The cap is counted by the insert, after the locks, so it sees what a fan-out that
+    held them committed. Call inside a transaction. Returns the ids of the people newly
+    written to.
     """
+    people = recipients.order_by("pk")
+    if cap is not None:
+        people = people.select_for_update()
+    ids = list(people.values_list("pk", flat=True))
+    if not ids:
+        return []
     spec = TEMPLATES[template]
     now = timezone.now()
     connection = connections[router.db_for_write(Message)]
     quote = connection.ops.quote_name
-    people, people_params = (
-        recipients.order_by().values("pk").query.get_compiler(connection=connection).as_sql()
-    )
-    names = {"users": quote(User._meta.db_table), "messages": quote(Message._meta.db_table)}
-    if cap is not None:
-        with connection.cursor() as cursor:
-            cursor.execute(_LOCK_PEOPLE.format(people=people, **names), people_params)
     given = {
         "recipient_id": ("u.id", []),
         "to_phone": ("u.phone", []),
@@ -255,7 +251,8 @@ def notify_select(
         columns.append(quote(f.column))
         values.append(value)
         params += value_params
-    params += people_params
+    params.append(ids)
+    names = {"users": quote(User._meta.db_table), "messages": quote(Message._meta.db_table)}
     under_cap = ""
     if cap is not None:
         under_cap = "AND " + _UNDER_CAP.format(**names)
@@ -264,11 +261,7 @@ def notify_select(
             cap.count,
         ]  # fmt: skip
     sql = _INSERT_SELECT.format(
-        columns=", ".join(columns),
-        values=", ".join(values),
-        people=people,
-        under_cap=under_cap,
-        **names,
+        columns=", ".join(columns), values=", ".join(values), under_cap=under_cap, **names
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
