@@ -48,11 +48,7 @@ class Unnest(Func):
 def _waitlist_position() -> Subquery:
     """1 for the first waiting party of its meal, 2 for the next, ...; null unless waiting."""
     ahead = (
-        Signup.objects.filter(meal=OuterRef("meal"), status=Signup.Status.WAITLISTED)
-        .filter(
-            Q(queued_at__lt=OuterRef("queued_at"))
-            | Q(queued_at=OuterRef("queued_at"), pk__lt=OuterRef("pk"))
-        )
+        _waiting_ahead(OuterRef("meal"), OuterRef("queued_at"), OuterRef("pk"))
         .order_by()
         .values("meal")
         .annotate(n=Count("pk"))
@@ -68,8 +64,23 @@ def _waitlist_position() -> Subquery:
     )
 
 
+def _waiting_ahead(meal, queued_at, pk) -> QuerySet[Signup]:
+    """The waiting parties queued before the sign-up (`meal`, `queued_at`, `pk`): the queue's
+    one rule, first come first served, ties by id."""
+    return Signup.objects.filter(meal=meal, status=Signup.Status.WAITLISTED).filter(
+        Q(queued_at__lt=queued_at) | Q(queued_at=queued_at, pk__lt=pk)
+    )
+
+
 def signups_with_position(queryset: QuerySet[Signup]) -> QuerySet[Signup]:
     return queryset.annotate(waitlist_position=_waitlist_position())
+
+
+def waitlist_position(signup: Signup) -> int | None:
+    """`waitlist_position` of `signups_with_position` for one sign-up already in hand."""
+    if signup.status != Signup.Status.WAITLISTED:
+        return None
+    return _waiting_ahead(signup.meal_id, signup.queued_at, signup.pk).count() + 1
 
 
 def with_meal_details(queryset: QuerySet[Meal], *, viewer: User | None = None) -> QuerySet[Meal]:
@@ -106,6 +117,12 @@ def with_meal_details(queryset: QuerySet[Meal], *, viewer: User | None = None) -
 def meals_visible_to(viewer: User) -> QuerySet[Meal]:
     """Every meal ever published, plus the viewer's own drafts and never-published meals."""
     return with_meal_details(Meal.objects.visible_to(viewer), viewer=viewer)
+
+
+def meals_visible_rows(viewer: User) -> QuerySet[Meal]:
+    """The meals `meals_visible_to` shows, as bare rows (no host, venue, counts or my
+    sign-up): for a write that needs the meal's row alone, such as signing up."""
+    return Meal.objects.visible_to(viewer)
 
 
 def meals_discover(

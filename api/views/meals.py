@@ -216,12 +216,15 @@ class MealViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["get", "post"])
     def signups(self, request, pk=None):
-        meal = self.get_object()
+        # The meal's row alone: neither the list's details nor their queries are needed here.
+        meal = get_object_or_404(selectors.meals_visible_rows(request.user), pk=pk)
+        self.check_object_permissions(request, meal)
         if request.method == "POST":
             data = SignupIn(data=request.data)
             data.is_valid(raise_exception=True)
             signup = services.signup_create(meal=meal, person=request.user, **data.validated_data)
-            return Response(_signup_out(signup), status=status.HTTP_201_CREATED)
+            signup.waitlist_position = selectors.waitlist_position(signup)
+            return Response(SignupOut(signup).data, status=status.HTTP_201_CREATED)
         self._host_only(meal)
         _check_paging(request)
         page = self.paginate_queryset(selectors.meal_signups_for_host(meal=meal))
