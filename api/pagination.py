@@ -1,6 +1,10 @@
+from collections.abc import Callable
+
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 PAGE_SIZE_ERROR = "Give a whole number from 1."
 MAX_PAGE_SIZE = 100
@@ -35,3 +39,49 @@ class Pagination(PageNumberPagination):
         if size < 1:
             raise ValidationError({self.page_size_query_param: [PAGE_SIZE_ERROR]})
         return min(size, self.max_page_size)
+
+
+class UncountedPagination(Pagination):
+    """Pagination's `?page=`, `?page_size=` and links, without counting every match: the page
+    is fetched with one row more than it shows, which says whether a next page exists, and
+    `count` is null. For lists whose matches are costly to count (the nearby meals). Each page
+    costs as much as all before it, so pages past the thousandth are not served (404)."""
+
+    max_page = 1000
+
+    def paginate_rows(self, fetch: Callable[..., list], request) -> list:
+        """`fetch(offset=, limit=)` gives the rows from `offset`, at most `limit`. A page past
+        the last is a 404, as for Pagination."""
+        self.request = request
+        size = self.get_page_size(request)
+        raw = request.query_params.get(self.page_query_param, "1")
+        try:
+            self.number = int(raw)
+        except ValueError:
+            self.number = 0
+        if not 1 <= self.number <= self.max_page:
+            raise NotFound(self.invalid_page_message)
+        rows = fetch(offset=(self.number - 1) * size, limit=size + 1)
+        if not rows and self.number > 1:
+            raise NotFound(self.invalid_page_message)
+        self.more = len(rows) > size
+        return rows[:size]
+
+    def get_paginated_response(self, data) -> Response:
+        url = self.request.build_absolute_uri()
+        following = self.number + 1 if self.more else None
+        return Response(
+            {
+                "count": None,
+                "next": following and replace_query_param(url, self.page_query_param, following),
+                "previous": self._previous_link(url),
+                "results": data,
+            }
+        )
+
+    def _previous_link(self, url: str) -> str | None:
+        if self.number == 1:
+            return None
+        if self.number == 2:
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, self.number - 1)

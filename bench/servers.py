@@ -43,6 +43,8 @@ def configure_environment(db_url: str, redis_url: str) -> dict:
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(40),
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        # Plain HTTP on 127.0.0.1, with no proxy in front: production would redirect to HTTPS.
+        "SECURE_SSL_REDIRECT": "0",
         "SMS_BACKEND": "console",
         "PUBLIC_BASE_URL": "http://127.0.0.1",
         "JWT_ACCESS_MINUTES": "720",

@@ -17,6 +17,7 @@ from django.utils import timezone
 from meals.models import LIVE_SIGNUP_STATUSES, OPEN_STATUSES, Feedback, Meal, Signup
 from meals.sms import sms_threads_remember_many
 from meals.texts import meal_subject, meal_text_context
+from notifications.fanout import notify_select
 from notifications.services import Cap, Outgoing, notify, notify_many
 from people.models import User
 
@@ -67,15 +68,13 @@ def invitations_send(*, meal_id: int) -> int:
     meal = Meal.objects.select_related("host", "venue").filter(pk=meal_id).first()
     if meal is None or meal.status != Meal.Status.PUBLISHED or meal.starts_at <= timezone.now():
         return 0
-    context = meal_text_context(meal)
-    items = [
-        Outgoing(recipient=person, context=context, dedupe_key=f"invite:{meal.pk}:{person.pk}")
-        for person in neighbours_to_invite(meal=meal)
-    ]
+    # The text is the same for everyone: the database writes them all in one INSERT ... SELECT.
     with transaction.atomic():
-        invited = notify_many(
+        invited = notify_select(
             template="meal_invitation",
-            items=items,
+            recipients=neighbours_to_invite(meal=meal),
+            context=meal_text_context(meal),
+            dedupe_prefix=f"invite:{meal.pk}:",
             expires_at=meal.starts_at,
             cap=INVITATION_CAP,
             subject=meal_subject(meal),

@@ -3,7 +3,7 @@ texts from hosts to their guests, and guests' answers relayed back to the host."
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from meals.models import LIVE_SIGNUP_STATUSES, HostMessage, Meal, Signup, SmsThread
@@ -41,23 +41,32 @@ def sms_thread_remember(*, person: User, meal: Meal) -> None:
     )
 
 
+# Everyone's thread in one statement, however many were texted.
+_REMEMBER_MANY = (
+    "INSERT INTO {threads} (person_id, {meal}, {at}, {other_meal}, {other_at}) "
+    "SELECT person, %s, %s, NULL, NULL FROM unnest(%s::bigint[]) person "
+    "ON CONFLICT (person_id) DO UPDATE SET {meal} = EXCLUDED.{meal}, {at} = EXCLUDED.{at}"
+)
+
+
 @transaction.atomic
 def sms_threads_remember_many(*, person_ids: list[int], meal: Meal, feedback: bool = False) -> None:
     """The same for everyone just texted about `meal` (an invitation, or the feedback question)."""
     if not person_ids:
         return
-    now = timezone.now()
-    if feedback:
-        rows = [
-            SmsThread(person_id=p, feedback_meal=meal, feedback_asked_at=now) for p in person_ids
-        ]
-        fields = ["feedback_meal", "feedback_asked_at"]
-    else:
-        rows = [SmsThread(person_id=p, meal=meal, meal_set_at=now) for p in person_ids]
-        fields = ["meal", "meal_set_at"]
-    SmsThread.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["person"], update_fields=fields
+    columns = [("meal_id", "meal_set_at"), ("feedback_meal_id", "feedback_asked_at")]
+    (meal_column, at), (other_meal, other_at) = columns[::-1] if feedback else columns
+    connection = connections[router.db_for_write(SmsThread)]
+    quote = connection.ops.quote_name
+    sql = _REMEMBER_MANY.format(
+        threads=quote(SmsThread._meta.db_table),
+        meal=quote(meal_column),
+        at=quote(at),
+        other_meal=quote(other_meal),
+        other_at=quote(other_at),
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [meal.pk, timezone.now(), list(person_ids)])
 
 
 def sms_thread_meal(*, person: User) -> Meal | None:

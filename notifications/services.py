@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 NOT_BEGUN = [Message.Status.QUEUED, Message.Status.CLAIMED]
 
 
-def _dispatch_after_commit() -> None:
+def dispatch_after_commit() -> None:
     from notifications.tasks import dispatch_due_task
 
     def _dispatch() -> None:
@@ -159,7 +159,7 @@ def notify_many(
             batch_size=500,
         )
     if items and (not_before or now) <= now:
-        _dispatch_after_commit()
+        dispatch_after_commit()
     return [i.recipient.pk for i in items]
 
 

@@ -1,7 +1,10 @@
 """Meals over HTTP: separate In (parse) and Out (show) serializers; no business rules here."""
 
+import datetime as dt
+
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from api.fields import (
@@ -12,6 +15,7 @@ from api.fields import (
 )
 from api.pagination import PageSizeField
 from meals.models import ALLERGENS, DIETARY_OPTIONS, Dish, Feedback, Meal, SafetyAnswer, Signup
+from meals.selectors import NearbyMeal
 from people.phones import mask_phone
 from venues.models import Booking
 
@@ -144,6 +148,87 @@ class MealOut(serializers.ModelSerializer):
     def get_my_signup(self, meal):
         mine = getattr(meal, "viewer_signups", None)
         return MySignupBriefOut(mine[0]).data if mine else None
+
+
+@extend_schema_serializer(many=False)
+class MealPageOut(serializers.Serializer):
+    """A page of meals; with `near`, uncounted."""
+
+    count = serializers.IntegerField(
+        allow_null=True, help_text="Null with near: follow `next` until it is null"
+    )
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = MealOut(many=True)
+
+
+def _when(value: dt.datetime | None, zone: dt.tzinfo) -> str | None:
+    """As DRF's DateTimeField shows an aware time: in the current time zone, "Z" for UTC."""
+    if value is None:
+        return None
+    shown = value.astimezone(zone).isoformat()
+    return shown[:-6] + "Z" if shown.endswith("+00:00") else shown
+
+
+def nearby_meals_out(meals: list[NearbyMeal]) -> list[dict]:
+    """The meals of the nearby list as MealOut shows a meal, key for key, built as plain dicts:
+    the list renders many a second, and serializers for them cost more than the query."""
+    zone = timezone.get_current_timezone()
+    return [nearby_meal_out(meal, zone) for meal in meals]
+
+
+def nearby_meal_out(meal: NearbyMeal, zone: dt.tzinfo) -> dict:
+    venue = None
+    if meal.venue_id is not None:
+        venue = {
+            "id": meal.venue_id,
+            "name": meal.venue_name,
+            "address": meal.venue_address,
+            "accessibility": {
+                "step_free": meal.venue_step_free,
+                "accessible_toilet": meal.venue_accessible_toilet,
+                "hearing_loop": meal.venue_hearing_loop,
+                "parking": meal.venue_parking,
+            },
+        }
+    my_signup = None
+    if meal.my_signup_id is not None:
+        my_signup = {
+            "id": meal.my_signup_id,
+            "status": meal.my_signup_status,
+            "party_size": meal.my_signup_party_size,
+            "waitlist_position": meal.my_signup_waitlist_position,
+        }
+    return {
+        "id": meal.id,
+        "code": meal.code,
+        "kind": meal.kind,
+        "title": meal.title,
+        "description": meal.description,
+        "host": {"id": meal.host_id, "display_name": meal.host_name},
+        "starts_at": _when(meal.starts_at, zone),
+        "ends_at": _when(meal.ends_at, zone),
+        "setting": meal.setting,
+        "venue": venue,
+        "booking": meal.booking_id,
+        "location": {"lat": round(meal.lat, 6), "lng": round(meal.lng, 6)},
+        "place_description": meal.place_description,
+        "on_road": meal.on_road,
+        "step_free": meal.step_free,
+        "capacity": meal.capacity,
+        "seats_taken": meal.seats_taken,
+        "seats_left": meal.seats_left,
+        "waitlist_count": meal.waitlist_count,
+        "status": meal.status,
+        "food": meal.food,
+        "repeats": meal.repeats,
+        "dietary_options": list(meal.dietary_options),
+        "allergens": meal.all_allergens,
+        "distance_m": round(meal.distance_m),
+        "my_signup": my_signup,
+        "published_at": _when(meal.published_at, zone),
+        "cancelled_reason": meal.cancelled_reason,
+    }
 
 
 class MealPatchIn(serializers.Serializer):

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from api.db_router import replica_reads
 from api.fields import parse_near
+from api.pagination import UncountedPagination
 from api.serializers.common import THROTTLED
 from api.serializers.meals import (
     CancelIn,
@@ -24,6 +25,7 @@ from api.serializers.meals import (
     HostSignupOut,
     MealIn,
     MealOut,
+    MealPageOut,
     MealPatchIn,
     MealQueryIn,
     MySignupOut,
@@ -34,6 +36,7 @@ from api.serializers.meals import (
     SignupIn,
     SignupOut,
     SignupPatchIn,
+    nearby_meals_out,
 )
 from api.throttles import RateLimitThrottle
 from meals import selectors, services
@@ -85,27 +88,41 @@ class MealViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Find published meals yet to start",
         parameters=[MealQueryIn],
-        responses={200: MealOut(many=True), 400: BAD},
+        responses={200: MealPageOut, 400: BAD},
     )
     @replica_reads()
     def list(self, request):
         query = MealQueryIn(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        near = parse_near(params["near"]) if params.get("near") else None
-        meals = selectors.meals_discover(
-            viewer=request.user,
-            near=near,
-            radius_m=params["radius_km"] * 1000,
-            start=params.get("from"),
-            end=params.get("to"),
-            kind=params.get("kind"),
-            step_free=params.get("step_free"),
-            has_seats=params.get("has_seats"),
-            dietary=params.get("dietary"),
-        )
-        page = self.paginate_queryset(meals)
+        filters = {
+            "start": params.get("from"),
+            "end": params.get("to"),
+            "kind": params.get("kind"),
+            "step_free": params.get("step_free"),
+            "has_seats": params.get("has_seats"),
+            "dietary": params.get("dietary"),
+        }
+        if params.get("near"):
+            return self._nearby(request, parse_near(params["near"]), params["radius_km"], filters)
+        page = self.paginate_queryset(selectors.meals_discover(viewer=request.user, **filters))
         return self.get_paginated_response(MealOut(page, many=True).data)
+
+    def _nearby(self, request, near, radius_km: float, filters: dict) -> Response:
+        """Nearest first, uncounted (`count` null), each meal built without a serializer."""
+        paginator = UncountedPagination()
+        page = paginator.paginate_rows(
+            lambda offset, limit: selectors.meals_nearby(
+                viewer=request.user,
+                near=near,
+                radius_m=radius_km * 1000,
+                offset=offset,
+                limit=limit,
+                **filters,
+            ),
+            request,
+        )
+        return paginator.get_paginated_response(nearby_meals_out(page))
 
     @extend_schema(
         summary="Propose a meal (a draft)",
@@ -199,12 +216,15 @@ class MealViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["get", "post"])
     def signups(self, request, pk=None):
-        meal = self.get_object()
+        # The meal's row alone: neither the list's details nor their queries are needed here.
+        meal = get_object_or_404(selectors.meals_visible_rows(request.user), pk=pk)
+        self.check_object_permissions(request, meal)
         if request.method == "POST":
             data = SignupIn(data=request.data)
             data.is_valid(raise_exception=True)
             signup = services.signup_create(meal=meal, person=request.user, **data.validated_data)
-            return Response(_signup_out(signup), status=status.HTTP_201_CREATED)
+            signup.waitlist_position = selectors.waitlist_position(signup)
+            return Response(SignupOut(signup).data, status=status.HTTP_201_CREATED)
         self._host_only(meal)
         _check_paging(request)
         page = self.paginate_queryset(selectors.meal_signups_for_host(meal=meal))

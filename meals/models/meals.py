@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GistIndex
 from django.db.models import Exists, F, Func, OuterRef, Q, Subquery, Value
 from django.db.models.lookups import Exact, In
 from django.utils import timezone
@@ -113,8 +114,9 @@ class Meal(models.Model):
     booking = models.OneToOneField(
         Booking, null=True, blank=True, on_delete=models.SET_NULL, related_name="meal"
     )
-    # For venue meals a copy of the venue's point, so one GiST index serves "near me".
-    location = models.PointField(geography=True, srid=4326)
+    # For venue meals a copy of the venue's point, so one GiST index serves "near me": the
+    # partial one in Meta over published meals only (no index over every meal's location).
+    location = models.PointField(geography=True, srid=4326, spatial_index=False)
     place_description = models.CharField(max_length=200, blank=True)
     on_road = models.BooleanField(default=False, help_text="A street tea on the carriageway itself")
     step_free = models.BooleanField(default=False)
@@ -144,6 +146,13 @@ class Meal(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["status", "starts_at"], name="meals_status_start_idx"),
+            # "Near me" walks this nearest-first (KNN) and stops after a page; it holds only the
+            # meals a search can find, not the ever-growing past ones. Written as an expression:
+            # Django 5.2's PostGIS schema editor drops the condition of a spatial `fields=` index
+            # (Django ticket #36694).
+            GistIndex(
+                F("location"), condition=Q(status="published"), name="meals_published_location_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

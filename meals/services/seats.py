@@ -6,7 +6,7 @@ counted on the meal (`seats_taken`) under that lock; the `meals_no_overselling` 
 constraint is the last word if anything ever tries to take more.
 """
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -14,6 +14,7 @@ from meals.models import Meal, Signup
 from meals.services.errors import AlreadySignedUp, MealNotOpen, SignupInvalid
 from meals.texts import meal_subject, meal_text_context, party_words
 from notifications.services import messages_withdraw, notify
+from people.models import User
 
 MAX_PARTY = 6
 ONE_LIVE_CONSTRAINT = "meals_one_live_signup"
@@ -61,6 +62,77 @@ def insert_signup(**fields) -> Signup:
         if constraint_name(exc) == ONE_LIVE_CONSTRAINT:
             raise AlreadySignedUp() from exc
         raise
+
+
+# A new sign-up in one statement, so the meal row lock lasts only that statement and its
+# commit: lock the meal if it is open (published, not begun), take the seats if the party fits,
+# and insert the sign-up, confirmed or waitlisted. `queued_at` is read from the clock after
+# the lock is granted, so the waitlist's order is the order of the lock. A second live
+# sign-up breaks `meals_one_live_signup` and the whole statement (seats too) is undone.
+_SEAT_OR_WAIT = """WITH meal AS (
+    SELECT id, capacity, seats_taken FROM {meal}
+    WHERE id = %(meal)s AND status = %(published)s AND starts_at > %(now)s
+    FOR UPDATE
+),
+seats AS (
+    UPDATE {meal} m SET seats_taken = m.seats_taken + %(party)s
+    FROM meal WHERE m.id = meal.id AND meal.seats_taken + %(party)s <= meal.capacity
+    RETURNING m.id
+)
+INSERT INTO {signup} (meal_id, person_id, party_size, status, channel, dietary_needs,
+    access_needs, created_at, queued_at, guest_name)
+SELECT meal.id, %(person)s, %(party)s,
+    CASE WHEN EXISTS (SELECT FROM seats) THEN %(confirmed)s ELSE %(waitlisted)s END,
+    %(channel)s, %(dietary)s, %(access)s, %(now)s, clock_timestamp(), ''
+FROM meal
+RETURNING {columns}"""
+
+
+def seat_or_wait(
+    *,
+    meal: Meal,
+    person: User,
+    party_size: int,
+    channel: str,
+    dietary_needs: str,
+    access_needs: str,
+) -> Signup:
+    """A new sign-up, confirmed if the party fits in the seats left, else waitlisted; seats
+    taken in the same statement (see `_SEAT_OR_WAIT`), which takes and holds the meal row lock.
+    Raises MealNotOpen if the meal is no longer open, AlreadySignedUp for a second live one."""
+    fields = Signup._meta.concrete_fields
+    connection = connections[router.db_for_write(Signup)]
+    ops = connection.ops
+    sql = _SEAT_OR_WAIT.format(
+        meal=ops.quote_name(Meal._meta.db_table),
+        signup=ops.quote_name(Signup._meta.db_table),
+        columns=", ".join(ops.quote_name(f.column) for f in fields),
+    )
+    params = {
+        "meal": meal.pk,
+        "person": person.pk,
+        "party": party_size,
+        "channel": channel,
+        "dietary": dietary_needs,
+        "access": access_needs,
+        "now": timezone.now(),
+        "published": Meal.Status.PUBLISHED.value,
+        "confirmed": Signup.Status.CONFIRMED.value,
+        "waitlisted": Signup.Status.WAITLISTED.value,
+    }
+    try:
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+    except IntegrityError as exc:
+        if constraint_name(exc) == ONE_LIVE_CONSTRAINT:
+            raise AlreadySignedUp() from exc
+        raise
+    if row is None:
+        raise MealNotOpen()
+    signup = Signup.from_db(connection.alias, [f.attname for f in fields], row)
+    signup.meal, signup.person = meal, person
+    return signup
 
 
 def free_seats(meal: Meal, seats: int) -> None:

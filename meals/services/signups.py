@@ -9,10 +9,9 @@ from meals.services.seats import (
     check_open,
     check_party,
     drop_signup,
-    insert_signup,
-    locked_meal,
     locked_signup,
     promote_waitlist,
+    seat_or_wait,
     take_seats,
 )
 from meals.texts import meal_subject, meal_text_context, party_words
@@ -25,7 +24,6 @@ ATTENDANCE = (Signup.Status.ATTENDED, Signup.Status.NO_SHOW)
 MARKABLE = (Signup.Status.CONFIRMED, *ATTENDANCE)
 
 
-@transaction.atomic
 def signup_create(
     *,
     meal: Meal,
@@ -37,31 +35,25 @@ def signup_create(
 ) -> Signup:
     """Confirm the party if seats allow, otherwise put it on the waitlist.
 
-    Takes the meal row lock (`select_for_update`) itself, so arrival order is the order in
-    which callers get the lock; callers already holding it keep it. Raises MealNotOpen (400),
-    SignupInvalid (400) and AlreadySignedUp (409).
+    The checks read without a lock; then one statement (`seat_or_wait`) takes the meal row
+    lock, checks the meal is open, decides and writes, so the lock is held for that statement and its commit alone, and
+    arrival order is the order in which callers get it. A caller already in a transaction keeps
+    the lock until its own commit. Raises MealNotOpen (400), SignupInvalid (400) and
+    AlreadySignedUp (409).
     """
     check_party(party_size)
-    meal = locked_meal(meal)
-    check_open(meal)
     if meal.host_id == person.pk:
         raise SignupInvalid("You are hosting this meal, so you already have a seat.")
     if Signup.objects.filter(meal=meal, person=person, status__in=LIVE_SIGNUP_STATUSES).exists():
         raise AlreadySignedUp()
-    fits = meal.seats_taken + party_size <= meal.capacity
-    signup = insert_signup(
+    return seat_or_wait(
         meal=meal,
         person=person,
         party_size=party_size,
         channel=channel,
         dietary_needs=dietary_needs,
         access_needs=access_needs,
-        status=Signup.Status.CONFIRMED if fits else Signup.Status.WAITLISTED,
-        queued_at=timezone.now(),
     )
-    if fits:
-        take_seats(meal, party_size)
-    return signup
 
 
 @transaction.atomic

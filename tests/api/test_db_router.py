@@ -140,7 +140,7 @@ def test_a_search_reads_the_replica_and_only_the_token_user_comes_from_the_prima
     assert len(on_primary) == 1
     assert '"people_user"' in on_primary[0]
     assert len(on_replica) == len(_sql(alone)) - 1
-    assert all(sql.startswith("SELECT") for sql in on_replica)
+    assert all(sql.startswith(("SELECT", "WITH")) for sql in on_replica)
 
 
 @on_both_databases
@@ -156,7 +156,7 @@ def test_a_sign_up_and_everything_it_reads_stay_on_the_primary(replica):
     assert response.status_code == 201
     assert response.json()["status"] == "confirmed"
     assert on_replica.captured_queries == []
-    assert any(q["sql"].startswith('INSERT INTO "meals_signup"') for q in on_primary)
+    assert any('INSERT INTO "meals_signup"' in q["sql"] for q in on_primary)
     assert Signup.objects.get(meal=meal, person=person).party_size == 2
     assert Meal.objects.get(pk=meal.pk).seats_taken == 2
 

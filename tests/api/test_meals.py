@@ -112,7 +112,7 @@ def test_a_resident_proposes_answers_publishes_and_neighbours_fill_it(host_clien
         ("waitlisted", 1),
     ]
     found = host_client.get("/api/meals/", {"near": "55.6336,-4.7842", "radius_km": 1}).json()
-    assert found["count"] == 1
+    assert (found["count"], found["next"], len(found["results"])) == (None, None, 1)
     assert found["results"][0]["seats_left"] == 1
     assert found["results"][0]["waitlist_count"] == 1
     assert found["results"][0]["distance_m"] == 0
@@ -203,7 +203,7 @@ def test_discover_makes_the_same_number_of_queries_for_1_and_50_meals(resident_c
                 "/api/meals/", {"near": "55.6336,-4.7842", "page_size": 100}
             )
         assert response.status_code == 200
-        return response.json()["count"], len(queries)
+        return len(response.json()["results"]), len(queries)
 
     def add_meal():
         meal = MealFactory(location=point(*SALTCOATS))

@@ -1,0 +1,140 @@
+"""The Targets table of a run: issue 13's targets, each a ratio of two figures measured side
+by side in the same run (bench/report.py writes it at the top of the results)."""
+
+
+def find(runs: list[dict], prefix: str) -> dict | None:
+    return next((r for r in runs if r["label"].startswith(prefix)), None)
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "missed"
+
+
+def _nearby_targets(tiers: list[dict]) -> list[tuple[str, str, str]]:
+    """Issue 13, target 1: the API against the best raw query, its growth, and the floor."""
+    out = []
+    runs = tiers[-1]["nearby"].get("runs", []) if tiers else []
+    api, best = find(runs, "API"), find(runs, "best raw")
+    name = (
+        "Nearby: API throughput ≥ 0.5 x the best raw query (issue 13's experiment: COUNT + "
+        "KNN page on the partial index), largest size"
+    )
+    if api and best and best["throughput"]:
+        share = api["throughput"] / best["throughput"]
+        figures = (
+            f"API {api['throughput']:,.1f}/s vs best raw {best['throughput']:,.1f}/s = "
+            f"{share:.2f} at {tiers[-1]['meals']:,} meals"
+        )
+        out.append((name, _verdict(share >= 0.5), figures))
+    else:
+        out.append((name, "not measured", "needs the API and the best raw query"))
+    name = "Nearby: API p95 at the largest size ≤ 1.2 x its p95 at the smallest"
+    apis = [find(t["nearby"].get("runs", []), "API") for t in tiers]
+    if len(tiers) > 1 and all(apis):
+        ratio = apis[-1]["p95_ms"] / apis[0]["p95_ms"]
+        figures = (
+            f"{apis[-1]['p95_ms']:.1f} ms at {tiers[-1]['meals']:,} meals vs "
+            f"{apis[0]['p95_ms']:.1f} ms at {tiers[0]['meals']:,} = {ratio:.2f}x"
+        )
+        out.append((name, _verdict(ratio <= 1.2), figures))
+    else:
+        out.append((name, "not measured", "needs the API at two or more sizes"))
+    small = tiers[0]["nearby"].get("runs", []) if tiers else []
+    api, floor = find(small, "API"), find(small, "floor")
+    name = "Nearby: API throughput ≥ 0.5 x the `GET /api/me/` floor, smallest size"
+    if api and floor and floor["throughput"]:
+        share = api["throughput"] / floor["throughput"]
+        figures = (
+            f"API {api['throughput']:,.1f}/s vs /api/me/ {floor['throughput']:,.1f}/s = "
+            f"{share:.2f} at {tiers[0]['meals']:,} meals"
+        )
+        out.append((name, _verdict(share >= 0.5), figures))
+    else:
+        out.append((name, "not measured", "needs the API and the floor at the smallest size"))
+    return out
+
+
+def _burst_targets(report: dict, tiers: list[dict]) -> list[tuple[str, str, str]]:
+    """Issue 13, target 3: the burst exactly correct, at half the floor's rate or better."""
+    burst = report.get("burst", {})
+    name = "Sign-ups: burst throughput ≥ 0.5 x the `GET /api/me/` floor, exactly correct"
+    floor = find(tiers[-1]["nearby"].get("runs", []), "floor") if tiers else None
+    if "correct" not in burst:
+        return [(name, "not measured", burst.get("skipped", "not run"))]
+    share = burst["throughput"] / floor["throughput"] if floor and floor["throughput"] else None
+    figures = (
+        f"{burst['throughput']:,.1f}/s vs /api/me/ "
+        + (f"{floor['throughput']:,.1f}/s = {share:.2f}" if share is not None else "not measured")
+        + f"; {burst['statuses']}; seats {burst['seats_taken']}/{burst['capacity']}, "
+        f"{burst['confirmed']} confirmed, {burst['waitlisted']} waitlisted, "
+        f"correct: {burst['correct']}"
+    )
+    ok = burst["correct"] and share is not None and share >= 0.5
+    return [(name, _verdict(ok), figures)]
+
+
+def _fanout_targets(fan: dict) -> list[tuple[str, str, str]]:
+    """Issue 13, target 2, and the publish request that must start it."""
+    out = []
+    why_not = fan.get("skipped") or fan.get("publish_error", "")
+    name = "Publish: the request itself starts the invitations (as in production)"
+    if "started_by_publish" in fan:
+        figures = fan.get("fanout_note") or (
+            f"{fan.get('rows_queued', 0):,} rows from the task the publish queued "
+            f"({', '.join(fan.get('worker_tasks', [])) or 'no task seen'})"
+        )
+        out.append((name, _verdict(fan["started_by_publish"]), figures))
+    else:
+        out.append((name, "not measured", why_not))
+    name = "Publish with the neighbours answers as fast as with none"
+    if "publish_crowded_ms" in fan and "publish_none_ms" in fan:
+        limit = fan["publish_none_ms"] * 1.5 + 10
+        figures = (
+            f"{fan['publish_crowded_ms']:.1f} ms with {fan['neighbours']:,} vs "
+            f"{fan['publish_none_ms']:.1f} ms with none (allowed: 1.5x + 10 ms)"
+        )
+        out.append((name, _verdict(fan["publish_crowded_ms"] <= limit), figures))
+    else:
+        out.append((name, "not measured", why_not))
+    name = "Fan-out: 10,000 invitations written ≤ 2 x one INSERT ... SELECT"
+    if fan.get("ratio_vs_insert_select") is not None:
+        ok = (
+            fan["ratio_vs_insert_select"] <= 2 and fan["rows_queued"] >= fan["expected_invitations"]
+        )
+        figures = (
+            f"{fan['rows_queued']:,} rows: the task took {fan['task_s']:.2f} s vs INSERT...SELECT "
+            f"{fan['baseline']['insert_select_s']:.2f} s = {fan['ratio_vs_insert_select']}x "
+            f"(bulk_create {fan['baseline']['bulk_create_s']:.2f} s; publish → last row "
+            f"{fan['queue_all_s']:.2f} s)"
+        )
+        out.append((name, _verdict(ok), figures))
+    else:
+        out.append((name, "not measured", why_not))
+    return out
+
+
+def _dispatch_targets(disp: dict) -> list[tuple[str, str, str]]:
+    name = "Dispatch: ≥ 2,000 rows/s per worker with the console gateway"
+    if "rows_per_s" not in disp:
+        return [(name, "not measured", disp.get("skipped", "not run"))]
+    figures = f"{disp['rows_per_s']:,.0f} rows/s (gateway alone {disp['gateway_per_s']:,.0f}/s"
+    if disp.get("commit_bound_per_s"):
+        figures += (
+            f"; one durable commit per text allows {disp['commit_bound_per_s']:,.0f}/s here, "
+            f"and with commits not waiting for the disk it ran at "
+            f"{disp.get('no_flush', {}).get('per_s', 0):,.0f}/s"
+        )
+    figures += ")"
+    return [(name, _verdict(disp["rows_per_s"] >= 2000), figures)]
+
+
+def targets(report: dict) -> list[tuple[str, str, str]]:
+    """(target, met / missed / not measured, the figures behind it): issue 13's, each a ratio
+    of two figures measured side by side in this run."""
+    tiers = [t for t in report.get("tiers", []) if "nearby" in t]
+    return [
+        *_nearby_targets(tiers),
+        *_burst_targets(report, tiers),
+        *_fanout_targets(report.get("fanout", {})),
+        *_dispatch_targets(report.get("dispatch", {})),
+    ]

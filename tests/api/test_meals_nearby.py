@@ -1,0 +1,273 @@
+"""GET /api/meals/?near=: nearest first from the partial GiST index, pages by `next` link
+without counting, each meal exactly as MealOut shows it, and only the columns it shows."""
+
+import datetime as dt
+import random
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from api.serializers.meals import MealOut
+from meals import selectors
+from meals.models import Meal
+from tests.conftest import client_for
+from tests.factories import (
+    SALTCOATS,
+    DishFactory,
+    MealFactory,
+    SignupFactory,
+    UserFactory,
+    VenueFactory,
+    point,
+    share_code,
+)
+
+pytestmark = pytest.mark.django_db
+
+NEAR = "55.6336,-4.7842"
+
+
+def north(metres_in_degrees: float):
+    """A point due north of Saltcoats' centre."""
+    return point(SALTCOATS[0] + metres_in_degrees, SALTCOATS[1])
+
+
+def listed(client, **params) -> dict:
+    response = client.get("/api/meals/", {"near": NEAR, **params})
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_nearest_first_in_pages_linked_by_next_without_a_count(resident_client):
+    # Due north at 0.0009° steps of latitude: 100, 400, 901, 1,601 and 2,502 m on the sphere.
+    meals = [MealFactory(location=north(d)) for d in (0.0144, 0.0009, 0.0225, 0.0036, 0.0081)]
+    by_distance = [meals[1], meals[3], meals[4], meals[0], meals[2]]
+    MealFactory(location=north(0.06))  # 6.7 km: outside the 5 km circle
+    MealFactory(location=north(0.0009), status="draft")
+    MealFactory(
+        location=north(0.0009),
+        starts_at=timezone.now() - dt.timedelta(hours=1),
+        ends_at=timezone.now() + dt.timedelta(hours=1),
+    )
+
+    first = listed(resident_client, page_size=2)
+    second = resident_client.get(first["next"]).json()
+    third = resident_client.get(second["next"]).json()
+
+    assert (first["count"], first["previous"]) == (None, None)
+    assert first["next"] == "http://testserver/api/meals/?near=55.6336%2C-4.7842&page=2&page_size=2"
+    assert second["previous"] == "http://testserver/api/meals/?near=55.6336%2C-4.7842&page_size=2"
+    assert third["previous"] == (
+        "http://testserver/api/meals/?near=55.6336%2C-4.7842&page=2&page_size=2"
+    )
+    assert (second["count"], third["count"], third["next"]) == (None, None, None)
+    pages = [[m["id"] for m in page["results"]] for page in (first, second, third)]
+    assert pages == [
+        [m.pk for m in by_distance[:2]],
+        [m.pk for m in by_distance[2:4]],
+        [meals[2].pk],
+    ]
+    distances = [m["distance_m"] for page in (first, second, third) for m in page["results"]]
+    assert distances == [100, 400, 901, 1601, 2502]
+    past_the_end = resident_client.get("/api/meals/", {"near": NEAR, "page_size": 2, "page": 4})
+    assert past_the_end.status_code == 404
+    assert past_the_end.json() == {"detail": "Invalid page."}
+
+
+def test_the_radius_holds_and_a_full_page_has_no_next_when_nothing_follows(resident_client):
+    inside = [MealFactory(location=north(d)) for d in (0.0009, 0.0036)]
+    MealFactory(location=north(0.0144))  # 1.6 km
+
+    body = listed(resident_client, radius_km=1, page_size=2)
+
+    assert [m["id"] for m in body["results"]] == [m.pk for m in inside]
+    assert (body["count"], body["next"], body["previous"]) == (None, None, None)
+    assert listed(resident_client, radius_km=0.1)["results"] == []
+
+
+def test_meals_at_one_place_appear_once_across_pages_by_id(resident_client):
+    # More meals at the venue than the walk reads past a page: it has to walk further.
+    venue = VenueFactory(location=north(0.0045))
+    same_place = [
+        MealFactory(location=venue.location, setting="venue", venue=venue)
+        for _ in range(selectors.WALK_MARGIN * 3 + 4)
+    ]
+    nearer = MealFactory(location=north(0.0009))
+    farther = MealFactory(location=north(0.0054))
+
+    pages = []
+    body = listed(resident_client, page_size=2)
+    while True:
+        pages.append([m["id"] for m in body["results"]])
+        if body["next"] is None:
+            break
+        body = resident_client.get(body["next"]).json()
+
+    shown = [pk for page in pages for pk in page]
+    assert shown == [nearer.pk, *sorted(m.pk for m in same_place), farther.pk]
+    assert [len(page) for page in pages] == [2] * 15
+
+
+def test_meals_begun_but_not_yet_over_are_walked_past(resident_client):
+    begun = timezone.now() - dt.timedelta(minutes=30)
+    for _ in range(selectors.WALK_MARGIN + 4):
+        MealFactory(location=north(0.0009), starts_at=begun, ends_at=begun + dt.timedelta(hours=2))
+    upcoming = [MealFactory(location=north(d)) for d in (0.0018, 0.0027)]
+
+    first = listed(resident_client, page_size=1)
+    second = resident_client.get(first["next"]).json()
+
+    assert [m["id"] for m in first["results"] + second["results"]] == [m.pk for m in upcoming]
+    assert second["next"] is None
+
+
+def test_each_meal_is_exactly_what_meal_out_shows(resident, resident_client):
+    venue = VenueFactory(name="Fullarton common room", step_free=True, location=north(0.0045))
+    at_venue = MealFactory(
+        setting="venue",
+        venue=venue,
+        location=venue.location,
+        kind="shared_lunch",
+        capacity=2,
+        allergens=["milk"],
+        dietary_options=["vegetarian", "halal"],
+        description="Soup and a blether",
+    )
+    SignupFactory(meal=at_venue, party_size=2)
+    SignupFactory(meal=at_venue, status="waitlisted")
+    SignupFactory(meal=at_venue, person=resident, status="cancelled")
+    SignupFactory(meal=at_venue, person=resident, status="waitlisted", party_size=3)
+    DishFactory(meal=at_venue, allergens=["peanuts", "celery"])
+    street = MealFactory(location=north(0.0009), food="bring_a_dish", repeats="weekly")
+    SignupFactory(meal=street, person=resident, party_size=2)
+
+    body = listed(resident_client)
+
+    assert [m["id"] for m in body["results"]] == [street.pk, at_venue.pk]
+    for item, distance in zip(body["results"], (100, 500), strict=True):
+        meal = selectors.meals_visible_to(resident).get(pk=item["id"])
+        expected = dict(MealOut(meal).data)
+        expected["distance_m"] = distance
+        assert list(item) == list(expected)
+        assert item == expected
+    assert body["results"][1]["my_signup"]["waitlist_position"] == 2
+    assert body["results"][1]["allergens"] == ["celery", "milk", "peanuts"]
+    assert body["results"][1]["venue"]["accessibility"]["step_free"] is True
+
+
+def test_the_list_reads_one_statement_without_the_hosts_password_or_phone(
+    resident, resident_client
+):
+    for d in (0.0009, 0.0036):
+        meal = MealFactory(location=north(d))
+        SignupFactory(meal=meal, person=resident)
+
+    with CaptureQueriesContext(connection) as captured:
+        body = listed(resident_client)
+
+    assert len(body["results"]) == 2
+    token_user, page = (q["sql"] for q in captured.captured_queries)
+    assert f'"people_user"."id" = {resident.pk}' in token_user
+    assert "password" not in page
+    assert "phone" not in page
+    assert "u.display_name" in page
+
+
+def test_filters_find_what_meals_discover_finds(resident):
+    base = timezone.now() + dt.timedelta(days=3)
+    MealFactory(location=north(0.0009), kind="shared_lunch", dietary_options=["halal"])
+    MealFactory(location=north(0.0018), capacity=2, seats_taken=2, step_free=True)
+    MealFactory(location=north(0.0027), starts_at=base, ends_at=base + dt.timedelta(hours=2))
+    MealFactory(location=north(0.0036), kind="supper", step_free=True)
+    here = point(*SALTCOATS)
+    for filters in (
+        {},
+        {"kind": "supper"},
+        {"step_free": True},
+        {"step_free": False},
+        {"has_seats": True},
+        {"has_seats": False},
+        {"dietary": "halal"},
+        {"start": base - dt.timedelta(hours=1), "end": base + dt.timedelta(hours=1)},
+    ):
+        orm = meals_discover_ids(resident, here, filters)
+        page = selectors.meals_nearby(
+            viewer=resident, near=here, radius_m=5000, offset=0, limit=20, **filters
+        )
+        assert [m.id for m in page] == orm, filters
+
+
+def meals_discover_ids(viewer, here, filters) -> list[int]:
+    return [m.pk for m in selectors.meals_discover(viewer=viewer, near=here, **filters)]
+
+
+def test_the_page_walks_the_partial_gist_index_nearest_first():
+    host = UserFactory()
+    rng = random.Random(4)
+    start = timezone.now() + dt.timedelta(days=2)
+    Meal.objects.bulk_create(
+        Meal(
+            code=share_code(20_000 + n),
+            kind="street_tea",
+            title="Tea",
+            host=host,
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=2),
+            setting="street",
+            location=point(rng.uniform(54.6, 58.6), rng.uniform(-6.0, -2.0)),
+            place_description="here",
+            capacity=10,
+            status=rng.choice(["published", "completed", "completed", "completed"]),
+        )
+        for n in range(6_000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE meals_meal")
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'meals_meal' "
+            "AND indexdef ILIKE '%%USING gist%%'"
+        )
+        indexes = cursor.fetchall()
+    assert indexes == [
+        (
+            "meals_published_location_idx",
+            "CREATE INDEX meals_published_location_idx ON public.meals_meal USING gist "
+            "(location) WHERE ((status)::text = 'published'::text)",
+        )
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        selectors.meals_nearby(
+            viewer=host, near=point(*SALTCOATS), radius_m=5000, offset=0, limit=21
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + captured.captured_queries[0]["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan using meals_published_location_idx" in plan, plan
+    assert "Order By: (location <-> " in plan, plan
+    assert "meals_status_start_idx" not in plan, plan
+
+
+def test_another_residents_sign_up_is_not_mine(resident_client):
+    meal = MealFactory(location=north(0.0009))
+    SignupFactory(meal=meal, person=UserFactory(), status="waitlisted")
+
+    (item,) = listed(resident_client)["results"]
+
+    assert (item["my_signup"], item["waitlist_count"]) == (None, 1)
+    assert (
+        client_for(meal.host).get("/api/meals/", {"near": NEAR}).json()["results"][0]["my_signup"]
+        is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("page", "status"), [("0", 400), ("x", 400), ("1001", 404), ("9" * 30, 404)]
+)
+def test_a_page_that_cannot_be_is_a_4xx(resident_client, page, status):
+    MealFactory(location=north(0.0009))
+
+    response = resident_client.get("/api/meals/", {"near": NEAR, "page": page})
+
+    assert response.status_code == status

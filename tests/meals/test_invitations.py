@@ -1,0 +1,82 @@
+"""A meal's invitations are written by the database in one INSERT ... SELECT, the weekly cap
+holding when two fan-outs reach the same people at once."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from meals.nudges import invitations_send
+from notifications.models import Message
+from people.models import User
+from tests.factories import SALTCOATS, MealFactory, point
+
+
+def neighbours(n: int, *, start: int) -> list[User]:
+    return User.objects.bulk_create(
+        User(
+            phone=f"+447700{start + i:06d}",
+            display_name=f"Neighbour {i}",
+            home_location=point(*SALTCOATS),
+            sms_nudges=True,
+            nudge_radius_km=2,
+        )
+        for i in range(n)
+    )
+
+
+def outbox_inserts(meal) -> tuple[int, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        written = invitations_send(meal_id=meal.pk)
+    sql = [q["sql"] for q in captured.captured_queries]
+    return written, [s for s in sql if s.startswith('INSERT INTO "notifications_message"')]
+
+
+@pytest.mark.django_db
+def test_every_invitation_is_written_by_one_insert_select_whatever_their_number():
+    few, many = MealFactory(), MealFactory()
+    neighbours(2, start=0)
+    written, inserts = outbox_inserts(few)
+    assert (written, len(inserts)) == (2, 1)
+
+    Message.objects.all().delete()
+    neighbours(1_198, start=2)
+    written, inserts = outbox_inserts(many)
+
+    assert (written, len(inserts)) == (1_200, 1)
+    assert " SELECT " in inserts[0]
+    assert Message.objects.filter(template="meal_invitation").count() == 1_200
+    assert Message.objects.values("body").distinct().count() == 1
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_two_fan_outs_at_once_still_invite_nobody_more_than_twice_a_week():
+    people = neighbours(40, start=0)
+    first, second, third = MealFactory(), MealFactory(), MealFactory()
+    assert invitations_send(meal_id=first.pk) == 40
+    gate = threading.Barrier(2)
+    written = {}
+
+    def fan_out(meal) -> None:
+        try:
+            gate.wait()
+            written[meal.pk] = invitations_send(meal_id=meal.pk)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=fan_out, args=(m,)) for m in (second, third)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    this_week = Message.objects.filter(
+        template="meal_invitation", created_at__gte=timezone.now() - dt.timedelta(days=7)
+    )
+    per_person = {p.pk: this_week.filter(recipient=p).count() for p in people}
+    assert set(per_person.values()) == {2}
+    assert sorted(written.values()) == [0, 40]
