@@ -52,9 +52,7 @@ fmt: setup
 test: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-# mypy joins once meals/selectors.py, api/serializers/meals.py and api/views/meals.py type-check
-# too (branch w-g; the rest of the apps does): uncomment the next line.
-#	$(PY) -m mypy
+	$(PY) -m mypy
 	$(TEST_ENV) $(PY) manage.py check --fail-level WARNING
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null

@@ -68,6 +68,7 @@ class UncountedPagination(Pagination):
         return rows[:size]
 
     def get_paginated_response(self, data) -> Response:
+        assert self.request is not None  # set by paginate_queryset
         url = self.request.build_absolute_uri()
         following = self.number + 1 if self.more else None
         return Response(

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import Any
 
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -29,7 +30,7 @@ def notify_select(
     *,
     template: str,
     recipients: QuerySet[User],
-    context: dict,
+    context: Mapping[str, object],
     dedupe_prefix: str,
     expires_at: dt.datetime | None = None,
     cap: Cap | None = None,
@@ -110,10 +111,12 @@ def _insert_select(
     cap: Cap | None,
     dedupe_prefix: str,
     now: dt.datetime,
-) -> tuple[str, list[object]]:
+) -> tuple[str, list[Any]]:
     """The INSERT ... SELECT of notify_select, with its parameters (other columns: defaults)."""
     quote = connection.ops.quote_name
-    columns, values, params = [], [], []
+    columns: list[str] = []
+    values: list[str] = []
+    params: list[Any] = []
     for f in Message._meta.concrete_fields:
         if f.primary_key:
             continue

@@ -10,14 +10,12 @@ from rest_framework import serializers
 from api.fields import (
     AwareDateTimeField,
     PointField,
-    TextablePhoneField,
     no_hidden_characters,
 )
 from api.pagination import PageSizeField
-from meals.models import ALLERGENS, DIETARY_OPTIONS, Dish, Feedback, Meal, SafetyAnswer, Signup
-from meals.selectors import NearbyMeal
-from people.phones import mask_phone
-from venues.models import Booking
+from meals.models import ALLERGENS, DIETARY_OPTIONS, Meal, SafetyAnswer, Signup
+from meals.nearby import NearbyMeal
+from venues.models import Booking, Venue
 
 MAX_CAPACITY = 500
 
@@ -73,8 +71,9 @@ class VenueBriefOut(serializers.Serializer):
     address = serializers.CharField()
     accessibility = serializers.SerializerMethodField()
 
-    def get_accessibility(self, venue) -> MealVenueAccessOut:
-        return MealVenueAccessOut(venue).data
+    @extend_schema_field(MealVenueAccessOut)
+    def get_accessibility(self, venue: Venue) -> dict[str, bool]:
+        return dict(MealVenueAccessOut(venue).data)
 
 
 class MySignupBriefOut(serializers.Serializer):
@@ -177,28 +176,36 @@ def nearby_meals_out(meals: list[NearbyMeal]) -> list[dict]:
     return [nearby_meal_out(meal, zone) for meal in meals]
 
 
+def _nearby_venue_out(meal: NearbyMeal) -> dict | None:
+    if meal.venue_id is None:
+        return None
+    return {
+        "id": meal.venue_id,
+        "name": meal.venue_name,
+        "address": meal.venue_address,
+        "accessibility": {
+            "step_free": meal.venue_step_free,
+            "accessible_toilet": meal.venue_accessible_toilet,
+            "hearing_loop": meal.venue_hearing_loop,
+            "parking": meal.venue_parking,
+        },
+    }
+
+
+def _nearby_signup_out(meal: NearbyMeal) -> dict | None:
+    if meal.my_signup_id is None:
+        return None
+    return {
+        "id": meal.my_signup_id,
+        "status": meal.my_signup_status,
+        "party_size": meal.my_signup_party_size,
+        "waitlist_position": meal.my_signup_waitlist_position,
+    }
+
+
 def nearby_meal_out(meal: NearbyMeal, zone: dt.tzinfo) -> dict:
-    venue = None
-    if meal.venue_id is not None:
-        venue = {
-            "id": meal.venue_id,
-            "name": meal.venue_name,
-            "address": meal.venue_address,
-            "accessibility": {
-                "step_free": meal.venue_step_free,
-                "accessible_toilet": meal.venue_accessible_toilet,
-                "hearing_loop": meal.venue_hearing_loop,
-                "parking": meal.venue_parking,
-            },
-        }
-    my_signup = None
-    if meal.my_signup_id is not None:
-        my_signup = {
-            "id": meal.my_signup_id,
-            "status": meal.my_signup_status,
-            "party_size": meal.my_signup_party_size,
-            "waitlist_position": meal.my_signup_waitlist_position,
-        }
+    venue = _nearby_venue_out(meal)
+    my_signup = _nearby_signup_out(meal)
     return {
         "id": meal.id,
         "code": meal.code,
@@ -317,7 +324,8 @@ class SafetyAnswerIn(serializers.Serializer):
 
 
 class SafetyIn(serializers.Serializer):
-    answers = SafetyAnswerIn(many=True, max_length=30)
+    # many=True makes a ListSerializer, which takes max_length; the stubs type the child's.
+    answers = SafetyAnswerIn(many=True, max_length=30)  # type: ignore[call-arg]
 
 
 class SafetyOut(serializers.Serializer):
@@ -336,147 +344,3 @@ class SafetyOut(serializers.Serializer):
 
 
 # ---------------------------------------------------------------- sign-ups
-
-
-class SignupIn(serializers.Serializer):
-    party_size = serializers.IntegerField(min_value=1, max_value=6, default=1)
-    dietary_needs = serializers.CharField(max_length=200, allow_blank=True, default="")
-    access_needs = serializers.CharField(max_length=200, allow_blank=True, default="")
-
-
-class SignupPatchIn(serializers.Serializer):
-    party_size = serializers.IntegerField(
-        min_value=1, max_value=6, required=False, help_text="Mine only"
-    )
-    attendance = serializers.ChoiceField(
-        choices=["attended", "no_show"], required=False, help_text="The host only"
-    )
-
-
-class SignupOut(serializers.ModelSerializer):
-    meal = serializers.IntegerField(source="meal_id")
-    status = serializers.ChoiceField(choices=Signup.Status.choices)
-    channel = serializers.ChoiceField(choices=Signup.Channel.choices)
-    waitlist_position = serializers.IntegerField(
-        allow_null=True, help_text="Place in the queue while waitlisted; otherwise null"
-    )
-
-    class Meta:
-        model = Signup
-        fields = [
-            "id",
-            "meal",
-            "status",
-            "party_size",
-            "dietary_needs",
-            "access_needs",
-            "channel",
-            "waitlist_position",
-            "hold_expires_at",
-            "created_at",
-        ]
-
-
-class MySignupOut(SignupOut):
-    meal = MealOut()
-
-
-class HostSignupOut(serializers.ModelSerializer):
-    """What a host sees of a guest: first name, needs, and only a masked phone."""
-
-    first_name = serializers.CharField(
-        source="name_for_host",
-        help_text="For a guest the host invited, the name the host typed; otherwise the "
-        "person's own first name",
-    )
-    status = serializers.ChoiceField(choices=Signup.Status.choices)
-    channel = serializers.ChoiceField(choices=Signup.Channel.choices)
-    phone = serializers.SerializerMethodField(help_text="Masked: only the last three digits")
-    waitlist_position = serializers.IntegerField(allow_null=True)
-
-    class Meta:
-        model = Signup
-        fields = [
-            "id",
-            "first_name",
-            "phone",
-            "party_size",
-            "dietary_needs",
-            "access_needs",
-            "channel",
-            "status",
-            "waitlist_position",
-            "hold_expires_at",
-            "created_at",
-        ]
-
-    def get_phone(self, signup) -> str:
-        return mask_phone(signup.person.phone)
-
-
-class GuestIn(serializers.Serializer):
-    phone = TextablePhoneField()
-    name = serializers.CharField(max_length=80)
-    party_size = serializers.IntegerField(min_value=1, max_value=6, default=1)
-
-
-# ---------------------------------------------------------------- dishes and feedback
-
-
-class CookOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    first_name = serializers.CharField()
-
-
-class DishIn(serializers.Serializer):
-    name = serializers.CharField(max_length=80)
-    story = serializers.CharField(max_length=1000, allow_blank=True, default="")
-    allergens = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(ALLERGENS)),
-        max_length=len(ALLERGENS),
-        default=list,
-    )
-    serves = serializers.IntegerField(min_value=1, max_value=200, default=4)
-    vegetarian = serializers.BooleanField(default=False)
-    vegan = serializers.BooleanField(default=False)
-
-
-class DishOut(serializers.ModelSerializer):
-    added_by = serializers.SerializerMethodField(
-        help_text="Who brings it: shown to the host and to people coming; otherwise null"
-    )
-    allergens = serializers.ListField(child=serializers.ChoiceField(choices=list(ALLERGENS)))
-
-    class Meta:
-        model = Dish
-        fields = [
-            "id",
-            "name",
-            "story",
-            "allergens",
-            "serves",
-            "vegetarian",
-            "vegan",
-            "added_by",
-            "created_at",
-        ]
-
-    @extend_schema_field(CookOut(allow_null=True))
-    def get_added_by(self, dish):
-        return CookOut(dish.added_by).data if getattr(dish, "cook_shown", False) else None
-
-
-class FeedbackIn(serializers.Serializer):
-    felt_welcome = serializers.IntegerField(min_value=1, max_value=5)
-    people_were_kind = serializers.IntegerField(
-        min_value=1, max_value=5, required=False, allow_null=True, default=None
-    )
-    comment = serializers.CharField(max_length=1000, allow_blank=True, default="")
-
-
-class FeedbackOut(serializers.ModelSerializer):
-    meal = serializers.IntegerField(source="meal_id")
-
-    class Meta:
-        model = Feedback
-        fields = ["id", "meal", "felt_welcome", "people_were_kind", "comment", "created_at"]

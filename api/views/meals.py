@@ -11,35 +11,38 @@ from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView, get_object_or_404
 from rest_framework.response import Response
 
+from api.auth import signed_in_user
 from api.db_router import replica_reads
 from api.fields import parse_near
 from api.pagination import UncountedPagination
 from api.serializers.common import THROTTLED
 from api.serializers.meals import (
     CancelIn,
+    MealIn,
+    MealOut,
+    MealPageOut,
+    MealPatchIn,
+    MealQueryIn,
+    PageQueryIn,
+    PublishErrorOut,
+    SafetyIn,
+    SafetyOut,
+    nearby_meals_out,
+)
+from api.serializers.signups import (
     DishIn,
     DishOut,
     FeedbackIn,
     FeedbackOut,
     GuestIn,
     HostSignupOut,
-    MealIn,
-    MealOut,
-    MealPageOut,
-    MealPatchIn,
-    MealQueryIn,
     MySignupOut,
-    PageQueryIn,
-    PublishErrorOut,
-    SafetyIn,
-    SafetyOut,
     SignupIn,
     SignupOut,
     SignupPatchIn,
-    nearby_meals_out,
 )
 from api.throttles import RateLimitThrottle
-from meals import selectors, services
+from meals import nearby, selectors, services
 from meals.models import Meal, Signup
 from people.errors import NotAllowed
 
@@ -76,7 +79,7 @@ class MealViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Meal.objects.none()
-        return selectors.meals_visible_to(self.request.user)
+        return selectors.meals_visible_to(signed_in_user(self.request))
 
     def _fresh(self, meal) -> dict:
         return MealOut(self.get_queryset().get(pk=meal.pk)).data
@@ -112,7 +115,7 @@ class MealViewSet(viewsets.GenericViewSet):
         """Nearest first, uncounted (`count` null), each meal built without a serializer."""
         paginator = UncountedPagination()
         page = paginator.paginate_rows(
-            lambda offset, limit: selectors.meals_nearby(
+            lambda offset, limit: nearby.meals_nearby(
                 viewer=request.user,
                 near=near,
                 radius_m=radius_km * 1000,
@@ -223,7 +226,8 @@ class MealViewSet(viewsets.GenericViewSet):
             data = SignupIn(data=request.data)
             data.is_valid(raise_exception=True)
             signup = services.signup_create(meal=meal, person=request.user, **data.validated_data)
-            signup.waitlist_position = selectors.waitlist_position(signup)
+            # What signups_with_position annotates on rows read from the database.
+            signup.waitlist_position = selectors.waitlist_position(signup)  # type: ignore[attr-defined]
             return Response(SignupOut(signup).data, status=status.HTTP_201_CREATED)
         self._host_only(meal)
         _check_paging(request)

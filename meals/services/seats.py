@@ -6,6 +6,8 @@ counted on the meal (`seats_taken`) under that lock; the `meals_no_overselling` 
 constraint is the last word if anything ever tries to take more.
 """
 
+from typing import Any
+
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -108,7 +110,7 @@ def seat_or_wait(
         signup=ops.quote_name(Signup._meta.db_table),
         columns=", ".join(ops.quote_name(f.column) for f in fields),
     )
-    params = {
+    params: dict[str, Any] = {
         "meal": meal.pk,
         "person": person.pk,
         "party": party_size,

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from api.serializers.meals import MealOut
-from meals import selectors
+from meals import nearby, selectors
 from meals.models import Meal
 from tests.conftest import client_for
 from tests.factories import (
@@ -92,7 +92,7 @@ def test_meals_at_one_place_appear_once_across_pages_by_id(resident_client):
     venue = VenueFactory(location=north(0.0045))
     same_place = [
         MealFactory(location=venue.location, setting="venue", venue=venue)
-        for _ in range(selectors.WALK_MARGIN * 3 + 4)
+        for _ in range(nearby.WALK_MARGIN * 3 + 4)
     ]
     nearer = MealFactory(location=north(0.0009))
     farther = MealFactory(location=north(0.0054))
@@ -112,7 +112,7 @@ def test_meals_at_one_place_appear_once_across_pages_by_id(resident_client):
 
 def test_meals_begun_but_not_yet_over_are_walked_past(resident_client):
     begun = timezone.now() - dt.timedelta(minutes=30)
-    for _ in range(selectors.WALK_MARGIN + 4):
+    for _ in range(nearby.WALK_MARGIN + 4):
         MealFactory(location=north(0.0009), starts_at=begun, ends_at=begun + dt.timedelta(hours=2))
     upcoming = [MealFactory(location=north(d)) for d in (0.0018, 0.0027)]
 
@@ -193,7 +193,7 @@ def test_filters_find_what_meals_discover_finds(resident):
         {"start": base - dt.timedelta(hours=1), "end": base + dt.timedelta(hours=1)},
     ):
         orm = meals_discover_ids(resident, here, filters)
-        page = selectors.meals_nearby(
+        page = nearby.meals_nearby(
             viewer=resident, near=here, radius_m=5000, offset=0, limit=20, **filters
         )
         assert [m.id for m in page] == orm, filters
@@ -238,9 +238,7 @@ def test_the_page_walks_the_partial_gist_index_nearest_first():
         )
     ]
     with CaptureQueriesContext(connection) as captured:
-        selectors.meals_nearby(
-            viewer=host, near=point(*SALTCOATS), radius_m=5000, offset=0, limit=21
-        )
+        nearby.meals_nearby(viewer=host, near=point(*SALTCOATS), radius_m=5000, offset=0, limit=21)
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN " + captured.captured_queries[0]["sql"])
         plan = "\n".join(row[0] for row in cursor.fetchall())

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from api.serializers.meals import SignupOut
+from api.serializers.signups import SignupOut
 from meals import selectors
 from tests.conftest import client_for
 from tests.factories import DishFactory, MealFactory, UserFactory
