@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "venues",
     "meals",
     "api",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.context.blether",
             ],
         },
     },
@@ -240,6 +242,17 @@ TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")
 if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN):
     raise ImproperlyConfigured("SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.")
+
+# The web front end (web/): sign-in by SMS code into a session kept in the database, so web
+# processes stay stateless. The cookie is httpOnly and SameSite=Lax; Secure when DEBUG is off.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 30)
+CSRF_COOKIE_SAMESITE = "Lax"
+LOGIN_URL = "web:sign-in"
+# The number residents without the app text (e.g. "JOIN T7K2"); shown on the web pages.
+BLETHER_SMS_NUMBER = env.str("BLETHER_SMS_NUMBER", default=TWILIO_FROM_NUMBER or "+447700900000")
 
 # Sign-in codes
 LOGIN_CODE_TTL_SECONDS = 600

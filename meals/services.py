@@ -912,3 +912,9 @@ def person_leave(*, person: User) -> None:
     Feedback.objects.filter(person=person).update(comment="")
     Dish.objects.filter(added_by=person).update(story="")
     SmsThread.objects.filter(person=person).delete()
+
+
+def meal_times_check(*, starts_at: dt.datetime, ends_at: dt.datetime) -> None:
+    """Raise MealInvalid unless a meal could run from `starts_at` to `ends_at` (for a face
+    that asks for the time before the meal exists)."""
+    _check_times(starts_at=starts_at, ends_at=ends_at)

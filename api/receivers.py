@@ -1,0 +1,22 @@
+"""What api/ keeps about a person joins leaving and the export (signals from meals/leaving.py)."""
+
+from django.dispatch import receiver
+
+from api.models import InboundSms
+from meals.signals import person_export_parts, person_leaving
+
+
+@receiver(person_leaving, dispatch_uid="api.receivers.forget_inbound_texts")
+def forget_inbound_texts(sender, *, person, **kwargs) -> None:
+    # The MessageSid stays so a late webhook replay is still recognised, but not who sent it.
+    InboundSms.objects.filter(person=person).update(person=None, reply="")
+
+
+@receiver(person_export_parts, dispatch_uid="api.receivers.export_inbound_texts")
+def export_inbound_texts(sender, *, person, **kwargs) -> dict:
+    return {
+        "texts_from_me": [
+            {"command": t.command, "received_at": t.received_at.isoformat()}
+            for t in InboundSms.objects.filter(person=person).order_by("received_at")
+        ]
+    }

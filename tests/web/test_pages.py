@@ -1,0 +1,110 @@
+"""The web pages through Django's test client: each flow calls the services, bad input
+answers 4xx with an error summary and changes nothing."""
+
+import pytest
+
+from meals.models import Signup
+from tests.factories import MealFactory, SignupFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_meals_near_me_lists_published_meals_nearest_first(resident_web):
+    far = MealFactory(title="Far tea", location="SRID=4326;POINT(-4.70 55.655)")
+    near = MealFactory(title="Near tea")
+
+    response = resident_web.get("/")
+
+    assert response.status_code == 200
+    titles = [m.title for m in response.context["meals"]]
+    assert titles == [near.title, far.title]
+    assert response.context["where"] == "your home area"
+
+
+def test_signed_out_home_sends_you_to_sign_in(client):
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/sign-in/?next=/"
+
+
+def test_join_confirms_and_the_page_says_so(resident_web, resident):
+    meal = MealFactory(capacity=4)
+
+    response = resident_web.post(f"/meals/{meal.pk}/join/", {"party_size": "2"}, follow=True)
+
+    assert response.status_code == 200
+    signup = Signup.objects.get(meal=meal, person=resident)
+    assert (signup.status, signup.party_size) == ("confirmed", 2)
+    assert "You have a place. See you there!" in response.content.decode()
+
+
+def test_join_when_full_puts_you_on_the_waiting_list_with_your_number(resident_web, resident):
+    meal = MealFactory(capacity=1)
+    SignupFactory(meal=meal)
+
+    response = resident_web.post(f"/meals/{meal.pk}/join/", {"party_size": "1"}, follow=True)
+
+    assert Signup.objects.get(meal=meal, person=resident).status == "waitlisted"
+    assert "on the waiting list: number 1." in response.content.decode()
+
+
+def test_a_party_of_seven_is_refused_with_an_error_summary_and_nothing_changes(resident_web):
+    meal = MealFactory(capacity=10)
+
+    response = resident_web.post(f"/meals/{meal.pk}/join/", {"party_size": "7"})
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "There is a problem" in body
+    assert '<a href="#id_party_size">Choose a party of 1 to 6 people.</a>' in body
+    assert Signup.objects.filter(meal=meal).count() == 0
+
+
+def test_cancel_my_place_promotes_the_waiting_party(resident_web, resident):
+    meal = MealFactory(capacity=1)
+    SignupFactory(meal=meal, person=resident)
+    waiting = SignupFactory(meal=meal, status="waitlisted")
+
+    response = resident_web.post(f"/meals/{meal.pk}/cancel-place/", follow=True)
+
+    assert response.status_code == 200
+    assert "Your place is cancelled." in response.content.decode()
+    waiting.refresh_from_db()
+    assert waiting.status == "confirmed"
+
+
+def test_another_hosts_draft_is_not_found(resident_web):
+    draft = MealFactory(status="draft")
+
+    response = resident_web.get(f"/meals/{draft.pk}/")
+
+    assert response.status_code == 404
+    assert "We cannot find that meal" in response.content.decode()
+
+
+def test_an_unknown_page_is_an_html_404(resident_web):
+    response = resident_web.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_the_api_still_answers_json_404s(resident_web):
+    response = resident_web.get("/api/no-such-thing/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_every_form_needs_the_csrf_token(resident):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(resident)
+    meal = MealFactory()
+
+    response = client.post(f"/meals/{meal.pk}/join/", {"party_size": "1"})
+
+    assert response.status_code == 403
+    assert Signup.objects.filter(meal=meal).count() == 0
