@@ -12,6 +12,7 @@ from web.forms import DishForm, FeedbackForm, JoinForm, MealFilterForm, apply_er
 from web.views.common import done, not_found, page, visible_meal
 
 RADIUS_M = 10_000
+PAGE = 20  # the nearest 20, as the API pages them
 CAME = (Signup.Status.CONFIRMED, Signup.Status.ATTENDED)
 
 
@@ -38,7 +39,7 @@ def home(request):
                 kind=data.get("kind") or None,
                 step_free=True if data.get("step_free") else None,
                 dietary=data.get("dietary") or None,
-            )[:50]
+            )[:PAGE]
         )
     return page(request, "web/home.html", {"form": form, "meals": meals, "where": where})
 
