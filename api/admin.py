@@ -15,7 +15,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from meals.reports import COLUMNS, ReportRangeInvalid, organisation_report, report_csv
+from meals.reports import (
+    COLUMNS,
+    ReportRangeInvalid,
+    ReportRow,
+    organisation_report,
+    report_csv,
+)
 from venues.admin import MembershipInline, OrganisationScopedAdmin
 from venues.models import Organisation
 
@@ -35,6 +41,26 @@ class ReportMonthsForm(forms.Form):
             following = (data["end"].replace(day=1) + dt.timedelta(days=32)).replace(day=1)
             data["end"] = following - dt.timedelta(days=1)
         return data
+
+
+# Columns the CSV has but the page shows another way (marks in the cells, a sentence above).
+NOT_ON_PAGE = ("venue_id", "suppressed", "pending", "note")
+
+
+def report_cell(row: ReportRow, name: str) -> str:
+    """A cell as the page shows it: "pending", "*" when withheld, a dash for no scores."""
+    value = getattr(row, name)
+    if name in row.pending:
+        return "pending"
+    if name in row.suppressed:
+        return "*"
+    if value is None:
+        return "\u2013"
+    if name == "month":
+        return value.strftime("%Y-%m")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 def last_month() -> dict:
@@ -93,7 +119,8 @@ class OrganisationAdmin(OrganisationScopedAdmin, GISModelAdmin):
                 f'{report.start}-{report.end}.csv"'
             )
             return response
-        columns = [name for name in COLUMNS if name not in ("venue_id", "suppressed")]
+        columns = [name for name in COLUMNS if name not in NOT_ON_PAGE]
+        rows = report.rows if report else []
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -102,10 +129,8 @@ class OrganisationAdmin(OrganisationScopedAdmin, GISModelAdmin):
             "form": form,
             "report": report,
             "columns": columns,
-            "table": [
-                [(row.as_dict()[name], name in row.suppressed) for name in columns]
-                for row in (report.rows if report else [])
-            ],
+            "table": [[report_cell(row, name) for name in columns] for row in rows],
+            "notes": sorted({row.note for row in rows if row.note}),
             "csv_query": request.GET.urlencode() + "&format=csv",
         }
         return TemplateResponse(request, "admin/venues/organisation/report.html", context)

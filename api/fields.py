@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from people.errors import InvalidPhone
-from people.phones import normalise_phone
+from people.phones import normalise_phone, textable_phone
 
 
 class LatLngSerializer(serializers.Serializer):
@@ -64,6 +64,18 @@ class PhoneField(serializers.CharField):
         raw = super().to_internal_value(data)
         try:
             return normalise_phone(raw)
+        except InvalidPhone as exc:
+            raise serializers.ValidationError(str(exc.detail)) from exc
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class TextablePhoneField(PhoneField):
+    """A number Blether may start texting (a code, an invitation): a mobile in an allowed region."""
+
+    def to_internal_value(self, data):
+        raw = serializers.CharField.to_internal_value(self, data)
+        try:
+            return textable_phone(raw)
         except InvalidPhone as exc:
             raise serializers.ValidationError(str(exc.detail)) from exc
 

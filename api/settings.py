@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+import phonenumbers
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
@@ -126,8 +127,8 @@ STORAGES = {
 
 # Behind a proxy in production; the proxy sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# How many proxies stand in front of the API: throttles read the client IP from
-# X-Forwarded-For only when this is set.
+# How many proxies stand in front of the API: with 0 the client is REMOTE_ADDR; with N it
+# is the Nth X-Forwarded-For entry from the right (people.network.client_ip).
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 REST_FRAMEWORK = {
@@ -146,7 +147,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "NUM_PROXIES": NUM_PROXIES or None,
+    # 0 must stay 0: DRF reads None as "trust the whole X-Forwarded-For header".
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "login_code_phone_minute": env.str("THROTTLE_CODE_PHONE_MINUTE", default="1/min"),
         "login_code_phone_hour": env.str("THROTTLE_CODE_PHONE_HOUR", default="5/hour"),
@@ -258,6 +260,16 @@ BLETHER_SMS_NUMBER = env.str("BLETHER_SMS_NUMBER", default=TWILIO_FROM_NUMBER or
 LOGIN_CODE_TTL_SECONDS = 600
 LOGIN_CODE_MAX_ATTEMPTS = 5
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="GB")
+# Regions (ISO 3166 codes as libphonenumber names them) whose numbers Blether may start
+# texting: sign-in codes and invitations. +44 also covers GG, JE and IM; list them to allow them.
+SMS_ALLOWED_REGIONS = [r.strip().upper() for r in env.list("SMS_ALLOWED_REGIONS", default=["GB"])]
+if not SMS_ALLOWED_REGIONS or set(SMS_ALLOWED_REGIONS) - phonenumbers.SUPPORTED_REGIONS:
+    raise ImproperlyConfigured(
+        "SMS_ALLOWED_REGIONS needs region codes such as GB or GB,JE "
+        f"(not {','.join(SMS_ALLOWED_REGIONS)!r})."
+    )
+# The number people text (START after STOP, for one), as Blether tells them; the sender by default.
+SMS_PUBLIC_NUMBER = env.str("SMS_PUBLIC_NUMBER", default=TWILIO_FROM_NUMBER)
 
 # Debian 12 ships GDAL 3.6; we never read spatial references from user files.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]

@@ -8,11 +8,18 @@ hourly quota of codes.
 from rest_framework.throttling import SimpleRateThrottle
 
 from people.errors import InvalidPhone
+from people.network import client_ip
 from people.phones import normalise_phone
 
 
 class _PeekableThrottle(SimpleRateThrottle):
     """A rate throttle that can say yes or no before it records the request."""
+
+    def get_ident(self, request) -> str:
+        return client_ip(
+            remote_addr=request.META.get("REMOTE_ADDR", ""),
+            forwarded_for=request.META.get("HTTP_X_FORWARDED_FOR"),
+        )
 
     def would_allow(self, request, view) -> bool:
         self._recordable = False
@@ -34,6 +41,15 @@ class _PeekableThrottle(SimpleRateThrottle):
         if self._recordable:
             self.throttle_success()
 
+    def forget(self) -> None:
+        """Take back a request recorded by `record()` that was then refused and sent nothing."""
+        if not self._recordable:
+            return
+        history = self.cache.get(self.key, [])
+        if self.now in history:
+            history.remove(self.now)
+            self.cache.set(self.key, history, self.duration)
+
 
 class AllOrNothingThrottling:
     """View mixin: check every throttle first, then record the request in all of them."""
@@ -45,6 +61,7 @@ class AllOrNothingThrottling:
             self.throttled(request, max((w for w in waits if w is not None), default=None))
         for throttle in throttles:
             throttle.record()
+        self.recorded_throttles = throttles
 
 
 def _phone_from(request) -> str | None:

@@ -47,6 +47,14 @@ class MealQuerySet(models.QuerySet):
     def upcoming(self, now=None):
         return self.filter(starts_at__gt=now or timezone.now())
 
+    def visible_to(self, viewer=None):
+        """Meals that were ever published, plus the viewer's own. A meal never published
+        (a draft, or a draft cancelled or left behind by its host) is its host's alone."""
+        shown = Q(published_at__isnull=False) & ~Q(status=Meal.Status.DRAFT)
+        if viewer is not None and viewer.is_authenticated:
+            shown |= Q(host=viewer)
+        return self.filter(shown)
+
 
 class Meal(models.Model):
     class Kind(models.TextChoices):

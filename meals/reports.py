@@ -4,10 +4,24 @@ Every figure counts only meals *held* in the period: completed, or published and
 ended. A meal's month is the month of its start in Europe/London.
 
 People who *took part* are those whose sign-up is `attended`, or still `confirmed` when the host
-never marked attendance. Suppression: when 1 to 4 people stand behind a venue-month's people
-cells (those who took part, or anyone with a sign-up they did not cancel, no-shows included),
-all of them are withheld (None, named in `suppressed`), so nobody can be picked out of a small
-group; a cell built from nobody (a month without meals) is shown as zero, so gaps stay visible.
+never marked attendance.
+
+Small numbers are withheld (None, named in `suppressed`), so nobody can be picked out of a small
+group; a cell built from nobody is shown as zero, so gaps stay visible:
+- a venue-month with 1 to 4 people behind it (who took part, or with a sign-up they did not
+  cancel, no-shows included) shows none of its people cells;
+- any other cell that counts 1 to 4 people is withheld, and so is a cell that gives away such a
+  group by difference or as a share: `first_timers` when 1 to 4 had been before, and
+  `sms_only_share` when 1 to 4 came with or without the app;
+- where a total is the sum of shown cells (`feedback_count` = `feedback_app` + `feedback_sms`),
+  one withheld part takes the other with it, so it cannot be recovered by subtraction.
+The report has no totals across rows.
+
+Feedback arrives over the 14 days after each meal, and a mean read before and after one new
+answer gives that answer away (6 x 4.0 - 5 x 4.6 = 1.0). So a month's feedback cells are
+reported only from `feedback_final_from`, the first day after every one of its meals' feedback
+windows has closed; until then they are None and named in `pending`. From that day they are
+final: only feedback given within its meal's window is ever counted.
 
 Periods are whole months: `start` snaps down to the first of its month and `end` up to the last
 day of its month, so two reports a day apart cannot be differenced to single someone out.
@@ -27,6 +41,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from meals.models import Feedback, Meal, Signup
+from meals.services import FEEDBACK_WINDOW, MAX_MEAL_LENGTH
 from people.errors import DomainError
 from venues.models import Organisation, Venue
 
@@ -50,6 +65,16 @@ PEOPLE_CELLS = (
     "feedback_app",
     "feedback_sms",
 )
+# Cells reported only once the month's feedback is final.
+FEEDBACK_CELLS = (
+    "feedback_count",
+    "feedback_app",
+    "feedback_sms",
+    "mean_felt_welcome",
+    "mean_people_were_kind",
+)
+# Each mean, and the count in the database query of the people who scored it.
+MEANS = {"mean_felt_welcome": "welcome_people", "mean_people_were_kind": "kind_people"}
 # Column order of the report, shared by the API, the CSV, the admin page and the command.
 COLUMNS = (
     "venue_id",
@@ -60,7 +85,10 @@ COLUMNS = (
     *PEOPLE_CELLS,
     "mean_felt_welcome",
     "mean_people_were_kind",
+    "feedback_final_from",
     "suppressed",
+    "pending",
+    "note",
 )
 
 
@@ -88,7 +116,10 @@ class ReportRow:
     feedback_sms: int | None = 0
     mean_felt_welcome: float | None = None  # 1-5; None without 5 people scoring
     mean_people_were_kind: float | None = None
-    suppressed: list[str] = field(default_factory=list)
+    feedback_final_from: dt.date | None = None  # feedback cells are shown from this day
+    suppressed: list[str] = field(default_factory=list)  # withheld: 1-4 people
+    pending: list[str] = field(default_factory=list)  # withheld: feedback not final yet
+    note: str = ""  # says why feedback cells are pending, for people reading the CSV
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -123,6 +154,21 @@ def snap_to_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     """The first day of start's month and the last day of end's month."""
     next_month = (end.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     return start.replace(day=1), next_month - dt.timedelta(days=1)
+
+
+def feedback_final_from(month: dt.date) -> dt.date:
+    """The first day on which `month`'s feedback is final: each meal that started in the month
+    has ended (within 12 hours of its start) and its 14-day feedback window has closed."""
+    next_month = (month.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    closed = dt.datetime.combine(next_month, dt.time.min) + MAX_MEAL_LENGTH + FEEDBACK_WINDOW
+    return closed.date() + dt.timedelta(days=1 if closed.time() != dt.time.min else 0)
+
+
+def pending_note(month: dt.date, final_from: dt.date) -> str:
+    return (
+        f"Feedback for {month:%B %Y} is withheld until {final_from.day} {final_from:%B %Y}, "
+        "when every meal's 14-day feedback window has closed; from then it is final."
+    )
 
 
 def check_range(start: dt.date, end: dt.date) -> None:
@@ -213,9 +259,12 @@ def organisation_report(*, organisation: Organisation, start: dt.date, end: dt.d
         .annotate(first_timers=Count("person", distinct=True))
     }
 
+    # Only feedback given within its meal's window counts, so a final month never changes.
     feedback_cells = {
         _cell_key(row): row
-        for row in Feedback.objects.filter(meal__in=meals)
+        for row in Feedback.objects.filter(
+            meal__in=meals, created_at__lte=F("meal__ends_at") + FEEDBACK_WINDOW
+        )
         .annotate(bucket=F("meal__venue_id"), month=TruncMonth("meal__starts_at", tzinfo=tz))
         .values("bucket", "month")
         .annotate(
@@ -237,6 +286,7 @@ def organisation_report(*, organisation: Organisation, start: dt.date, end: dt.d
     ]
     if organisation.area is not None:
         buckets.append((None, street_label(organisation)))
+    today = timezone.localdate(now, tz)
     rows = [
         _row(
             venue_id=venue_id,
@@ -246,6 +296,7 @@ def organisation_report(*, organisation: Organisation, start: dt.date, end: dt.d
             signup=signup_cells.get((venue_id, month), {}),
             first_timers=first_timer_cells.get((venue_id, month), 0),
             feedback=feedback_cells.get((venue_id, month), {}),
+            today=today,
         )
         for venue_id, name in buckets
         for month in months_between(start, end)
@@ -262,11 +313,21 @@ def _ratio(part: int, whole: int) -> float:
 
 
 def _row(
-    *, venue_id, venue_name, month, meal: dict, signup: dict, first_timers: int, feedback: dict
+    *,
+    venue_id,
+    venue_name,
+    month,
+    meal: dict,
+    signup: dict,
+    first_timers: int,
+    feedback: dict,
+    today: dt.date,
 ) -> ReportRow:
     people = signup.get("distinct_people", 0)
+    sms_only = signup.get("sms_only_people", 0)
     capacity = meal.get("capacity") or 0
     seats = signup.get("seats_filled") or 0
+    final_from = feedback_final_from(month)
     row = ReportRow(
         venue_id=venue_id,
         venue_name=venue_name,
@@ -276,46 +337,79 @@ def _row(
         signups=signup.get("signups", 0),
         distinct_people=people,
         first_timers=first_timers,
-        sms_only_share=_ratio(signup.get("sms_only_people", 0), people),
+        sms_only_share=_ratio(sms_only, people),
         seats_filled=seats,
         seats_filled_share=_ratio(seats, capacity),
         no_shows=signup.get("no_shows", 0),
         feedback_count=feedback.get("feedback_count", 0),
         feedback_app=feedback.get("feedback_app", 0),
         feedback_sms=feedback.get("feedback_sms", 0),
+        feedback_final_from=final_from,
     )
-    # A month where everyone was a no-show still has people behind signups and no_shows.
-    if _small(people) or _small(signup.get("involved_people", 0)):
-        for name in PEOPLE_CELLS:
-            setattr(row, name, None)
-        row.suppressed.extend(PEOPLE_CELLS)
-    for name, givers in (
-        ("mean_felt_welcome", feedback.get("welcome_people", 0)),
-        ("mean_people_were_kind", feedback.get("kind_people", 0)),
-    ):
-        if _small(givers):
-            row.suppressed.append(name)
-        elif givers:
+    withheld = _small_cells(row, signup=signup, sms_only=sms_only, feedback=feedback)
+    if today < final_from:
+        row.pending = list(FEEDBACK_CELLS)
+        row.note = pending_note(month, final_from)
+    for name, givers in MEANS.items():
+        if feedback.get(givers) and name not in withheld and not row.pending:
             setattr(row, name, round(float(feedback[name]), 2))
+    for name in (*withheld, *row.pending):
+        setattr(row, name, None)
+    row.suppressed = [name for name in COLUMNS if name in withheld and name not in row.pending]
     return row
 
 
-def _cell_text(value) -> str:
+def _small_cells(row: ReportRow, *, signup: dict, sms_only: int, feedback: dict) -> set[str]:
+    """The cells of `row` to withhold so that no group of 1 to 4 people can be read from it,
+    directly, by difference or as a share."""
+    people = row.distinct_people
+    withheld = set()
+    # A month where everyone was a no-show still has people behind signups and no_shows.
+    if _small(people) or _small(signup.get("involved_people", 0)):
+        withheld.update(PEOPLE_CELLS)
+    counts = {
+        "signups": row.signups,
+        "distinct_people": people,
+        "first_timers": row.first_timers,
+        "seats_filled": row.seats_filled,
+        "no_shows": row.no_shows,
+        "feedback_count": row.feedback_count,
+        "feedback_app": row.feedback_app,
+        "feedback_sms": row.feedback_sms,
+        **{name: feedback.get(givers, 0) for name, givers in MEANS.items()},
+    }
+    withheld.update(name for name, count in counts.items() if _small(count))
+    # Those who had been before are distinct_people - first_timers.
+    if _small(people - row.first_timers):
+        withheld.add("first_timers")
+    # The share gives both those without the app and those with it.
+    if _small(sms_only) or _small(people - sms_only):
+        withheld.add("sms_only_share")
+    if "seats_filled" in withheld:
+        withheld.add("seats_filled_share")
+    # feedback_count = feedback_app + feedback_sms: one part withheld takes the other with it.
+    if len(withheld & {"feedback_app", "feedback_sms"}) == 1:
+        withheld |= {"feedback_app", "feedback_sms"}
+    return withheld
+
+
+def _cell_text(value, *, month: bool = False) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.date):
-        return value.strftime("%Y-%m")
+        return value.strftime("%Y-%m") if month else value.isoformat()
     if isinstance(value, list | tuple):
         return ";".join(value)
     return str(value)
 
 
 def write_csv(rows: list[dict], stream) -> None:
-    """One header row of COLUMNS, then a line per row; months as YYYY-MM, withheld cells empty."""
+    """One header row of COLUMNS, then a line per row; months as YYYY-MM, withheld cells empty,
+    and each row with pending feedback says so in `note`."""
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow([_cell_text(row.get(name)) for name in COLUMNS])
+        writer.writerow([_cell_text(row.get(name), month=name == "month") for name in COLUMNS])
 
 
 def report_csv(report: Report) -> str:

@@ -9,9 +9,12 @@ from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
+    Exists,
+    ExpressionWrapper,
     F,
     FloatField,
     Func,
@@ -30,6 +33,9 @@ from django.utils import timezone
 from meals.models import LIVE_SIGNUP_STATUSES, Dish, Feedback, Meal, SafetyAnswer, Signup
 from meals.safety import prompts_for
 from people.models import User
+
+# Sign-ups whose people are coming (or came), and so may see who brings each dish.
+COMING = (Signup.Status.CONFIRMED, Signup.Status.ATTENDED)
 
 
 class KnnDistance(Func):
@@ -104,10 +110,8 @@ def with_meal_details(queryset: QuerySet[Meal], *, viewer: User | None = None) -
 
 
 def meals_visible_to(viewer: User) -> QuerySet[Meal]:
-    """Every meal but other hosts' drafts."""
-    return with_meal_details(
-        Meal.objects.filter(~Q(status=Meal.Status.DRAFT) | Q(host=viewer)), viewer=viewer
-    )
+    """Every meal ever published, plus the viewer's own drafts and never-published meals."""
+    return with_meal_details(Meal.objects.visible_to(viewer), viewer=viewer)
 
 
 def meals_discover(
@@ -167,11 +171,14 @@ def meals_near(*, point: Point, radius_m: float, limit: int) -> list[Meal]:
 
 
 def meal_by_code(code: str) -> Meal | None:
-    """The meal with this share code, however it was typed ('t7k2 ', 'T7K2')."""
+    """The meal with this share code, however it was typed ('t7k2 ', 'T7K2'); None for a
+    meal that was never published, as a code is shared with anyone."""
     cleaned = "".join((code or "").split()).upper()
     if not cleaned:
         return None
-    return Meal.objects.select_related("venue", "host").filter(code=cleaned).first()
+    return (
+        Meal.objects.visible_to(None).select_related("venue", "host").filter(code=cleaned).first()
+    )
 
 
 def live_signup_for(*, meal: Meal, person: User) -> Signup | None:
@@ -226,8 +233,23 @@ def signups_of(*, person: User) -> QuerySet[Signup]:
     )
 
 
-def dishes_of(*, meal: Meal) -> QuerySet[Dish]:
-    return Dish.objects.filter(meal=meal).select_related("added_by").order_by("created_at", "pk")
+def dishes_of(*, meal: Meal, viewer: User | None = None) -> QuerySet[Dish]:
+    """What people are bringing, each with `cook_shown`: who brings a dish is named only to
+    the host and to people coming (confirmed, or marked as having come); anyone else sees
+    their own dishes' names alone, and without a viewer nobody's are."""
+    if viewer is None or not viewer.is_authenticated:
+        shown = Value(False)
+    elif meal.host_id == viewer.pk:
+        shown = Value(True)
+    else:
+        coming = Signup.objects.filter(meal=meal, person=viewer, status__in=COMING)
+        shown = ExpressionWrapper(Q(added_by=viewer) | Q(Exists(coming)), BooleanField())
+    return (
+        Dish.objects.filter(meal=meal)
+        .select_related("added_by")
+        .annotate(cook_shown=shown)
+        .order_by("created_at", "pk")
+    )
 
 
 def safety_sheet(*, meal: Meal) -> list[dict]:

@@ -33,7 +33,7 @@ from notifications.gsm import to_gsm7
 from notifications.services import Outgoing, messages_withdraw, notify, notify_many
 from people.errors import Conflict, DomainError, NotAllowed
 from people.models import User
-from people.phones import normalise_phone
+from people.phones import textable_phone
 from people.services import person_for_phone
 from venues.models import LIVE_BOOKING_STATUSES, Booking
 from venues.services import booking_cancel
@@ -713,13 +713,14 @@ def guest_invite(*, meal: Meal, host: User, phone: str, name: str, party_size: i
     to this meal.
     """
     _check_party(party_size)
-    phone = normalise_phone(phone)
+    phone = textable_phone(phone)
     meal = _locked(meal)
     if meal.host_id != host.pk:
         raise NotAllowed("Only the host can invite guests.")
     _check_open(meal)
     name = _short(name or "", 80)
-    person, _created = person_for_phone(phone=phone, display_name=name)
+    # The name the host typed is theirs for this sign-up; it never names the account.
+    person, _created = person_for_phone(phone=phone)
     if person.pk == host.pk:
         raise SignupInvalid({"phone": ["That is your own number."]})
     if Signup.objects.filter(meal=meal, person=person, status__in=LIVE_SIGNUP_STATUSES).exists():

@@ -110,8 +110,8 @@ def upcoming_live_signups(*, person: User) -> list[Signup]:
 
 def meal_for_host_message(*, pk: int, person: User) -> Meal:
     """The meal a host wants to text about: 404 unless visible, 403 unless theirs."""
-    meal = Meal.objects.select_related("host", "venue").filter(pk=pk).first()
-    if meal is None or (meal.status == Meal.Status.DRAFT and meal.host_id != person.pk):
+    meal = Meal.objects.visible_to(person).select_related("host", "venue").filter(pk=pk).first()
+    if meal is None:
         raise NotFound()
     if meal.host_id != person.pk:
         raise NotAllowed("Only the host can text everyone signed up.")

@@ -4,13 +4,17 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from notifications.models import Message
 from notifications.templates import TEMPLATES, render
+from people.errors import TextsStopped
 from people.models import User
+from people.phones import textable_phone
+from people.services import login_code_create
 
 logger = logging.getLogger(__name__)
 
@@ -214,3 +218,27 @@ def messages_forget(*, person: User) -> int:
         status=Message.Status.SUPPRESSED, status_reason="person left", finished_at=now
     )
     return Message.objects.filter(recipient=person).update(to_phone="", body="")
+
+
+@transaction.atomic
+def login_code_send(*, phone: str) -> None:
+    """Text a fresh sign-in code to `phone` (as typed); the one way in for every face.
+
+    Raises InvalidPhone for a number Blether may not text, and TextsStopped for one that has
+    sent STOP (carriers refuse texts to it, 21610). Either way no code is made.
+    """
+    phone = textable_phone(phone)
+    person = User.objects.filter(phone=phone).first()
+    if person is not None and person.sms_opted_out_at is not None:
+        number = settings.SMS_PUBLIC_NUMBER or "Blether's number"
+        raise TextsStopped(
+            f"You have stopped texts from Blether. Text START to {number}, then try again."
+        )
+    row, code = login_code_create(phone=phone)
+    notify(
+        template="login_code",
+        context={"code": code},
+        dedupe_key=f"login-code:{row.pk}",
+        recipient=person,
+        to_phone=phone,
+    )

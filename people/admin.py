@@ -19,7 +19,18 @@ class UserAdmin(admin.ModelAdmin):
     ]
     list_filter = ["has_app", "sms_nudges", "is_staff", "is_active"]
     exclude = ["password"]
-    readonly_fields = ["masked_phone", "last_login", "date_joined", "anonymised_at"]
+    # Set by the person's own texts (STOP, START) and by the provider's reports, at any moment:
+    # a form opened before then must not write them back.
+    readonly_fields = [
+        "masked_phone",
+        "last_login",
+        "date_joined",
+        "anonymised_at",
+        "sms_opted_out_at",
+        "sms_paused",
+        "undelivered_streak",
+        "phone_invalid",
+    ]
 
     @admin.display(description="phone")
     def masked_phone(self, obj):
@@ -28,6 +39,15 @@ class UserAdmin(admin.ModelAdmin):
     def get_search_fields(self, request):
         # Searching by number would confirm who a number belongs to.
         return ["display_name", "phone"] if request.user.is_superuser else ["display_name"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # Only what the form changed: the rest of the row may have moved since it was read.
+        columns = {f.name for f in obj._meta.concrete_fields}
+        changed = [name for name in form.changed_data if name in columns]
+        if changed:
+            obj.save(update_fields=changed)
 
     def get_exclude(self, request, obj=None):
         if request.user.is_superuser:

@@ -43,3 +43,17 @@ class InvalidPhone(DomainError):
 class LoginCodeInvalid(DomainError):
     code = "invalid_code"
     default_detail = "That code is wrong or has expired. Ask for a new one."
+
+
+class PhoneRegionNotAllowed(InvalidPhone):
+    code = "phone_region_not_allowed"
+    default_detail = "Blether can only text UK mobile numbers."
+
+
+class TextsStopped(Conflict):
+    """The number has texted STOP: carriers refuse our texts to it (21610) until START."""
+
+    code = "texts_stopped"
+    default_detail = (
+        "You have stopped texts from Blether. Text START to Blether's number, then try again."
+    )

@@ -6,7 +6,7 @@ import phonenumbers
 from django.conf import settings
 from phonenumbers import PhoneNumberType
 
-from people.errors import InvalidPhone
+from people.errors import InvalidPhone, PhoneRegionNotAllowed
 
 # Ofcom's UK mobile ranges (071-075, 077-079; 070 is personal numbering, 076 pagers). Taken
 # whole, not just the blocks libphonenumber knows are allocated: its metadata lags new
@@ -43,6 +43,29 @@ def normalise_phone(raw: str, *, region: str | None = None) -> str:
     if phonenumbers.number_type(number) in _NOT_TEXTABLE:
         raise InvalidPhone()
     return e164
+
+
+def textable_phone(raw: str) -> str:
+    """`raw` as E.164 if Blether may start texting it, or raise InvalidPhone.
+
+    The one check before a text goes to a number someone typed (a sign-in code, a host's
+    invitation): besides being a mobile, it must be in SMS_ALLOWED_REGIONS, so nobody can
+    make Blether pay for texts to premium international ranges (SMS pumping).
+    """
+    e164 = normalise_phone(raw)
+    region = phonenumbers.region_code_for_number(phonenumbers.parse(e164))
+    if region is None and _UK_MOBILE.match(e164):
+        region = "GB"  # an Ofcom mobile block libphonenumber does not know yet
+    allowed = settings.SMS_ALLOWED_REGIONS
+    if region not in allowed:
+        raise PhoneRegionNotAllowed(_only_these_regions(allowed))
+    return e164
+
+
+def _only_these_regions(regions: list[str]) -> str:
+    names = ["UK" if region == "GB" else region for region in regions]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    return f"Blether can only text {listed} mobile numbers."
 
 
 def mask_phone(e164: str | None) -> str:

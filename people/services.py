@@ -103,17 +103,25 @@ PROFILE_FIELDS = {
 def user_update(
     *, user: User, home_location: dict | None = None, clear_home: bool = False, **fields
 ) -> User:
-    """Change a person's own profile. `home_location` is {"lat", "lng"}, stored coarse."""
+    """Change a person's own profile. `home_location` is {"lat", "lng"}, stored coarse.
+
+    Only the given fields are written: `user` was loaded when the request began, and an
+    opt-out, pause or invalid-number flag set since then by a text must not be undone.
+    """
     unknown = set(fields) - PROFILE_FIELDS
     if unknown:
         raise TypeError(f"unknown profile fields: {sorted(unknown)}")
+    changed = list(fields)
     for name, value in fields.items():
         setattr(user, name, value)
     if clear_home:
         user.home_location = None
+        changed.append("home_location")
     elif home_location is not None:
         user.home_location = coarse_point(lat=home_location["lat"], lng=home_location["lng"])
-    user.save()
+        changed.append("home_location")
+    if changed:
+        user.save(update_fields=changed)
     return user
 
 
@@ -132,7 +140,19 @@ def user_anonymise(*, user: User) -> User:
     user.is_active = False
     user.set_unusable_password()
     user.anonymised_at = timezone.now()
-    user.save()
+    user.save(
+        update_fields=[
+            "phone",
+            "display_name",
+            "home_location",
+            "dietary_needs",
+            "access_needs",
+            "sms_nudges",
+            "is_active",
+            "password",
+            "anonymised_at",
+        ]
+    )
     return user
 
 

@@ -120,7 +120,8 @@ class MealFactory(factory.django.DjangoModelFactory):
     place_description = "Outside number 12, by the bench"
     capacity = 20
     status = "published"
-    published_at = factory.LazyFunction(timezone.now)
+    # A draft has never been published; every other status has been.
+    published_at = factory.LazyAttribute(lambda o: None if o.status == "draft" else timezone.now())
 
 
 class SignupFactory(factory.django.DjangoModelFactory):

@@ -49,6 +49,13 @@ class Membership(models.Model):
         return f"{self.person} ({self.role}) at {self.organisation}"
 
 
+DEFAULT_HORIZON_DAYS = 183
+MAX_HORIZON_DAYS = 730
+DEFAULT_MIN_BOOKING_MINUTES = 30
+MAX_BOOKING_MINUTES = 12 * 60
+DEFAULT_MAX_BOOKINGS_PER_PERSON = 4
+
+
 class VenueQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
@@ -87,6 +94,17 @@ class Venue(models.Model):
         max_length=12, choices=BookingPolicy.choices, default=BookingPolicy.APPROVAL
     )
     min_notice_hours = models.PositiveIntegerField(default=48)
+    # The venue's booking policy, so nobody can hold its whole calendar.
+    booking_horizon_days = models.PositiveIntegerField(
+        default=DEFAULT_HORIZON_DAYS, help_text="How far ahead a slot may start (about 6 months)"
+    )
+    min_booking_minutes = models.PositiveIntegerField(
+        default=DEFAULT_MIN_BOOKING_MINUTES, help_text="The shortest slot that may be booked"
+    )
+    max_bookings_per_person = models.PositiveIntegerField(
+        default=DEFAULT_MAX_BOOKINGS_PER_PERSON,
+        help_text="Live bookings yet to start that one person may hold here",
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -95,6 +113,21 @@ class Venue(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(capacity__gte=1), name="venues_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(
+                    booking_horizon_days__gte=1, booking_horizon_days__lte=MAX_HORIZON_DAYS
+                ),
+                name="venues_booking_horizon_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    min_booking_minutes__gte=1, min_booking_minutes__lte=MAX_BOOKING_MINUTES
+                ),
+                name="venues_min_booking_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_bookings_per_person__gte=1), name="venues_bookings_per_person_min"
+            ),
         ]
 
     def __str__(self) -> str:

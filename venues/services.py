@@ -47,6 +47,9 @@ VENUE_FIELDS = {
     "house_rules",
     "booking_policy",
     "min_notice_hours",
+    "booking_horizon_days",
+    "min_booking_minutes",
+    "max_bookings_per_person",
     "active",
 }
 
@@ -59,6 +62,11 @@ class BookingInvalid(DomainError):
 class SlotTaken(Conflict):
     code = "slot_taken"
     default_detail = "Sorry, that time is already booked at this venue. Try another time."
+
+
+class TooManyBookings(Conflict):
+    code = "too_many_bookings"
+    default_detail = "You already hold as many bookings of this venue as it allows."
 
 
 class BookingNotLive(Conflict):
@@ -106,9 +114,19 @@ def _check_slot(*, venue: Venue, starts_at: dt.datetime, ends_at: dt.datetime) -
         raise BookingInvalid("The booking must end after it starts.")
     if ends_at - starts_at > MAX_BOOKING:
         raise BookingInvalid("A booking can be at most 12 hours long.")
+    if ends_at - starts_at < dt.timedelta(minutes=venue.min_booking_minutes):
+        raise BookingInvalid(
+            f"A booking at {venue.name} must be at least {venue.min_booking_minutes} minutes long."
+        )
     now = timezone.now()
     if starts_at <= now:
         raise BookingInvalid("That time has already passed.")
+    horizon = now + dt.timedelta(days=venue.booking_horizon_days)
+    if starts_at > horizon:
+        raise BookingInvalid(
+            f"{venue.name} takes bookings up to {venue.booking_horizon_days} days ahead: "
+            f"choose a start on or before {_local(horizon).day} {_local(horizon):%B %Y}."
+        )
     if starts_at < now + dt.timedelta(hours=venue.min_notice_hours):
         raise BookingInvalid(
             f"{venue.name} asks for at least {venue.min_notice_hours} hours' notice."
@@ -127,6 +145,21 @@ def _check_slot(*, venue: Venue, starts_at: dt.datetime, ends_at: dt.datetime) -
         raise BookingInvalid(
             f"{venue.name} is not open for the whole of that time. "
             "Check its opening hours and try a time inside them."
+        )
+
+
+def _check_cap(*, venue: Venue, person: User) -> None:
+    """Call while holding the venue row lock, so two requests cannot both take the last place."""
+    held = Booking.objects.filter(
+        venue=venue,
+        requested_by=person,
+        status__in=LIVE_BOOKING_STATUSES,
+        starts_at__gt=timezone.now(),
+    ).count()
+    if held >= venue.max_bookings_per_person:
+        raise TooManyBookings(
+            f"You already hold {held} bookings of {venue.name} yet to come, "
+            f"which is as many as it allows. Cancel one or wait until one has passed."
         )
 
 
@@ -159,11 +192,19 @@ def booking_request(
 ) -> Booking:
     """Ask for a slot: confirmed at once under auto_confirm, otherwise requested for staff.
 
-    Raises BookingInvalid (400) for a slot the venue cannot take and SlotTaken (409) when
-    a live booking overlaps; the exclusion constraint decides the latter.
+    Raises BookingInvalid (400) for a slot the venue cannot take (outside its hours, too
+    short, too far ahead), TooManyBookings (409) when the person already holds the venue's
+    limit of bookings yet to come, and SlotTaken (409) when a live booking overlaps; the
+    exclusion constraint decides the latter. Requests at one venue take its row lock (FOR NO
+    KEY UPDATE, which leaves inserts referring to the venue free) so the limit holds.
     """
-    venue = Venue.objects.select_related("organisation").get(pk=venue.pk)
+    venue = (
+        Venue.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("organisation")
+        .get(pk=venue.pk)
+    )
     _check_slot(venue=venue, starts_at=starts_at, ends_at=ends_at)
+    _check_cap(venue=venue, person=person)
     auto = venue.booking_policy == Venue.BookingPolicy.AUTO_CONFIRM
     booking = _insert_booking(
         venue=venue,

@@ -4,7 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.fields import PhoneField, PointField
+from api.fields import PointField, TextablePhoneField
 from meals.models import ALLERGENS, DIETARY_OPTIONS, Dish, Feedback, Meal, SafetyAnswer, Signup
 from people.phones import mask_phone
 from venues.models import Booking
@@ -324,7 +324,7 @@ class HostSignupOut(serializers.ModelSerializer):
 
 
 class GuestIn(serializers.Serializer):
-    phone = PhoneField()
+    phone = TextablePhoneField()
     name = serializers.CharField(max_length=80)
     party_size = serializers.IntegerField(min_value=1, max_value=6, default=1)
 
@@ -351,7 +351,9 @@ class DishIn(serializers.Serializer):
 
 
 class DishOut(serializers.ModelSerializer):
-    added_by = CookOut()
+    added_by = serializers.SerializerMethodField(
+        help_text="Who brings it: shown to the host and to people coming; otherwise null"
+    )
     allergens = serializers.ListField(child=serializers.ChoiceField(choices=list(ALLERGENS)))
 
     class Meta:
@@ -367,6 +369,10 @@ class DishOut(serializers.ModelSerializer):
             "added_by",
             "created_at",
         ]
+
+    @extend_schema_field(CookOut(allow_null=True))
+    def get_added_by(self, dish):
+        return CookOut(dish.added_by).data if getattr(dish, "cook_shown", False) else None
 
 
 class FeedbackIn(serializers.Serializer):

@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from meals.reports import MIN_CELL_PEOPLE, PEOPLE_CELLS
+from meals.reports import FEEDBACK_CELLS, MIN_CELL_PEOPLE, PEOPLE_CELLS
 from venues.models import Membership, Organisation, Venue
 
 
@@ -90,24 +90,38 @@ class ReportRowOut(serializers.Serializer):
     seats_filled_share = serializers.FloatField(
         allow_null=True, help_text="seats_filled / capacity (0-1)"
     )
-    no_shows = serializers.IntegerField(allow_null=True)
-    feedback_count = serializers.IntegerField(allow_null=True)
+    no_shows = serializers.IntegerField(allow_null=True, help_text="Parties marked no_show")
+    feedback_count = serializers.IntegerField(
+        allow_null=True, help_text="null until feedback_final_from, or when withheld"
+    )
     feedback_app = serializers.IntegerField(allow_null=True, help_text="Given in the app")
     feedback_sms = serializers.IntegerField(allow_null=True, help_text="Given by text")
     mean_felt_welcome = serializers.FloatField(
-        allow_null=True, help_text="1-5; null without scores or when withheld"
+        allow_null=True, help_text="1-5; null without scores, when withheld or still pending"
     )
     mean_people_were_kind = serializers.FloatField(
-        allow_null=True, help_text="1-5; null without scores or when withheld"
+        allow_null=True, help_text="1-5; null without scores, when withheld or still pending"
+    )
+    feedback_final_from = serializers.DateField(
+        help_text="The month's feedback cells are shown from this day, once every meal's "
+        "14-day feedback window has closed, and never change after it"
     )
     suppressed = serializers.ListField(
         child=serializers.CharField(),
         help_text=(
             f"Cells withheld (set to null) because fewer than {MIN_CELL_PEOPLE} people made "
             "them: all the people cells when 1-4 people came or 1-4 people have a sign-up "
-            "they did not cancel (no-shows included), a mean when 1-4 people scored it"
+            "they did not cancel (no-shows included); any other cell counting 1-4 people; "
+            "first_timers or sms_only_share when 1-4 people could be read from them by "
+            "difference; the other feedback channel when one is withheld; a mean when 1-4 "
+            "people scored it"
         ),
     )
+    pending = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Feedback cells set to null because the month's feedback is not final yet",
+    )
+    note = serializers.CharField(help_text="Why feedback is pending, in words; empty otherwise")
 
 
 class ReportOrganisationOut(serializers.Serializer):
@@ -130,6 +144,10 @@ class ReportOut(FromFieldMixin, serializers.Serializer):
         child=serializers.CharField(),
         help_text="The cells withheld together when a venue-month has 1-4 people behind it",
     )
+    feedback_cells = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The cells pending until a month's feedback_final_from",
+    )
     rows = ReportRowOut(many=True, help_text="Per venue, then month; months without meals show 0")
 
 
@@ -141,5 +159,6 @@ def report_payload(report) -> dict:
         "end": report.end,
         "min_cell_people": MIN_CELL_PEOPLE,
         "people_cells": list(PEOPLE_CELLS),
+        "feedback_cells": list(FEEDBACK_CELLS),
         "rows": report.rows,
     }

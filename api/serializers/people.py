@@ -2,12 +2,12 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from api.fields import LocalTimeField, PhoneField, PointField
+from api.fields import LocalTimeField, PhoneField, PointField, TextablePhoneField
 from people.models import User
 
 
 class CodeRequestIn(serializers.Serializer):
-    phone = PhoneField()
+    phone = TextablePhoneField()
 
 
 class CodeRequestOut(serializers.Serializer):

@@ -8,7 +8,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import PointField
-from venues.models import Booking, Organisation, Venue
+from venues.models import (
+    MAX_BOOKING_MINUTES,
+    MAX_HORIZON_DAYS,
+    Booking,
+    Organisation,
+    Venue,
+)
 
 ACCESSIBILITY = ("step_free", "accessible_toilet", "hearing_loop", "parking")
 FACILITIES = ("kitchen", "tea_urn", "tables", "outdoor_space")
@@ -109,6 +115,9 @@ class VenueOut(serializers.ModelSerializer):
             "organisation",
             "booking_policy",
             "min_notice_hours",
+            "booking_horizon_days",
+            "min_booking_minutes",
+            "max_bookings_per_person",
             "opening_hours",
             "active",
             "distance_m",
@@ -136,6 +145,24 @@ class VenueUpdateIn(serializers.Serializer):
     house_rules = serializers.CharField(max_length=2000, allow_blank=True, required=False)
     booking_policy = serializers.ChoiceField(choices=Venue.BookingPolicy.choices, required=False)
     min_notice_hours = serializers.IntegerField(min_value=0, max_value=24 * 90, required=False)
+    booking_horizon_days = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_HORIZON_DAYS,
+        required=False,
+        help_text="How far ahead a slot may start; default 183 (about 6 months)",
+    )
+    min_booking_minutes = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_BOOKING_MINUTES,
+        required=False,
+        help_text="The shortest slot that may be booked; default 30",
+    )
+    max_bookings_per_person = serializers.IntegerField(
+        min_value=1,
+        max_value=1000,
+        required=False,
+        help_text="Live bookings yet to start that one person may hold here; default 4",
+    )
     opening_hours = OpeningHoursSerializer(many=True, required=False, max_length=50)
     active = serializers.BooleanField(required=False)
 

@@ -1,7 +1,6 @@
 """Phone sign-in: ask for a code by SMS, swap it for JWTs, refresh, log out."""
 
 from django.conf import settings
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import JSONParser
@@ -34,9 +33,10 @@ from api.throttles import (
     LoginCodePhoneMinuteThrottle,
     LoginTokenIPThrottle,
 )
-from notifications.services import notify
+from notifications.services import login_code_send
+from people.errors import TextsStopped
 from people.models import User
-from people.services import login_code_create, login_code_verify
+from people.services import login_code_verify
 
 
 class CodeRequestView(AllOrNothingThrottling, APIView):
@@ -53,7 +53,10 @@ class CodeRequestView(AllOrNothingThrottling, APIView):
         request=CodeRequestIn,
         responses={
             202: CodeRequestOut,
-            400: invalid_response("Not a mobile number"),
+            400: invalid_response("Not a mobile number, or not in a region Blether texts"),
+            409: detail_response(
+                "This number has texted STOP: the detail says where to text START first"
+            ),
             429: THROTTLED,
         },
         auth=[],
@@ -62,20 +65,20 @@ class CodeRequestView(AllOrNothingThrottling, APIView):
     def post(self, request):
         data = CodeRequestIn(data=request.data)
         data.is_valid(raise_exception=True)
-        phone = data.validated_data["phone"]
-        with transaction.atomic():
-            row, code = login_code_create(phone=phone)
-            notify(
-                template="login_code",
-                context={"code": code},
-                dedupe_key=f"login-code:{row.pk}",
-                recipient=User.objects.filter(phone=phone).first(),
-                to_phone=phone,
-            )
+        login_code_send(phone=data.validated_data["phone"])
         return Response(
             {"detail": "We have texted you a code.", "expires_in": settings.LOGIN_CODE_TTL_SECONDS},
             status=status.HTTP_202_ACCEPTED,
         )
+
+    def handle_exception(self, exc):
+        if isinstance(exc, TextsStopped):
+            # Nothing was sent, so the number may ask again as soon as it texts START. The
+            # per-IP count stands: probing which numbers have stopped texts is not free.
+            for throttle in getattr(self, "recorded_throttles", []):
+                if isinstance(throttle, (LoginCodePhoneMinuteThrottle, LoginCodePhoneHourThrottle)):
+                    throttle.forget()
+        return super().handle_exception(exc)
 
 
 class TokenView(AllOrNothingThrottling, APIView):

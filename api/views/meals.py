@@ -267,7 +267,7 @@ class MealViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         methods=["GET"],
-        summary="What people are bringing",
+        summary="What people are bringing; who brings each is named to the host and people coming",
         parameters=[PageQueryIn],
         responses={200: DishOut(many=True), 400: BAD, 404: NOT_VISIBLE},
     )
@@ -284,9 +284,10 @@ class MealViewSet(viewsets.GenericViewSet):
             data = DishIn(data=request.data)
             data.is_valid(raise_exception=True)
             dish = services.dish_add(meal=meal, person=request.user, **data.validated_data)
+            dish = selectors.dishes_of(meal=meal, viewer=request.user).get(pk=dish.pk)
             return Response(DishOut(dish).data, status=status.HTTP_201_CREATED)
         _check_paging(request)
-        page = self.paginate_queryset(selectors.dishes_of(meal=meal))
+        page = self.paginate_queryset(selectors.dishes_of(meal=meal, viewer=request.user))
         return self.get_paginated_response(DishOut(page, many=True).data)
 
     @extend_schema(

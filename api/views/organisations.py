@@ -90,7 +90,9 @@ class OrganisationViewSet(viewsets.GenericViewSet):
         description=(
             "Aggregates only, over whole months: `from` snaps down to the first day of its "
             "month and `to` up to the last day of its month, and the response gives the "
-            "dates covered. Cells built from 1-4 people are null and named in `suppressed`. "
+            "dates covered. Cells built from 1-4 people are null and named in `suppressed`; "
+            "a month's feedback cells are null and named in `pending` until its "
+            "`feedback_final_from`, and final from then. "
             "`?format=csv` (or `Accept: text/csv`) gives the rows as a CSV attachment."
         ),
         parameters=[

@@ -3,6 +3,7 @@ import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import timezone
@@ -18,7 +19,7 @@ from tests.factories import (
     UserFactory,
     VenueFactory,
 )
-from tests.reports.world import build_world, venue_meal
+from tests.reports.world import FINAL, build_world, venue_meal
 
 pytestmark = pytest.mark.django_db
 
@@ -152,17 +153,47 @@ def test_required_prompt_counts_agree_with_the_catalogue_rules():
     }
 
 
-def test_the_report_page_and_its_csv(world, officer_admin):
+def _signed_in(officer) -> Client:
+    """The admin, signed in at the (pinned) present, so the session has not expired."""
+    client = Client()
+    client.force_login(officer)
+    return client
+
+
+def test_the_report_page_and_its_csv(world, officer):
     url = f"/admin/venues/organisation/{world.org.pk}/report/"
 
-    page = officer_admin.get(url, {"start": "2026-08", "end": "2026-10"})
+    with time_machine.travel(FINAL, tick=False):
+        officer_admin = _signed_in(officer)
+        page = officer_admin.get(url, {"start": "2026-08", "end": "2026-10"})
 
     assert page.status_code == 200
     assert page.context["report"].end == dt.date(2026, 10, 31)
     assert len(page.context["table"]) == 9
+    assert page.context["table"][0] == [
+        "Ardeer Hall",
+        "2026-08",
+        "2",
+        "18",
+        "9",
+        "6",
+        "*",
+        "*",
+        "8",
+        "0.444",
+        "*",
+        "5",
+        "*",
+        "*",
+        "4.2",
+        "*",
+        "2026-09-16",
+    ]
+    assert page.context["notes"] == []
     assert b"Download CSV" in page.content
 
-    download = officer_admin.get(url, {"start": "2026-08", "end": "2026-10", "format": "csv"})
+    with time_machine.travel(FINAL, tick=False):
+        download = officer_admin.get(url, {"start": "2026-08", "end": "2026-10", "format": "csv"})
 
     assert download["Content-Type"] == "text/csv; charset=utf-8"
     assert download["Content-Disposition"].startswith("attachment; filename=")
@@ -172,6 +203,21 @@ def test_the_report_page_and_its_csv(world, officer_admin):
         ("Ardeer Hall", "2026-09", "0"),
         ("Ardeer Hall", "2026-10", ""),
     ]
+
+
+def test_the_report_page_marks_pending_feedback_and_says_why(world, officer):
+    url = f"/admin/venues/organisation/{world.org.pk}/report/"
+
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC), tick=False):
+        page = _signed_in(officer).get(url, {"start": "2026-10", "end": "2026-10"})
+
+    bute = page.context["table"][1]
+    assert bute[11:] == ["pending"] * 5 + ["2026-11-16"]
+    assert page.context["notes"] == [
+        "Feedback for October 2026 is withheld until 16 November 2026, when every meal's "
+        "14-day feedback window has closed; from then it is final."
+    ]
+    assert "once every meal's 14-day feedback window has closed" in page.content.decode()
 
 
 def test_the_report_page_refuses_reversed_months_and_other_organisations(world, officer_admin):

@@ -7,12 +7,15 @@ import re
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
+from rest_framework.request import Request
 from rest_framework.test import APIClient
+from rest_framework.throttling import BaseThrottle
 
 from notifications.models import Message
 from people.models import LoginCode, User
 from tests.conftest import client_for
 from tests.factories import UserFactory
+from tests.notifications.twilio_helpers import TOKEN, post_signed
 
 PHONE = "+447700900123"
 WRONG_OR_EXPIRED = {"detail": "That code is wrong or has expired. Ask for a new one."}
@@ -131,6 +134,69 @@ def test_a_landline_gets_the_plain_english_message(api_client):
     response = api_client.post("/api/auth/code/", {"phone": "01294 123456"}, format="json")
 
     assert response.json() == NOT_A_MOBILE
+
+
+# --- a number that has texted STOP -----------------------------------------------------------
+
+
+def stopped_texts(number: str = "+447700900001") -> dict:
+    return {
+        "detail": f"You have stopped texts from Blether. Text START to {number}, then try again."
+    }
+
+
+@pytest.fixture
+def stopped(settings):
+    settings.SMS_PUBLIC_NUMBER = "+447700900001"
+    return UserFactory(phone=PHONE, has_app=True, sms_opted_out_at=timezone.now())
+
+
+def test_a_number_that_texted_stop_is_told_to_text_start_and_sent_nothing(
+    ask_for_code, stopped, sms_outbox
+):
+    response = ask_for_code("07700 900123")
+
+    assert response.status_code == 409
+    assert response.json() == stopped_texts()
+    assert LoginCode.objects.count() == 0
+    assert Message.objects.count() == 0
+    assert sms_outbox == []
+
+
+def test_without_a_public_number_the_refusal_still_says_what_to_do(ask_for_code, stopped, settings):
+    settings.SMS_PUBLIC_NUMBER = ""
+
+    response = ask_for_code()
+
+    assert response.status_code == 409
+    assert response.json() == stopped_texts("Blether's number")
+
+
+def test_after_start_the_number_gets_its_code_at_once(ask_for_code, stopped, sms_outbox, settings):
+    settings.TWILIO_AUTH_TOKEN = TOKEN
+    refusals = [ask_for_code().status_code for _ in range(5)]
+    start = {"MessageSid": "SMstart1", "From": PHONE, "To": "+447700900001", "Body": "START"}
+    assert post_signed(APIClient(), "/api/sms/inbound/", start).status_code == 200
+
+    response = ask_for_code()
+
+    # Refusals sent nothing, so neither the per-minute nor the hourly limit was used up.
+    assert refusals == [409] * 5
+    assert response.status_code == 202
+    assert [m["to"] for m in sms_outbox] == [PHONE]
+    code_sent_to(sms_outbox)
+    assert LoginCode.objects.count() == 1
+
+
+def test_refusals_still_count_against_the_callers_ip(ask_for_code, settings):
+    settings.SMS_PUBLIC_NUMBER = "+447700900001"
+    stopped_numbers = [UserFactory(sms_opted_out_at=timezone.now()).phone for _ in range(20)]
+
+    refusals = [ask_for_code(n, REMOTE_ADDR="198.51.100.7").status_code for n in stopped_numbers]
+    next_one = ask_for_code("07700 900400", REMOTE_ADDR="198.51.100.7")
+
+    assert refusals == [409] * 20
+    assert next_one.status_code == 429
 
 
 # --- swapping the code for tokens -----------------------------------------------------------
@@ -375,6 +441,61 @@ def test_token_requests_are_limited_per_ip(api_client):
 
     assert statuses == [400] * 60 + [429]
     assert api_client.post("/api/auth/token/", body, REMOTE_ADDR="198.51.100.10").status_code == 400
+
+
+def test_a_made_up_forwarded_for_does_not_escape_the_per_ip_code_limit(ask_for_code, sms_outbox):
+    crowd = [f"07700 900{n:03d}" for n in range(300, 321)]
+
+    statuses = [
+        ask_for_code(
+            phone, REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}"
+        ).status_code
+        for n, phone in enumerate(crowd)
+    ]
+
+    assert statuses == [202] * 20 + [429]
+    assert len(sms_outbox) == 20
+
+
+def test_a_made_up_forwarded_for_does_not_escape_the_per_ip_guess_limit(api_client):
+    body = {"phone": PHONE, "code": "000000"}
+
+    statuses = [
+        api_client.post(
+            "/api/auth/token/",
+            body,
+            REMOTE_ADDR="198.51.100.9",
+            HTTP_X_FORWARDED_FOR=f"203.0.{n // 256}.{n % 256}",
+        ).status_code
+        for n in range(61)
+    ]
+
+    assert statuses == [400] * 60 + [429]
+
+
+def test_drf_itself_ignores_forwarded_for_with_no_proxies(rf):
+    # Any throttle that keeps DRF's own get_ident must follow the same rule.
+    request = Request(rf.post("/", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.9"))
+
+    assert BaseThrottle().get_ident(request) == "198.51.100.7"
+
+
+def test_behind_one_proxy_the_address_it_forwards_is_the_client(ask_for_code, settings):
+    settings.NUM_PROXIES = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    crowd = [f"07700 900{n:03d}" for n in range(300, 321)]
+
+    # The client made up the left part; the proxy appended the address it saw.
+    statuses = [
+        ask_for_code(
+            phone, **proxy, HTTP_X_FORWARDED_FOR=f"203.0.113.{n}, 198.51.100.7"
+        ).status_code
+        for n, phone in enumerate(crowd)
+    ]
+    neighbour = ask_for_code("07700 900400", **proxy, HTTP_X_FORWARDED_FOR="198.51.100.8")
+
+    assert statuses == [202] * 20 + [429]
+    assert neighbour.status_code == 202
 
 
 # --- refresh and log out ----------------------------------------------------------------------

@@ -1,16 +1,21 @@
 """/api/me/ and /api/me/export/: a person reads, changes, exports and deletes their own record."""
 
 import datetime as dt
+import threading
+import time
 from decimal import Decimal
 
 import pytest
+from django.db import connection, transaction
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from notifications.models import Message
 from notifications.services import notify
 from people.models import LoginCode, User
-from tests.factories import MembershipFactory, OrganisationFactory
+from tests.conftest import client_for
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.notifications.twilio_helpers import TOKEN, post_signed
 
 pytestmark = pytest.mark.django_db
 
@@ -358,3 +363,103 @@ def test_leaving_ends_my_organisation_memberships(db):
     assert client.delete("/api/me/").status_code == 204
 
     assert membership.organisation.memberships.count() == 0
+
+
+# --- a profile change racing a text -----------------------------------------------------------
+
+
+def _backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def patch_me_while(client, body: dict, write_flag) -> dict:
+    """PATCH /api/me/ on another thread and connection while `write_flag` commits meanwhile.
+
+    `write_flag` runs here inside an open transaction, so the PATCH loads the person as they
+    were, then its UPDATE waits for the flag's row lock. Once PostgreSQL shows it waiting
+    (pg_blocking_pids), the flag commits and the PATCH carries on with the row it loaded.
+    """
+    seen: dict = {}
+
+    def patch() -> None:
+        try:
+            seen["pid"] = _backend_pid()
+            seen["response"] = client.patch("/api/me/", body, format="json")
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=patch)
+    with transaction.atomic():
+        write_flag()
+        me = _backend_pid()
+        thread.start()
+        deadline = time.monotonic() + 15
+        waiting = False
+        while not waiting and time.monotonic() < deadline and thread.is_alive():
+            if "pid" in seen:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT %s = ANY(pg_blocking_pids(%s))", [me, seen["pid"]])
+                    waiting = cursor.fetchone()[0]
+            time.sleep(0.02)
+        assert waiting, "the PATCH never waited for the text's transaction"
+    thread.join(timeout=15)
+    assert not thread.is_alive()
+    return seen
+
+
+def _sent(person, sid: str) -> None:
+    Message.objects.create(
+        recipient=person,
+        to_phone=person.phone,
+        template="login_code",
+        category="login_code",
+        body="x",
+        dedupe_key=sid,
+        status="sent",
+        provider_sid=sid,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("flag", ["stop", "paused", "invalid"])
+def test_a_profile_change_never_undoes_what_a_text_set_meanwhile(settings, flag):
+    settings.TWILIO_AUTH_TOKEN = TOKEN
+    person = UserFactory(display_name="Morag Reid", has_app=True, undelivered_streak=2)
+    _sent(person, "SMout1")
+    client = client_for(person)
+    twilio = APIClient()
+    report = {
+        "stop": (
+            "/api/sms/inbound/",
+            {"MessageSid": "SMin1", "From": person.phone, "Body": "STOP"},
+        ),
+        "paused": (
+            "/api/sms/status/",
+            {"MessageSid": "SMout1", "MessageStatus": "undelivered", "ErrorCode": "30005"},
+        ),
+        "invalid": (
+            "/api/sms/status/",
+            {"MessageSid": "SMout1", "MessageStatus": "failed", "ErrorCode": "21211"},
+        ),
+    }[flag]
+
+    def text_arrives() -> None:
+        assert post_signed(twilio, *report).status_code in (200, 204)
+
+    seen = patch_me_while(client, {"display_name": "Morag", "sms_nudges": True}, text_arrives)
+
+    assert seen["response"].status_code == 200
+    person.refresh_from_db()
+    assert (person.display_name, person.sms_nudges) == ("Morag", True)
+    assert (
+        person.sms_opted_out_at is not None,
+        person.sms_paused,
+        person.undelivered_streak,
+        person.phone_invalid,
+    ) == {
+        "stop": (True, False, 2, False),
+        "paused": (False, True, 3, False),
+        "invalid": (False, False, 2, True),
+    }[flag]

@@ -1,15 +1,23 @@
 import csv
+import datetime as dt
 import io
 
 import pytest
+import time_machine
 
 from tests.conftest import client_for
 from tests.factories import MembershipFactory, UserFactory, VenueFactory
-from tests.reports.world import END, START, build_world, expected_rows
+from tests.reports.world import END, FINAL, START, build_world, expected_rows
 
 pytestmark = pytest.mark.django_db
 
 QUERY = {"from": START.isoformat(), "to": END.isoformat()}
+
+
+@pytest.fixture(autouse=True)
+def _after_feedback_is_final():
+    with time_machine.travel(FINAL, tick=False):
+        yield
 
 
 @pytest.fixture
@@ -70,7 +78,37 @@ def test_a_member_gets_the_report_as_json(world, officer_client):
     body = response.json()
     assert body["organisation"] == {"id": world.org.pk, "name": "Cunninghame Housing"}
     assert (body["from"], body["to"], body["min_cell_people"]) == ("2026-08-01", "2026-10-31", 5)
-    assert body["rows"] == expected_rows(world, month=lambda d: d.strftime("%Y-%m"))
+    assert body["rows"] == expected_rows(
+        world, month=lambda d: d.strftime("%Y-%m"), day=lambda d: d.isoformat()
+    )
+    assert body["feedback_cells"] == [
+        "feedback_count",
+        "feedback_app",
+        "feedback_sms",
+        "mean_felt_welcome",
+        "mean_people_were_kind",
+    ]
+
+
+def test_the_report_says_which_feedback_is_pending_until_final(world, officer):
+    with time_machine.travel(dt.datetime(2026, 10, 20, 9, 0, tzinfo=dt.UTC), tick=False):
+        client = client_for(officer)  # a token issued now, not in the pinned future
+        body = client.get(f"/api/organisations/{world.org.pk}/report/", QUERY).json()
+
+    august, september, october = body["rows"][:3]
+    assert [
+        (r["month"], r["feedback_final_from"], r["pending"], r["mean_felt_welcome"])
+        for r in (august, september, october)
+    ] == [
+        ("2026-08", "2026-09-16", [], 4.2),
+        ("2026-09", "2026-10-16", [], None),
+        ("2026-10", "2026-11-16", body["feedback_cells"], None),
+    ]
+    assert (august["note"], october["note"]) == (
+        "",
+        "Feedback for October 2026 is withheld until 16 November 2026, when every meal's "
+        "14-day feedback window has closed; from then it is final.",
+    )
 
 
 def test_the_csv_opens_in_a_spreadsheet_parser(world, officer_client):
@@ -103,7 +141,10 @@ def test_the_csv_opens_in_a_spreadsheet_parser(world, officer_client):
         "feedback_sms",
         "mean_felt_welcome",
         "mean_people_were_kind",
+        "feedback_final_from",
         "suppressed",
+        "pending",
+        "note",
     ]
     assert [(r["venue_name"], r["month"], r["meals_held"]) for r in rows] == [
         ("Ardeer Hall", "2026-08", "2"),
@@ -120,11 +161,22 @@ def test_the_csv_opens_in_a_spreadsheet_parser(world, officer_client):
     assert (august["venue_id"], august["distinct_people"], august["sms_only_share"]) == (
         str(world.ardeer.pk),
         "6",
-        "0.5",
+        "",
     )
-    assert (august["feedback_app"], august["feedback_sms"]) == ("2", "3")
+    assert (august["feedback_count"], august["feedback_app"], august["feedback_sms"]) == (
+        "5",
+        "",
+        "",
+    )
     assert (august["mean_felt_welcome"], august["mean_people_were_kind"]) == ("4.2", "")
-    assert august["suppressed"] == "mean_people_were_kind"
+    assert august["suppressed"] == (
+        "first_timers;sms_only_share;no_shows;feedback_app;feedback_sms;mean_people_were_kind"
+    )
+    assert (august["feedback_final_from"], august["pending"], august["note"]) == (
+        "2026-09-16",
+        "",
+        "",
+    )
     assert rows[2]["distinct_people"] == ""
     assert rows[6]["venue_id"] == ""
 

@@ -1,7 +1,9 @@
 import datetime as dt
+import importlib
 import random
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 from django.utils import timezone
 
@@ -133,3 +135,36 @@ def test_near_uses_the_gist_index_on_meal_locations():
         (gist_index,) = cursor.fetchone()
     plan = meals_discover(viewer=host, near=point(*SALTCOATS), radius_m=2000)[:20].explain()
     assert gist_index in plan, plan
+
+
+def test_a_meal_never_published_is_visible_to_its_host_alone(resident):
+    host = UserFactory()
+    draft = MealFactory(host=host, status="draft")
+    dropped = MealFactory(host=host, status="cancelled", published_at=None)
+    called_off = MealFactory(host=host, status="cancelled")
+    held = MealFactory(host=host, status="completed")
+    ids = {draft.pk, dropped.pk, called_off.pk, held.pk}
+
+    def seen(viewer) -> set:
+        return set(Meal.objects.visible_to(viewer).filter(pk__in=ids).values_list("pk", flat=True))
+
+    assert seen(host) == ids
+    assert seen(resident) == seen(None) == {called_off.pk, held.pk}
+
+
+def test_the_migration_gives_published_and_completed_meals_a_publication_time():
+    migration = importlib.import_module("meals.migrations.0006_backfill_published_at")
+    created = timezone.now() - dt.timedelta(days=3)
+    meals = {
+        status: MealFactory(status=status, published_at=None, created_at=created)
+        for status in ("draft", "published", "completed", "cancelled")
+    }
+
+    migration.backfill(django_apps, None)
+
+    assert {s: Meal.objects.get(pk=m.pk).published_at for s, m in meals.items()} == {
+        "draft": None,
+        "published": created,
+        "completed": created,
+        "cancelled": None,
+    }

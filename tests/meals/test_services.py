@@ -376,7 +376,8 @@ def test_guest_invite_holds_seats_and_texts_an_invitation():
     )
     guest = User.objects.get(phone="+447700900777")
     assert (signup.person, signup.status, signup.channel) == (guest, "invited", "sms")
-    assert guest.display_name == "Jean Brown" and guest.has_app is False
+    # The name the host typed stays on the sign-up; the account is not named by it.
+    assert (guest.display_name, signup.guest_name, guest.has_app) == ("", "Jean Brown", False)
     assert signup.hold_expires_at == pytest.approx(
         timezone.now() + dt.timedelta(hours=48), abs=dt.timedelta(seconds=30)
     )

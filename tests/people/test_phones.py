@@ -2,8 +2,8 @@
 
 import pytest
 
-from people.errors import InvalidPhone
-from people.phones import mask_phone, normalise_phone
+from people.errors import InvalidPhone, PhoneRegionNotAllowed
+from people.phones import mask_phone, normalise_phone, textable_phone
 
 
 @pytest.mark.parametrize(
@@ -51,3 +51,33 @@ def test_mask_shows_only_the_last_three_digits():
     assert mask_phone("+447700900123") == "+44•••••••123"
     assert mask_phone(None) == ""
     assert mask_phone("") == ""
+
+
+@pytest.mark.parametrize(
+    ("raw", "e164"),
+    [
+        ("07700 900123", "+447700900123"),  # the drama block: unallocated, but Ofcom's UK
+        ("+44 7537 123456", "+447537123456"),
+        ("07700 954321", "+447700954321"),
+    ],
+)
+def test_uk_mobiles_may_be_texted(raw, e164):
+    assert textable_phone(raw) == e164
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["+881612345678", "+2348031234567", "+8613812345678", "+353851234567", "07781 123456"],
+)
+def test_numbers_outside_the_allowed_regions_may_not_be_texted(raw):
+    with pytest.raises(PhoneRegionNotAllowed) as refused:
+        textable_phone(raw)
+
+    assert refused.value.detail == "Blether can only text UK mobile numbers."
+
+
+def test_what_is_not_a_mobile_is_still_refused_as_such():
+    with pytest.raises(InvalidPhone) as refused:
+        textable_phone("01294 123456")
+
+    assert type(refused.value) is InvalidPhone

@@ -205,6 +205,25 @@ def test_user_update_changes_only_what_it_is_given():
     assert person.dietary_needs == "Vegetarian"
 
 
+def test_user_update_writes_only_its_fields_over_a_row_loaded_earlier():
+    stale = UserFactory(display_name="Agnes Boyd", undelivered_streak=2)
+    stopped_at = timezone.now()
+    User.objects.filter(pk=stale.pk).update(
+        sms_opted_out_at=stopped_at, sms_paused=True, undelivered_streak=3, phone_invalid=True
+    )
+
+    user_update(user=stale, display_name="Agnes", clear_home=True)
+
+    person = User.objects.get(pk=stale.pk)
+    assert (person.display_name, person.home_location) == ("Agnes", None)
+    assert (
+        person.sms_opted_out_at,
+        person.sms_paused,
+        person.undelivered_streak,
+        person.phone_invalid,
+    ) == (stopped_at, True, 3, True)
+
+
 def test_user_update_can_clear_the_home():
     person = UserFactory()
 

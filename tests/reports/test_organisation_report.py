@@ -1,10 +1,19 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from meals.reports import PEOPLE_CELLS, ReportRangeInvalid, organisation_report
+from meals.models import Feedback
+from meals.reports import (
+    FEEDBACK_CELLS,
+    PEOPLE_CELLS,
+    ReportRangeInvalid,
+    feedback_final_from,
+    organisation_report,
+)
+from meals.services import feedback_create
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -12,9 +21,25 @@ from tests.factories import (
     UserFactory,
     VenueFactory,
 )
-from tests.reports.world import END, START, build_world, expected_rows, venue_meal
+from tests.reports.world import (
+    END,
+    FINAL,
+    LONDON,
+    START,
+    build_world,
+    expected_rows,
+    feedback,
+    venue_meal,
+)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _after_feedback_is_final():
+    """Every month these tests read is final, unless a test moves the clock again itself."""
+    with time_machine.travel(FINAL, tick=False):
+        yield
 
 
 def test_report_matches_the_hand_counted_world():
@@ -51,13 +76,9 @@ def test_feedback_means_need_five_people_who_scored():
     people = [UserFactory() for _ in range(6)]
     for person in people:
         SignupFactory(meal=meal, person=person, status="attended")
-    from meals.models import Feedback
-
     for n, person in enumerate(people[:5]):
-        Feedback.objects.create(
-            meal=meal, person=person, felt_welcome=5 - n % 2, people_were_kind=None
-        )
-    Feedback.objects.create(meal=meal, person=people[5], felt_welcome=None, people_were_kind=3)
+        feedback(meal, person, 5 - n % 2, None, "app")
+    feedback(meal, people[5], None, 3, "app")
 
     (row,) = organisation_report(
         organisation=org, start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 31)
@@ -194,3 +215,117 @@ def test_a_range_ending_in_february_snaps_to_its_last_day():
         organisation=OrganisationFactory(), start=dt.date(2028, 1, 31), end=dt.date(2028, 2, 3)
     )
     assert (report.start, report.end) == (dt.date(2028, 1, 1), dt.date(2028, 2, 29))
+
+
+def at(year, month, day, hour=12, minute=0):
+    return time_machine.travel(
+        dt.datetime(year, month, day, hour, minute, tzinfo=LONDON), tick=False
+    )
+
+
+def test_every_cell_counting_1_to_4_people_is_withheld_not_only_the_rows_people():
+    org = OrganisationFactory()
+    venue = VenueFactory(organisation=org, name="Hall", open_every_day=False)
+    earlier = venue_meal(venue, dt.date(2026, 9, 2), capacity=30)
+    meal = venue_meal(venue, dt.date(2026, 10, 2), capacity=30)
+    people = [UserFactory(has_app=n >= 2) for n in range(20)]
+    for person in people[:2]:
+        SignupFactory(meal=earlier, person=person, status="attended")
+    for person in people:
+        SignupFactory(meal=meal, person=person, status="attended")
+    SignupFactory(meal=meal, status="no_show")
+    for n, person in enumerate(people[:12]):
+        feedback(meal, person, 4, 5, "app" if n < 2 else "sms")
+
+    (row,) = organisation_report(
+        organisation=org, start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 31)
+    ).rows
+
+    assert (row.signups, row.distinct_people, row.seats_filled, row.seats_filled_share) == (
+        21,
+        20,
+        20,
+        0.667,
+    )
+    # 1 no-show; 2 had been before (20 - 18); 2 came without the app; 2 answered in the app,
+    # which the count of 12 would give away from the 10 by text.
+    assert (row.no_shows, row.first_timers, row.sms_only_share) == (None, None, None)
+    assert (row.feedback_count, row.feedback_app, row.feedback_sms) == (12, None, None)
+    assert (row.mean_felt_welcome, row.mean_people_were_kind) == (4.0, 5.0)
+    assert row.suppressed == [
+        "first_timers",
+        "sms_only_share",
+        "no_shows",
+        "feedback_app",
+        "feedback_sms",
+    ]
+
+
+def test_a_months_feedback_is_final_from_the_16th_of_the_next():
+    assert [feedback_final_from(dt.date(2026, m, 1)) for m in (1, 2, 10, 12)] == [
+        dt.date(2026, 2, 16),
+        dt.date(2026, 3, 16),
+        dt.date(2026, 11, 16),
+        dt.date(2027, 1, 16),
+    ]
+
+
+def test_means_read_as_feedback_arrives_cannot_be_differenced_to_one_answer():
+    """The attack: 5 scores averaging 4.6, then 6 averaging 4.0, give the sixth: 6x4.0 - 5x4.6
+    = 1.0. Feedback stays pending until the window has closed and is then frozen, so only one
+    mean is ever shown."""
+    org = OrganisationFactory()
+    venue = VenueFactory(organisation=org, name="Hall", open_every_day=False)
+    meal = venue_meal(venue, dt.date(2026, 10, 14), capacity=10)
+    people = [UserFactory() for _ in range(7)]
+    for person in people:
+        SignupFactory(meal=meal, person=person, status="attended")
+
+    def read():
+        (row,) = organisation_report(
+            organisation=org, start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 31)
+        ).rows
+        return row
+
+    readings = []
+    with at(2026, 10, 15):
+        for person, score in zip(people[:5], (5, 5, 5, 4, 4), strict=True):
+            feedback_create(meal=meal, person=person, felt_welcome=score)
+    with at(2026, 10, 16):
+        readings.append(read())
+    with at(2026, 10, 20):
+        feedback_create(meal=meal, person=people[5], felt_welcome=1)
+    with at(2026, 10, 21):
+        readings.append(read())
+    with at(2026, 11, 15, 23, 59):
+        readings.append(read())
+    with at(2026, 11, 16, 0, 0):
+        readings.append(read())
+    # A row written after the window, by whatever means, does not move a final month.
+    Feedback.objects.create(
+        meal=meal,
+        person=people[6],
+        felt_welcome=5,
+        created_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+    )
+    with at(2027, 3, 1):
+        readings.append(read())
+
+    pending, final = readings[:3], readings[3:]
+    for row in pending:
+        assert [getattr(row, name) for name in FEEDBACK_CELLS] == [None] * 5
+        assert (row.pending, row.suppressed) == (list(FEEDBACK_CELLS), [])
+        assert row.feedback_final_from == dt.date(2026, 11, 16)
+        assert row.note == (
+            "Feedback for October 2026 is withheld until 16 November 2026, when every meal's "
+            "14-day feedback window has closed; from then it is final."
+        )
+        assert row.distinct_people == 7
+    for row in final:
+        assert (row.feedback_count, row.mean_felt_welcome, row.pending, row.note) == (
+            6,
+            4.0,
+            [],
+            "",
+        )
+    assert {r.mean_felt_welcome for r in readings} == {None, 4.0}

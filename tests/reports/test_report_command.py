@@ -1,12 +1,20 @@
 import csv
+import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 
-from tests.reports.world import build_world
+from tests.reports.world import FINAL, build_world
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _after_feedback_is_final():
+    with time_machine.travel(FINAL, tick=False):
+        yield
 
 
 def _run(*args) -> str:
@@ -63,6 +71,7 @@ def test_table_output_marks_withheld_cells():
         "fb_sms",
         "welcome",
         "kind",
+        "fb_final",
     ]
     ardeer = lines[2].split("  ")
     assert [cell.strip() for cell in ardeer if cell.strip()] == [
@@ -72,6 +81,7 @@ def test_table_output_marks_withheld_cells():
         "1",
         "12",
         *["*"] * 12,
+        "2026-11-16",
     ]
     bute = [cell.strip() for cell in lines[3].split("  ") if cell.strip()]
     assert bute == [
@@ -82,18 +92,54 @@ def test_table_output_marks_withheld_cells():
         "6",
         "6",
         "6",
-        "5",
-        "17",
+        "*",
+        "*",
         "6",
         "100",
         "0",
         "5",
-        "4",
-        "1",
+        "*",
+        "*",
         "4.4",
         "4.0",
+        "2026-11-16",
     ]
-    assert len(lines) == 6
+    assert len(lines) == 7
+
+
+def test_pending_feedback_is_marked_and_explained():
+    world = build_world()
+
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC), tick=False):
+        text = _run(
+            "--organisation", str(world.org.pk), "--from", "2026-10-01", "--to", "2026-10-31"
+        )
+        as_csv = _run(
+            "--organisation",
+            str(world.org.pk),
+            "--from",
+            "2026-10-01",
+            "--to",
+            "2026-10-31",
+            "--format",
+            "csv",
+        )
+
+    lines = text.splitlines()
+    bute = [cell.strip() for cell in lines[3].split("  ") if cell.strip()]
+    assert bute[-6:] == ["~", "~", "~", "~", "~", "2026-11-16"]
+    assert lines[-1] == (
+        "~ feedback pending: a month's feedback is shown from fb_final, once every meal's "
+        "14-day feedback window has closed, and is final from then"
+    )
+    rows = list(csv.DictReader(io.StringIO(as_csv)))
+    assert {(r["feedback_count"], r["mean_felt_welcome"], r["pending"]) for r in rows} == {
+        ("", "", "feedback_count;feedback_app;feedback_sms;mean_felt_welcome;mean_people_were_kind")
+    }
+    assert rows[2]["note"] == (
+        "Feedback for October 2026 is withheld until 16 November 2026, when every meal's "
+        "14-day feedback window has closed; from then it is final."
+    )
 
 
 @pytest.mark.parametrize(

@@ -2,17 +2,22 @@
 
 Cunninghame Housing runs "Ardeer Hall" and "Bute Room" and serves an area around Saltcoats.
 
-Ardeer Hall, August (6 people, not suppressed; means: 5 scored welcome, 4 scored kindness)
+Feedback is given the day after each meal, inside its 14-day window; the report is read after
+every month's feedback is final (FINAL, 10 January 2027), so no cell is pending.
+
+Ardeer Hall, August (6 people; means: 5 scored welcome, 4 scored kindness)
   A1 12 Aug, completed, capacity 10:
      p1 attended x2, p2 attended, p3 attended, p4 confirmed (not marked), p5 attended,
      p6 no_show, p7 cancelled, p8 waitlisted
   A2 26 Aug, published and ended, capacity 8: p1 attended, p9 attended (SMS guest)
   Ax 19 Aug, cancelled, capacity 10: p10 confirmed             -> not counted at all
   meals 2, capacity 18, sign-ups 9 (7 + 2), people {p1..p5, p9} = 6,
-  first-timers 5 (p2 came to a June meal first), SMS-only {p4, p5, p9} = 3/6 = 0.5,
-  seats 6 + 2 = 8 of 18 = 0.444, no-shows 1,
+  first-timers 5 (p2 came to a June meal first) -> withheld, as 6 - 5 gives the 1 returning,
+  SMS-only {p4, p5, p9} = 3/6 -> share withheld (3 people), seats 6 + 2 = 8 of 18 = 0.444,
+  no-shows 1 -> withheld,
   feedback p1 app 5/5, p2 app 4/5, p3 sms 5/4, p4 sms 3/4 (A1); p9 sms 4/- (A2):
-  5 given, 2 by app, 3 by SMS, welcome 21/5 = 4.2, kindness from 4 people -> withheld.
+  5 given (shown), 2 by app and 3 by SMS (both withheld), welcome 21/5 = 4.2,
+  kindness from 4 people -> withheld.
 Ardeer Hall, September: nothing -> zeros.
 Ardeer Hall, October (4 people -> people cells withheld)
   A3 7 Oct, completed, capacity 12: p1, p2 x3, p11, p12 attended; feedback p1 app 5/5.
@@ -20,8 +25,9 @@ Bute Room, June (outside the range): B0 completed: p2 attended, p3 cancelled.
 Bute Room, August and September: nothing.
 Bute Room, October (6 people)
   B1 14 Oct, completed, capacity 6: p13 (SMS-only), p14, p15, p16, p17, p1 attended.
-  first-timers 5 (not p1), SMS-only 1/6 = 0.167, seats 6 of 6 = 1.0;
-  feedback p13 sms 5/4, p14..p17 app 5/4, 5/4, 4/4, 3/4: 5 given, 4 app, 1 SMS,
+  first-timers 5 (not p1) -> withheld (1 returning), SMS-only 1/6 -> share withheld,
+  seats 6 of 6 = 1.0;
+  feedback p13 sms 5/4, p14..p17 app 5/4, 5/4, 4/4, 3/4: 5 given, 4 app and 1 SMS (withheld),
   welcome 22/5 = 4.4, kindness 4.0.
 Street meals in the area, October (5 people)
   S1 20 Oct, completed, capacity 20, in Saltcoats: p18..p22 attended.
@@ -49,6 +55,13 @@ from tests.factories import (
 
 LONDON = ZoneInfo("Europe/London")
 START, END = dt.date(2026, 8, 1), dt.date(2026, 10, 31)
+# After every month of the world is final: October's feedback is from 16 November 2026.
+FINAL = dt.datetime(2027, 1, 10, 12, 0, tzinfo=LONDON)
+FINAL_FROM = {
+    8: dt.date(2026, 9, 16),
+    9: dt.date(2026, 10, 16),
+    10: dt.date(2026, 11, 16),
+}
 
 # Around Saltcoats; Kilwinning (-4.7033) and Irvine lie outside.
 SALTCOATS_AREA = MultiPolygon(
@@ -83,7 +96,12 @@ def took_part(meal, people, status="attended", party_size=1, channel="app"):
 
 def feedback(meal, person, welcome, kind, channel):
     Feedback.objects.create(
-        meal=meal, person=person, felt_welcome=welcome, people_were_kind=kind, channel=channel
+        meal=meal,
+        person=person,
+        felt_welcome=welcome,
+        people_were_kind=kind,
+        channel=channel,
+        created_at=meal.ends_at + dt.timedelta(days=1),
     )
 
 
@@ -146,7 +164,7 @@ def build_world() -> SimpleNamespace:
     return SimpleNamespace(org=org, other_org=other_org, ardeer=ardeer, bute=bute, people=p)
 
 
-def zero_row(venue_id, venue_name, month):
+def zero_row(venue_id, venue_name, month, final_from):
     return {
         "venue_id": venue_id,
         "venue_name": venue_name,
@@ -165,7 +183,10 @@ def zero_row(venue_id, venue_name, month):
         "feedback_sms": 0,
         "mean_felt_welcome": None,
         "mean_people_were_kind": None,
+        "feedback_final_from": final_from,
         "suppressed": [],
+        "pending": [],
+        "note": "",
     }
 
 
@@ -183,54 +204,62 @@ PEOPLE_CELLS = [
 ]
 
 
-def expected_rows(world, month=lambda d: d) -> list[dict]:
+def expected_rows(world, month=lambda d: d, day=lambda d: d) -> list[dict]:
     """The report of build_world() for START..END, counted by hand (see the module docstring)."""
-    aug, sep, oct_ = (month(dt.date(2026, m, 1)) for m in (8, 9, 10))
+    aug, sep, oct_ = ((month(dt.date(2026, m, 1)), day(FINAL_FROM[m])) for m in (8, 9, 10))
     a, b = world.ardeer.pk, world.bute.pk
     street = "Street meals in Cunninghame Housing area"
     ardeer_aug = {
-        **zero_row(a, "Ardeer Hall", aug),
+        **zero_row(a, "Ardeer Hall", *aug),
         "meals_held": 2,
         "capacity": 18,
         "signups": 9,
         "distinct_people": 6,
-        "first_timers": 5,
-        "sms_only_share": 0.5,
+        "first_timers": None,
+        "sms_only_share": None,
         "seats_filled": 8,
         "seats_filled_share": 0.444,
-        "no_shows": 1,
+        "no_shows": None,
         "feedback_count": 5,
-        "feedback_app": 2,
-        "feedback_sms": 3,
+        "feedback_app": None,
+        "feedback_sms": None,
         "mean_felt_welcome": 4.2,
         "mean_people_were_kind": None,
-        "suppressed": ["mean_people_were_kind"],
+        "suppressed": [
+            "first_timers",
+            "sms_only_share",
+            "no_shows",
+            "feedback_app",
+            "feedback_sms",
+            "mean_people_were_kind",
+        ],
     }
     ardeer_oct = {
-        **zero_row(a, "Ardeer Hall", oct_),
+        **zero_row(a, "Ardeer Hall", *oct_),
         "meals_held": 1,
         "capacity": 12,
         **dict.fromkeys(PEOPLE_CELLS),
         "suppressed": [*PEOPLE_CELLS, "mean_felt_welcome", "mean_people_were_kind"],
     }
     bute_oct = {
-        **zero_row(b, "Bute Room", oct_),
+        **zero_row(b, "Bute Room", *oct_),
         "meals_held": 1,
         "capacity": 6,
         "signups": 6,
         "distinct_people": 6,
-        "first_timers": 5,
-        "sms_only_share": 0.167,
+        "first_timers": None,
+        "sms_only_share": None,
         "seats_filled": 6,
         "seats_filled_share": 1.0,
         "feedback_count": 5,
-        "feedback_app": 4,
-        "feedback_sms": 1,
+        "feedback_app": None,
+        "feedback_sms": None,
         "mean_felt_welcome": 4.4,
         "mean_people_were_kind": 4.0,
+        "suppressed": ["first_timers", "sms_only_share", "feedback_app", "feedback_sms"],
     }
     street_oct = {
-        **zero_row(None, street, oct_),
+        **zero_row(None, street, *oct_),
         "meals_held": 1,
         "capacity": 20,
         "signups": 5,
@@ -241,12 +270,12 @@ def expected_rows(world, month=lambda d: d) -> list[dict]:
     }
     return [
         ardeer_aug,
-        zero_row(a, "Ardeer Hall", sep),
+        zero_row(a, "Ardeer Hall", *sep),
         ardeer_oct,
-        zero_row(b, "Bute Room", aug),
-        zero_row(b, "Bute Room", sep),
+        zero_row(b, "Bute Room", *aug),
+        zero_row(b, "Bute Room", *sep),
         bute_oct,
-        zero_row(None, street, aug),
-        zero_row(None, street, sep),
+        zero_row(None, street, *aug),
+        zero_row(None, street, *sep),
         street_oct,
     ]

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from notifications.gsm import measure
@@ -27,10 +28,18 @@ from venues.services import (
 
 pytestmark = pytest.mark.django_db
 
-# A Saturday in winter (GMT) and one in summer (BST, UTC+1).
+# A Saturday in winter (GMT) and one in summer (BST, UTC+1), both within the venues' default
+# 183-day horizon of the pinned "now".
 WINTER_SATURDAY = dt.date(2027, 1, 16)
 SUMMER_SATURDAY = dt.date(2027, 7, 3)
 UTC = dt.UTC
+NOW = dt.datetime(2027, 1, 10, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 @pytest.fixture

@@ -26,7 +26,10 @@ HEADINGS = {
     "feedback_sms": "fb_sms",
     "mean_felt_welcome": "welcome",
     "mean_people_were_kind": "kind",
+    "feedback_final_from": "fb_final",
 }
+# Columns the CSV has but the table leaves to its footer.
+NOT_IN_TABLE = ("suppressed", "pending", "note")
 
 
 def _date(value: str) -> dt.date:
@@ -39,9 +42,13 @@ def _date(value: str) -> dt.date:
 def _cell(row: dict, name: str) -> str:
     value = row[name]
     if value is None:
+        if name in row["pending"]:
+            return "~"
         return "*" if name in row["suppressed"] else "-"
     if name == "month":
         return value.strftime("%Y-%m")
+    if name == "feedback_final_from":
+        return value.isoformat()
     if name in ("sms_only_share", "seats_filled_share"):
         return f"{value * 100:.0f}"
     return str(value)
@@ -70,7 +77,7 @@ class Command(BaseCommand):
         if options["format"] == "csv":
             write_csv(rows, self.stdout)
             return
-        names = [name for name in COLUMNS if name != "suppressed"]
+        names = [name for name in COLUMNS if name not in NOT_IN_TABLE]
         table = [[HEADINGS[name] for name in names]]
         table += [[_cell(row, name) for name in names] for row in rows]
         widths = [max(len(line[i]) for line in table) for i in range(len(names))]
@@ -80,3 +87,7 @@ class Command(BaseCommand):
                 "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True))
             )
         self.stdout.write("* withheld: fewer than 5 people; - no scores; % of people or seats")
+        self.stdout.write(
+            "~ feedback pending: a month's feedback is shown from fb_final, once every meal's "
+            "14-day feedback window has closed, and is final from then"
+        )
