@@ -253,8 +253,6 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 30)
 CSRF_COOKIE_SAMESITE = "Lax"
 LOGIN_URL = "web:sign-in"
-# The number residents without the app text (e.g. "JOIN T7K2"); shown on the web pages.
-BLETHER_SMS_NUMBER = env.str("BLETHER_SMS_NUMBER", default=TWILIO_FROM_NUMBER or "+447700900000")
 
 # Sign-in codes
 LOGIN_CODE_TTL_SECONDS = 600

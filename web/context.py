@@ -4,4 +4,5 @@ from django.conf import settings
 
 
 def blether(request) -> dict:
-    return {"sms_number": settings.BLETHER_SMS_NUMBER}
+    # The number people text (JOIN <code>, MEALS), as the SMS conversation names it.
+    return {"sms_number": settings.SMS_PUBLIC_NUMBER or "Blether's number"}

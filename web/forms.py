@@ -30,9 +30,11 @@ ALLERGEN_WORDS = [(code, label.capitalize()) for code, label in ALLERGEN_CHOICES
 DIETARY_WORDS = [(code, label.capitalize()) for code, label in DIETARY_CHOICES]
 
 
-def apply_error(form: forms.Form, error: DomainError, aliases: dict | None = None) -> None:
+def apply_error(
+    form: forms.Form, error: DomainError, aliases: dict | None = None, field: str | None = None
+) -> None:
     """Put a service's complaint on the fields it names (`aliases` maps a service's name to
-    the form's), or above the form."""
+    the form's), on `field` when it names none, or else above the form."""
     aliases = aliases or {}
     detail = error.detail
     if isinstance(detail, dict):
@@ -50,9 +52,9 @@ def apply_error(form: forms.Form, error: DomainError, aliases: dict | None = Non
         return
     if isinstance(detail, list):
         for message in detail:
-            form.add_error(None, str(message))
+            form.add_error(field, str(message))
         return
-    form.add_error(None, str(detail))
+    form.add_error(field, str(detail))
 
 
 class PhoneField(forms.CharField):

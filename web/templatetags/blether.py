@@ -1,7 +1,6 @@
 """Small template helpers: field state, local times and friendly words."""
 
 from django import forms, template
-from django.conf import settings
 from django.utils import timezone
 
 from meals.models import Meal
@@ -66,8 +65,3 @@ def first_input_id(field) -> str:
     if isinstance(field.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
         return f"{field.auto_id}_0"
     return field.auto_id
-
-
-@register.simple_tag
-def sms_number() -> str:
-    return settings.BLETHER_SMS_NUMBER

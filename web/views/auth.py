@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from notifications.services import login_code_send
 from people.errors import DomainError, LoginCodeInvalid
 from people.services import login_code_verify, user_update
 from web.forms import CodeForm, NameForm, PhoneForm, apply_error
@@ -29,8 +30,6 @@ def sign_in(request):
         return redirect("web:home")
     form = PhoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        from notifications.services import login_code_send
-
         phone = form.cleaned_data["phone"]
         wait = too_many(
             ("login_code_phone_minute", phone),
@@ -45,7 +44,7 @@ def sign_in(request):
         try:
             login_code_send(phone=phone)
         except DomainError as exc:
-            apply_error(form, exc, aliases={"detail": None})
+            apply_error(form, exc, field="phone")
             return page(request, "web/sign_in.html", {"form": form}, status=exc.status_code)
         request.session[PHONE_KEY] = phone
         request.session[NEXT_KEY] = request.GET.get("next", "")

@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from meals import selectors
 from meals.models import Meal
+from people.network import client_ip as ip_of
 
 
 def page(request: HttpRequest, template: str, context: dict | None = None, *, status=None):
@@ -49,8 +50,6 @@ def too_many(*limits: tuple[str, str]) -> float | None:
 
 
 def client_ip(request: HttpRequest) -> str:
-    from people.network import client_ip as ip_of
-
     return ip_of(
         remote_addr=request.META.get("REMOTE_ADDR", ""),
         forwarded_for=request.META.get("HTTP_X_FORWARDED_FOR"),

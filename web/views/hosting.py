@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from meals import selectors, services
 from meals.models import Meal, Signup
 from meals.sms import host_message_send
-from people.errors import DomainError
+from people.errors import DomainError, InvalidPhone
 from web.forms import AttendanceForm, CancelMealForm, GuestForm, HostMessageForm, apply_error
 from web.views.common import done, hosted_meal, not_found, page, too_many, wait_words
 
@@ -66,7 +66,7 @@ def invite(request, pk: int):
     try:
         services.guest_invite(meal=meal, host=request.user, **form.cleaned_data)
     except DomainError as exc:
-        apply_error(form, exc)
+        apply_error(form, exc, field="phone" if isinstance(exc, InvalidPhone) else None)
         return _show(request, meal, status=exc.status_code, guest_form=form)
     done(request, f"We have texted {form.cleaned_data['name']}. Their seat is held for 48 hours.")
     return redirect("web:hosting", pk=meal.pk)

@@ -69,7 +69,8 @@ def seats_and_food(page, audit, seats: str) -> None:
     page.get_by_role("button", name="Continue").click()
 
 
-def test_propose_at_a_venue_then_publish_and_share(page, live_server, audit, clock):
+def test_propose_at_a_venue_then_publish_and_share(page, live_server, audit, clock, settings):
+    settings.SMS_PUBLIC_NUMBER = "+447700900001"
     agnes = UserFactory(display_name="Agnes Boyd", has_app=True)
     hall = VenueFactory(name="Dockhead Hall", kitchen=True, hearing_loop=True)
     sign_in_as(page.context, live_server, agnes)
@@ -115,7 +116,7 @@ def test_propose_at_a_venue_then_publish_and_share(page, live_server, audit, clo
     expect(page.get_by_role("heading", level=1)).to_have_text("Your meal is published")
     meal.refresh_from_db()
     assert meal.status == "published"
-    expect(page.locator("main")).to_contain_text(f"Text JOIN {meal.code} to +447700900000")
+    expect(page.locator("main")).to_contain_text(f"Text JOIN {meal.code} to +447700900001")
     audit("published")
 
 
