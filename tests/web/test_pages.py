@@ -1,6 +1,8 @@
 """The web pages through Django's test client: each flow calls the services, bad input
 answers 4xx with an error summary and changes nothing."""
 
+import re
+
 import pytest
 
 from meals.models import Signup
@@ -108,3 +110,76 @@ def test_every_form_needs_the_csrf_token(resident):
 
     assert response.status_code == 403
     assert Signup.objects.filter(meal=meal).count() == 0
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/meals/99999999999999999999/",
+        "/hosting/99999999999999999999/",
+        "/propose/venue/99999999999999999999/",
+    ],
+)
+def test_an_id_too_big_for_the_database_is_not_found_not_a_server_error(host_web, path):
+    response = host_web.get(path, {"propose": "1"})
+
+    assert response.status_code in (302, 404)
+
+
+def test_attendance_for_a_sign_up_id_too_big_is_not_found(host_web, host):
+    meal = MealFactory(host=host)
+
+    response = host_web.post(
+        f"/hosting/{meal.pk}/attendance/",
+        {"signup": "99999999999999999999", "attendance": "attended"},
+    )
+
+    assert response.status_code == 404
+
+
+def test_only_the_host_sees_the_hosting_page(resident_web):
+    meal = MealFactory()
+
+    assert resident_web.get(f"/hosting/{meal.pk}/").status_code == 404
+
+
+def test_the_host_cancels_with_a_reason_and_everyone_is_told(host_web, host, sms_outbox):
+    meal = MealFactory(host=host)
+    guest = SignupFactory(meal=meal)
+
+    response = host_web.post(
+        f"/hosting/{meal.pk}/cancel/", {"reason": "The hall roof is leaking"}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert "The meal is cancelled. Everyone signed up has been told." in response.content.decode()
+    meal.refresh_from_db()
+    guest.refresh_from_db()
+    assert (meal.status, meal.cancelled_reason, guest.status) == (
+        "cancelled",
+        "The hall roof is leaking",
+        "cancelled",
+    )
+
+
+def test_every_form_that_posts_carries_the_csrf_token(host_web, host):
+    meal = MealFactory(host=host)
+    pages = [
+        "/",
+        f"/meals/{meal.pk}/",
+        f"/meals/{meal.pk}/dish/",
+        "/settings/",
+        "/settings/leave/",
+        "/propose/",
+        f"/hosting/{meal.pk}/",
+        f"/hosting/{meal.pk}/cancel/",
+        f"/hosting/{meal.pk}/safety/",
+        f"/hosting/{meal.pk}/check/",
+    ]
+    forms = 0
+    for path in pages:
+        body = host_web.get(path).content.decode()
+        for form in re.findall(r'<form method="post".*?</form>', body, flags=re.S):
+            forms += 1
+            assert 'name="csrfmiddlewaretoken"' in form, (path, form[:120])
+    assert forms >= 12

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 
 from notifications.gateways import get_gateway
@@ -23,6 +24,15 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PHONE = {"width": 360, "height": 740}
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_closes_its_connections():
+    """The live server answers each request on a thread of its own; with persistent
+    connections (CONN_MAX_AGE) those threads would leave sessions open on the test database."""
+    connections.settings["default"]["CONN_MAX_AGE"] = 0
+    for conn in connections.all():
+        conn.settings_dict["CONN_MAX_AGE"] = 0
 
 
 @pytest.fixture(scope="session")

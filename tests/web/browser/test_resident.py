@@ -2,13 +2,14 @@
 dish, and say how it went. axe-core checks every page the journey reaches, errors included."""
 
 import datetime as dt
+import re
 
 import pytest
 from playwright.sync_api import expect
 
 from meals.models import Dish, Feedback, Signup
 from tests.factories import KILWINNING, MealFactory, SignupFactory, UserFactory, point
-from tests.web.browser.conftest import PINNED, sign_in_as
+from tests.web.browser.conftest import PINNED, Audit, sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -144,3 +145,33 @@ def test_find_join_wait_promoted_dish_and_feedback(
     page.get_by_role("link", name="My meals").click()
     expect(page.locator("main")).to_contain_text("Soup and a blether")
     audit("my meals")
+
+
+def test_use_my_location_finds_the_nearest_and_an_empty_list_suggests_proposing(
+    browser, browser_context_args, live_server, clock, neighbourhood
+):
+    context = browser.new_context(
+        **browser_context_args,
+        geolocation={"latitude": KILWINNING[0], "longitude": KILWINNING[1]},
+        permissions=["geolocation"],
+    )
+    page = context.new_page()
+    audit = Audit(page)
+    far_away = UserFactory(display_name="Morag Reid", has_app=True, home_location=None)
+    sign_in_as(context, live_server, far_away)
+
+    page.goto("/")
+    expect(page.locator("main")).to_contain_text("Set your home area")
+    page.get_by_role("button", name="Use my location").click()
+    expect(page).to_have_url(re.compile(r"lat=55\.655&lng=-4\.703"))
+    expect(page.locator("main")).to_contain_text("Nearest to your location first.")
+    titles = page.locator(".blether-meal__title").all_inner_texts()
+    assert titles[0] == "High tea in Kilwinning"
+    audit("meals near my location")
+
+    page.get_by_label("Kind").select_option("supper")  # the filters are open once used
+    page.get_by_role("button", name="Show meals").click()
+    expect(page.get_by_role("heading", name="No meals near you yet")).to_be_visible()
+    expect(page.get_by_role("link", name="Propose a meal")).to_be_visible()
+    audit("no meals")
+    context.close()
