@@ -31,5 +31,5 @@ RUN DEBUG=0 SECRET_KEY=build-only-collectstatic-key ALLOWED_HOSTS=localhost \
 
 EXPOSE 8000
 
-CMD ["gunicorn", "api.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--access-logfile", "-"]
+# gthread workers, backlog and an access log without query strings: gunicorn.conf.py.
+CMD ["gunicorn", "api.wsgi:application", "--config", "gunicorn.conf.py"]

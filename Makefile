@@ -15,6 +15,7 @@ TEST_ENV := DEBUG=1 SECRET_KEY=test-only-secret-key-of-forty-characters-xx CELER
 
 help:
 	@echo "make run    - install what is missing, migrate, load demo data, serve :8000 with a worker"
+	@echo "make dev    - the same, served by Django's development server with autoreload"
 	@echo "make test   - the same set-up, then lint, checks and the whole test suite"
 	@echo "make bench  - benchmarks (see bench/README.md); make bench-quick for a small scale"
 	@echo "make css    - rebuild the web front end's CSS from web/scss (npm; never at run time)"
@@ -35,6 +36,10 @@ demo: migrate
 
 run: demo
 	@bash scripts/run.sh
+
+.PHONY: dev
+dev: demo
+	@bash scripts/run.sh --dev
 
 lint: setup
 	.venv/bin/ruff check .

@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from api.admin_login import ThrottledAdminLoginForm
 from meals.reports import (
     COLUMNS,
     ReportRangeInvalid,
@@ -134,3 +135,7 @@ class OrganisationAdmin(OrganisationScopedAdmin, GISModelAdmin):
             "csv_query": request.GET.urlencode() + "&format=csv",
         }
         return TemplateResponse(request, "admin/venues/organisation/report.html", context)
+
+
+# Password guessing at /admin/login/ is throttled (api/admin_login.py).
+admin.site.login_form = ThrottledAdminLoginForm

@@ -7,11 +7,31 @@ from django.http import JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
+from api.middleware import (
+    DATABASE_UNAVAILABLE_DETAIL,
+    RETRY_AFTER_SECONDS,
+    database_unavailable,
+    log_database_unavailable,
+    mark_logged,
+)
 from people.errors import DomainError
 
 
+def database_unavailable_response(exc, context) -> Response:
+    """503 + Retry-After for a lost database connection (see api.middleware), logged once."""
+    set_rollback()
+    log_database_unavailable(context["request"], exc)
+    response = Response({"detail": DATABASE_UNAVAILABLE_DETAIL}, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    mark_logged(response)
+    return response
+
+
 def exception_handler(exc, context):
+    if database_unavailable(exc):
+        return database_unavailable_response(exc, context)
     if isinstance(exc, DomainError):
         detail = exc.detail
         data = detail if isinstance(detail, dict) else {"detail": detail}

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "api.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "api.urls"
@@ -94,6 +95,10 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+# Each serving thread keeps one connection for up to a minute (1.6-2x the requests/s of a
+# connection per request: bench/RESULTS.md). gunicorn bounds the threads (3 x 4) and Celery its
+# children (2): about 15 of PostgreSQL's 100. The development server starts a thread per
+# request, so `make dev` sets 0. Health checks replace a connection a database restart killed.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -104,6 +109,9 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="blether"),
+        # Rate limits read the cache on every sign-in: a Redis that hangs must cost half a
+        # second, not redis-py's 5 s default (people.ratelimit then counts in the database).
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
 }
 
@@ -131,6 +139,19 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # is the Nth X-Forwarded-For entry from the right (people.network.client_ip).
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
+# Rate limits for the API, the web pages and the admin, all counted by people.ratelimit:
+# "N/period" with period s, min, hour or day, optionally multiplied ("5/15min").
+RATE_LIMITS = {
+    "login_code_phone_minute": env.str("THROTTLE_CODE_PHONE_MINUTE", default="1/min"),
+    "login_code_phone_hour": env.str("THROTTLE_CODE_PHONE_HOUR", default="5/hour"),
+    "login_code_ip": env.str("THROTTLE_CODE_IP", default="20/hour"),
+    "login_token_ip": env.str("THROTTLE_TOKEN_IP", default="60/hour"),
+    "host_messages": env.str("THROTTLE_HOST_MESSAGES", default="5/hour"),
+    "guest_invites": env.str("THROTTLE_GUEST_INVITES", default="20/hour"),
+    "admin_login_ip": env.str("THROTTLE_ADMIN_LOGIN_IP", default="5/15min"),
+    "admin_login_username": env.str("THROTTLE_ADMIN_LOGIN_USERNAME", default="5/15min"),
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
@@ -149,13 +170,8 @@ REST_FRAMEWORK = {
     ],
     # 0 must stay 0: DRF reads None as "trust the whole X-Forwarded-For header".
     "NUM_PROXIES": NUM_PROXIES,
-    "DEFAULT_THROTTLE_RATES": {
-        "login_code_phone_minute": env.str("THROTTLE_CODE_PHONE_MINUTE", default="1/min"),
-        "login_code_phone_hour": env.str("THROTTLE_CODE_PHONE_HOUR", default="5/hour"),
-        "login_code_ip": env.str("THROTTLE_CODE_IP", default="20/hour"),
-        "login_token_ip": env.str("THROTTLE_TOKEN_IP", default="60/hour"),
-        "host_messages": env.str("THROTTLE_HOST_MESSAGES", default="5/hour"),
-    },
+    # DRF's throttles here are adapters over people.ratelimit, which reads RATE_LIMITS itself.
+    "DEFAULT_THROTTLE_RATES": RATE_LIMITS,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -201,7 +217,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# Publishing fails fast when Redis is down or hangs: the outbox row is already committed and
+# the sweep queues it once Redis is back, so a sign-in or a host's message never waits on
+# kombu's retries (5-25 s against a hung Redis before). One try with 1 s timeouts; a
+# connection that died with a restarted Redis is still reopened by redis-py on that try.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_IMPORTS = ["meals.nudges"]
 CELERY_BEAT_SCHEDULE = {
@@ -285,6 +307,14 @@ LOGGING = {
 
 if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
+    # HTTPS only: plain HTTP is redirected (behind the proxy's X-Forwarded-Proto) and browsers
+    # are told never to try it again. The localhost compose stack turns both off by env.
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Container health checks call http://127.0.0.1:8000/healthz directly, past the proxy.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

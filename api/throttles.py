@@ -1,67 +1,50 @@
-"""Throttles for sign-in: per phone (normalised) and per client IP.
+"""DRF throttles as thin adapters over people.ratelimit, which does the counting for every face.
 
-A request counts against a limit only when every limit on the view lets it
-through (`AllOrNothingThrottling`), so a refused retry does not use up the
-hourly quota of codes.
+Each throttle only says which limit a request falls under (its scope and whom it counts);
+a throttled request gets DRF's 429 with Retry-After. With `AllOrNothingThrottling` a request
+counts against a view's limits only when every one of them lets it through, so a refused
+retry does not use up the hourly quota of codes.
 """
 
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
+from people import ratelimit
 from people.errors import InvalidPhone
 from people.network import client_ip
 from people.phones import normalise_phone
 
 
-class _PeekableThrottle(SimpleRateThrottle):
-    """A rate throttle that can say yes or no before it records the request."""
+class RateLimitThrottle(BaseThrottle):
+    """One limit of `settings.RATE_LIMITS`; subclasses name the scope and whom it counts."""
 
-    def get_ident(self, request) -> str:
-        return client_ip(
-            remote_addr=request.META.get("REMOTE_ADDR", ""),
-            forwarded_for=request.META.get("HTTP_X_FORWARDED_FOR"),
-        )
+    scope = ""
 
-    def would_allow(self, request, view) -> bool:
-        self._recordable = False
-        if self.rate is None:
-            return True
-        self.key = self.get_cache_key(request, view)
-        if self.key is None:
-            return True
-        self.history = self.cache.get(self.key, [])
-        self.now = self.timer()
-        while self.history and self.history[-1] <= self.now - self.duration:
-            self.history.pop()
-        if len(self.history) >= self.num_requests:
-            return False
-        self._recordable = True
-        return True
+    def ident(self, request, view) -> str | None:
+        """Whom this request counts against; None when the limit does not apply to it."""
+        raise NotImplementedError
 
-    def record(self) -> None:
-        if self._recordable:
-            self.throttle_success()
+    def limit(self, request, view) -> ratelimit.Limit | None:
+        ident = self.ident(request, view)
+        return None if ident is None else ratelimit.Limit(self.scope, ident)
 
-    def forget(self) -> None:
-        """Take back a request recorded by `record()` that was then refused and sent nothing."""
-        if not self._recordable:
-            return
-        history = self.cache.get(self.key, [])
-        if self.now in history:
-            history.remove(self.now)
-            self.cache.set(self.key, history, self.duration)
+    def allow_request(self, request, view) -> bool:
+        limit = self.limit(request, view)
+        self._wait = None if limit is None else ratelimit.hit(limit)
+        return self._wait is None
+
+    def wait(self) -> float | None:
+        return getattr(self, "_wait", None)
 
 
 class AllOrNothingThrottling:
-    """View mixin: check every throttle first, then record the request in all of them."""
+    """View mixin: one all-or-nothing hit over every throttle's limit."""
 
     def check_throttles(self, request):
-        throttles = self.get_throttles()
-        waits = [t.wait() for t in throttles if not t.would_allow(request, self)]
-        if waits:
-            self.throttled(request, max((w for w in waits if w is not None), default=None))
-        for throttle in throttles:
-            throttle.record()
-        self.recorded_throttles = throttles
+        limits = [t.limit(request, self) for t in self.get_throttles()]
+        wait = ratelimit.hit(*(limit for limit in limits if limit is not None))
+        if wait is not None:
+            self.throttled(request, wait)
+        self.counted_limits = [limit for limit in limits if limit is not None]
 
 
 def _phone_from(request) -> str | None:
@@ -75,12 +58,9 @@ def _phone_from(request) -> str | None:
         return None  # the serializer will answer 400
 
 
-class _PhoneThrottle(_PeekableThrottle):
-    def get_cache_key(self, request, view):
-        phone = _phone_from(request)
-        if phone is None:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": phone}
+class _PhoneThrottle(RateLimitThrottle):
+    def ident(self, request, view) -> str | None:
+        return _phone_from(request)
 
 
 class LoginCodePhoneMinuteThrottle(_PhoneThrottle):
@@ -91,9 +71,12 @@ class LoginCodePhoneHourThrottle(_PhoneThrottle):
     scope = "login_code_phone_hour"
 
 
-class _IPThrottle(_PeekableThrottle):
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+class _IPThrottle(RateLimitThrottle):
+    def ident(self, request, view) -> str:
+        return client_ip(
+            remote_addr=request.META.get("REMOTE_ADDR", ""),
+            forwarded_for=request.META.get("HTTP_X_FORWARDED_FOR"),
+        )
 
 
 class LoginCodeIPThrottle(_IPThrottle):

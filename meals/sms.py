@@ -10,7 +10,13 @@ from meals import nudge_texts  # noqa: F401  registers host_message and guest_re
 from meals.models import LIVE_SIGNUP_STATUSES, HostMessage, Meal, Signup, SmsThread
 from meals.services import meal_subject, meal_text_context
 from notifications.gsm import to_gsm7
-from notifications.services import Outgoing, notify, notify_many
+from notifications.services import (
+    UNREACHABLE_REASONS,
+    Outgoing,
+    notify,
+    notify_many,
+    unreachable_reason,
+)
 from people.errors import DomainError, NotAllowed, NotFound
 from people.models import User
 
@@ -122,6 +128,9 @@ def meal_for_host_message(*, pk: int, person: User) -> Meal:
 def host_message_send(*, meal: Meal, by: User, text: str) -> HostMessage:
     """Text every confirmed or invited guest of `meal` from its host, one outbox row each.
 
+    Guests who cannot be texted (opted out, number invalid, paused, left) get no row.
+    `recipients` is how many texts were written; the returned message also carries
+    `not_sent`, a count per reason (UNREACHABLE_REASONS) of the guests left out.
     The guests' numbers are never shown to the host; replies come back through
     `guest_reply_relay` for 48 hours.
     """
@@ -143,11 +152,19 @@ def host_message_send(*, meal: Meal, by: User, text: str) -> HostMessage:
         .select_related("person")
         .order_by("pk")
     )
+    not_sent = dict.fromkeys(UNREACHABLE_REASONS, 0)
+    reachable = []
+    for signup in guests:
+        reason = unreachable_reason(signup.person)
+        if reason:
+            not_sent[reason] += 1
+        else:
+            reachable.append(signup)
     message = HostMessage.objects.create(
-        meal=meal, sent_by=by, text=cleaned, recipients=len(guests), created_at=timezone.now()
+        meal=meal, sent_by=by, text=cleaned, recipients=0, created_at=timezone.now()
     )
     context = {**meal_text_context(meal), "text": to_gsm7(cleaned)}
-    notify_many(
+    written = notify_many(
         template="host_message",
         items=[
             Outgoing(
@@ -155,10 +172,13 @@ def host_message_send(*, meal: Meal, by: User, text: str) -> HostMessage:
                 context=context,
                 dedupe_key=f"host-message:{message.pk}:{signup.person_id}",
             )
-            for signup in guests
+            for signup in reachable
         ],
         subject=meal_subject(meal),
     )
+    message.recipients = len(written)
+    message.save(update_fields=["recipients"])
+    message.not_sent = not_sent
     # The thread meal is left alone: a bare NO to a host's question must not cancel a place.
     return message
 

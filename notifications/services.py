@@ -181,6 +181,27 @@ def notify_many(
     return [i.recipient.pk for i in items]
 
 
+# Reasons a text other than a sign-in code is not written, as counted for the person who asked.
+UNREACHABLE_REASONS = ("opted_out", "number_invalid", "paused", "left")
+
+
+def unreachable_reason(person: User) -> str:
+    """Why a text (not a sign-in code) to `person` would be suppressed now, or "" if it can go.
+
+    The rules the dispatcher applies at send time (notifications.dispatch); a person who
+    has left has no number.
+    """
+    if not person.is_active or not person.phone:
+        return "left"
+    if person.sms_opted_out_at is not None:
+        return "opted_out"
+    if person.phone_invalid:
+        return "number_invalid"
+    if person.sms_paused:
+        return "paused"
+    return ""
+
+
 @transaction.atomic
 def messages_withdraw(
     *,

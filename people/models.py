@@ -88,3 +88,24 @@ class LoginCode(models.Model):
 
     def __str__(self) -> str:
         return f"code for {self.phone[-3:]} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RateLimitHit(models.Model):
+    """One request counted against a rate limit while Redis could not be reached.
+
+    `key` is the limit's scope and a keyed hash of whom it counts (people.ratelimit), never a
+    number or an address in the clear. Rows older than the longest window are deleted as
+    new ones come.
+    """
+
+    key = models.CharField(max_length=100)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["key", "-at"], name="people_ratelimit_key_idx"),
+            models.Index(fields=["at"], name="people_ratelimit_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key.split(':')[0]} at {self.at:%Y-%m-%d %H:%M:%S}"

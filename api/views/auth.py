@@ -34,6 +34,7 @@ from api.throttles import (
     LoginTokenIPThrottle,
 )
 from notifications.services import login_code_send
+from people import ratelimit
 from people.errors import TextsStopped
 from people.models import User
 from people.services import login_code_verify
@@ -75,9 +76,14 @@ class CodeRequestView(AllOrNothingThrottling, APIView):
         if isinstance(exc, TextsStopped):
             # Nothing was sent, so the number may ask again as soon as it texts START. The
             # per-IP count stands: probing which numbers have stopped texts is not free.
-            for throttle in getattr(self, "recorded_throttles", []):
-                if isinstance(throttle, (LoginCodePhoneMinuteThrottle, LoginCodePhoneHourThrottle)):
-                    throttle.forget()
+            phone_scopes = {LoginCodePhoneMinuteThrottle.scope, LoginCodePhoneHourThrottle.scope}
+            ratelimit.unhit(
+                *(
+                    limit
+                    for limit in getattr(self, "counted_limits", [])
+                    if limit.scope in phone_scopes
+                )
+            )
         return super().handle_exception(exc)
 
 

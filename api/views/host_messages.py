@@ -4,10 +4,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from api.serializers.common import THROTTLED, UNAUTHENTICATED, detail_response, invalid_response
+from api.throttles import RateLimitThrottle
 from meals.sms import HOST_MESSAGE_MAX, host_message_send, meal_for_host_message
 
 
@@ -15,24 +15,31 @@ class HostMessageIn(serializers.Serializer):
     text = serializers.CharField(max_length=HOST_MESSAGE_MAX)
 
 
+class HostMessageNotSent(serializers.Serializer):
+    opted_out = serializers.IntegerField(help_text="Guests who texted STOP")
+    number_invalid = serializers.IntegerField(help_text="Guests whose number cannot take texts")
+    paused = serializers.IntegerField(help_text="Guests paused after texts went undelivered")
+    left = serializers.IntegerField(help_text="Guests who have left Blether")
+
+
 class HostMessageOut(serializers.Serializer):
     id = serializers.IntegerField()
     meal = serializers.IntegerField(source="meal_id")
     text = serializers.CharField()
-    recipients = serializers.IntegerField(help_text="How many guests it was texted to")
+    recipients = serializers.IntegerField(help_text="How many texts were queued for guests")
+    not_sent = HostMessageNotSent(help_text="Guests not texted, counted by reason")
     created_at = serializers.DateTimeField()
 
 
-class HostMessageThrottle(SimpleRateThrottle):
+class HostMessageThrottle(RateLimitThrottle):
     """Per meal and per person (rate `host_messages`), so nobody else can use up a host's quota."""
 
     scope = "host_messages"
 
-    def get_cache_key(self, request, view):
+    def ident(self, request, view) -> str | None:
         if not request.user or not request.user.is_authenticated:
             return None
-        meal = view.kwargs.get("pk")
-        return self.cache_format % {"scope": self.scope, "ident": f"{meal}:{request.user.pk}"}
+        return f"{view.kwargs.get('pk')}:{request.user.pk}"
 
 
 class HostMessageView(APIView):

@@ -10,7 +10,6 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView, get_object_or_404
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 
 from api.fields import parse_near
 from api.serializers.common import THROTTLED
@@ -35,6 +34,7 @@ from api.serializers.meals import (
     SignupOut,
     SignupPatchIn,
 )
+from api.throttles import RateLimitThrottle
 from meals import selectors, services
 from meals.models import Meal, Signup
 from people.errors import NotAllowed
@@ -44,17 +44,16 @@ NOT_HOST = OpenApiResponse(description="Only the host may do this")
 BAD = OpenApiResponse(description="Invalid input; {field: [message]} or {detail}")
 
 
-class GuestInviteThrottle(SimpleRateThrottle):
-    """Per host across all their meals, so nobody can sweep through phone numbers."""
+class GuestInviteThrottle(RateLimitThrottle):
+    """Per host across all their meals (rate `guest_invites`), so nobody can sweep through
+    phone numbers."""
 
     scope = "guest_invites"
-    # Here rather than in settings so the limit travels with the endpoint it guards.
-    rate = "20/hour"
 
-    def get_cache_key(self, request, view):
+    def ident(self, request, view) -> str | None:
         if not request.user or not request.user.is_authenticated:
             return None
-        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+        return str(request.user.pk)
 
 
 def _check_paging(request) -> None:

@@ -1,8 +1,8 @@
 """POST /api/meals/{id}/messages/: a host texts everyone signed up."""
 
 import pytest
+from django.utils import timezone
 
-from api.views.host_messages import HostMessageThrottle
 from meals.models import HostMessage, Signup
 from notifications.models import Message
 from tests.conftest import client_for
@@ -90,8 +90,8 @@ def test_a_cancelled_meal_cannot_be_messaged(host_client, meal):
     assert host_client.post(url(meal), {"text": "Hello"}).status_code == 400
 
 
-def test_messages_are_rate_limited_per_meal(host_client, meal, monkeypatch):
-    monkeypatch.setattr(HostMessageThrottle, "THROTTLE_RATES", {"host_messages": "3/hour"})
+def test_messages_are_rate_limited_per_meal(host_client, meal, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "host_messages": "3/hour"}
 
     statuses = [host_client.post(url(meal), {"text": f"Note {n}"}).status_code for n in range(4)]
     other = MealFactory(host=meal.host)
@@ -112,3 +112,37 @@ def test_the_host_is_never_texted_their_own_message(host_client, host, meal):
     assert response.json()["recipients"] == 1
     assert not Message.objects.filter(recipient=host).exists()
     assert client_for(host).post(url(meal), {"text": "x"}).status_code == 201
+
+
+def test_the_count_is_the_texts_queued_and_the_others_are_counted_by_reason(
+    host_client, host, meal
+):
+    reachable = [SignupFactory(meal=meal, status=s).person for s in ("confirmed", "invited")]
+    SignupFactory(meal=meal, person=UserFactory(sms_opted_out_at=timezone.now()))
+    SignupFactory(meal=meal, person=UserFactory(sms_opted_out_at=timezone.now()), status="invited")
+    SignupFactory(meal=meal, person=UserFactory(phone_invalid=True))
+    SignupFactory(meal=meal, person=UserFactory(sms_paused=True))
+    SignupFactory(meal=meal, person=UserFactory(phone=None, is_active=False))
+
+    response = host_client.post(url(meal), {"text": "Soup's on at noon"})
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["recipients"] == 2
+    assert body["not_sent"] == {"opted_out": 2, "number_invalid": 1, "paused": 1, "left": 1}
+    assert HostMessage.objects.get().recipients == 2
+    rows = Message.objects.filter(template="host_message")
+    assert sorted(rows.values_list("recipient_id", flat=True)) == sorted(p.pk for p in reachable)
+
+
+def test_nobody_to_text_queues_nothing_and_says_so(host_client, meal):
+    SignupFactory(meal=meal, person=UserFactory(sms_paused=True))
+
+    response = host_client.post(url(meal), {"text": "Hello"})
+
+    assert response.status_code == 201
+    assert (response.json()["recipients"], response.json()["not_sent"]) == (
+        0,
+        {"opted_out": 0, "number_invalid": 0, "paused": 1, "left": 0},
+    )
+    assert Message.objects.count() == 0

@@ -7,10 +7,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from notifications.services import login_code_send
-from people.errors import DomainError, LoginCodeInvalid
+from people.errors import DomainError, LoginCodeInvalid, TextsStopped
 from people.services import login_code_verify, user_update
 from web.forms import CodeForm, NameForm, PhoneForm, apply_error
-from web.views.common import client_ip, page, too_many, wait_words
+from web.views.common import client_ip, give_back, page, too_many, wait_words
 
 PHONE_KEY = "sign_in_phone"
 NEXT_KEY = "sign_in_next"
@@ -31,11 +31,8 @@ def sign_in(request):
     form = PhoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         phone = form.cleaned_data["phone"]
-        wait = too_many(
-            ("login_code_phone_minute", phone),
-            ("login_code_phone_hour", phone),
-            ("login_code_ip", client_ip(request)),
-        )
+        per_phone = (("login_code_phone_minute", phone), ("login_code_phone_hour", phone))
+        wait = too_many(*per_phone, ("login_code_ip", client_ip(request)))
         if wait is not None:
             form.add_error(
                 None, f"Too many codes asked for. Wait {wait_words(wait)}, then try again."
@@ -44,6 +41,10 @@ def sign_in(request):
         try:
             login_code_send(phone=phone)
         except DomainError as exc:
+            if isinstance(exc, TextsStopped):
+                # Nothing was sent: the number may ask again once it texts START. The
+                # per-address count stands, as in the API.
+                give_back(*per_phone)
             apply_error(form, exc, field="phone")
             return page(request, "web/sign_in.html", {"form": form}, status=exc.status_code)
         request.session[PHONE_KEY] = phone

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from meals import selectors
 from meals.models import Meal
 from people.network import client_ip as ip_of
+from people.ratelimit import Limit, hit, unhit
 
 
 def page(request: HttpRequest, template: str, context: dict | None = None, *, status=None):
@@ -44,9 +45,12 @@ def wait_words(seconds: float) -> str:
 def too_many(*limits: tuple[str, str]) -> float | None:
     """Count one request against each (scope, ident) limit, the API's own throttles; the
     seconds to wait when any is used up, else None."""
-    from people.ratelimit import Limit, hit
-
     return hit(*(Limit(scope, str(ident)) for scope, ident in limits))
+
+
+def give_back(*limits: tuple[str, str]) -> None:
+    """Uncount a request that turned out to cost nothing (as the API does)."""
+    unhit(*(Limit(scope, str(ident)) for scope, ident in limits))
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -48,7 +48,6 @@ def test_find_join_and_cancel_without_javascript(no_js_page, live_server, clock)
 
 
 def test_sign_in_without_javascript(no_js_page, live_server, clock, sent_texts):
-    pytest.importorskip("people.ratelimit", reason="needs the shared rate limits (w-d2a)")
 
     class NoAudit:
         def __call__(self, label=""):

@@ -58,7 +58,6 @@ def sign_in(page, audit, sent_texts) -> None:
 def test_sign_in_with_the_code_from_the_text_and_sign_out(
     page, live_server, audit, clock, sent_texts
 ):
-    pytest.importorskip("people.ratelimit", reason="needs the shared rate limits (w-d2a)")
     sign_in(page, audit, sent_texts)
     session = next(c for c in page.context.cookies() if c["name"] == "sessionid")
     assert (session["httpOnly"], session["sameSite"]) == (True, "Lax")
