@@ -183,3 +183,35 @@ def test_every_form_that_posts_carries_the_csrf_token(host_web, host):
             forms += 1
             assert 'name="csrfmiddlewaretoken"' in form, (path, form[:120])
     assert forms >= 12
+
+
+def test_message_your_guests_counts_who_is_texted_and_who_cannot_be(
+    host_web, host, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    meal = MealFactory(host=host)
+    SignupFactory(meal=meal)
+    SignupFactory(meal=meal, person__sms_opted_out_at=timezone.now())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = host_web.post(
+            f"/hosting/{meal.pk}/message/", {"text": "Bring a cup!"}, follow=True
+        )
+
+    body = response.content.decode()
+    assert "Your message is on its way to 1 guest(s)." in body
+    assert "Not texted: 1 stopped texts." in body
+
+
+def test_an_empty_message_is_refused_and_nothing_is_sent(host_web, host):
+    from meals.models import HostMessage
+
+    meal = MealFactory(host=host)
+    SignupFactory(meal=meal)
+
+    response = host_web.post(f"/hosting/{meal.pk}/message/", {"text": "   "})
+
+    assert response.status_code == 400
+    assert '<a href="#id_text">Write a message.</a>' in response.content.decode()
+    assert HostMessage.objects.count() == 0

@@ -21,6 +21,14 @@ COMING = (
 )
 
 
+NOT_SENT_WORDS = {
+    "opted_out": "stopped texts",
+    "number_invalid": "number not working",
+    "paused": "texts paused",
+    "left": "left Blether",
+}
+
+
 def _context(request, meal: Meal, **forms) -> dict:
     signups = list(selectors.meal_signups_for_host(meal=meal))
     now = timezone.now()
@@ -91,6 +99,10 @@ def message(request, pk: int):
         apply_error(form, exc)
         return _show(request, meal, status=exc.status_code, message_form=form)
     done(request, f"Your message is on its way to {sent.recipients} guest(s).")
+    missed = {reason: n for reason, n in getattr(sent, "not_sent", {}).items() if n}
+    if missed:
+        why = ", ".join(f"{n} {NOT_SENT_WORDS.get(reason, reason)}" for reason, n in missed.items())
+        done(request, f"Not texted: {why}.")
     return redirect("web:hosting", pk=meal.pk)
 
 
