@@ -231,6 +231,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "people.tasks.purge_login_codes",
         "schedule": crontab(minute=17, hour="3"),
     },
+    "web-purge-sessions": {
+        "task": "web.tasks.purge_sessions",
+        "schedule": crontab(minute=27, hour="3"),
+    },
     "notifications-sweep": {
         "task": "notifications.tasks.sweep_outbox",
         "schedule": 60.0,
@@ -275,6 +279,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 30)
 CSRF_COOKIE_SAMESITE = "Lax"
 LOGIN_URL = "web:sign-in"
+CSRF_FAILURE_VIEW = "web.views.pwa.csrf_failure"
 
 # Sign-in codes
 LOGIN_CODE_TTL_SECONDS = 600

@@ -215,3 +215,32 @@ def test_an_empty_message_is_refused_and_nothing_is_sent(host_web, host):
     assert response.status_code == 400
     assert '<a href="#id_text">Write a message.</a>' in response.content.decode()
     assert HostMessage.objects.count() == 0
+
+
+def test_a_form_without_its_token_gets_a_page_saying_to_try_again(resident):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(resident)
+
+    response = client.post("/settings/", {"display_name": "Morag"})
+
+    assert response.status_code == 403
+    assert "Please try again" in response.content.decode()
+
+
+def test_expired_sessions_are_purged_by_the_nightly_task(resident_web):
+    import datetime as dt
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from web.tasks import purge_sessions
+
+    live = Session.objects.get()
+    Session.objects.create(
+        session_key="x" * 32, session_data="", expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+
+    assert purge_sessions.delay().get() == 1
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]

@@ -61,3 +61,8 @@ def offline(request):
 
 def not_found_page(request, *args, **kwargs) -> HttpResponse:
     return render(request, "web/not_found.html", {"what": "page"}, status=404)
+
+
+def csrf_failure(request, reason: str = "") -> HttpResponse:
+    """A form sent without its token (an old page, or cookies cleared): say what to do."""
+    return render(request, "web/csrf_failure.html", status=403)
