@@ -53,14 +53,16 @@ class Audit:
     def __init__(self, page):
         self.page = page
         self.server_errors: list[str] = []
+        self.script_errors: list[str] = []
         self.pages_checked: list[str] = []
         page.on(
             "response",
             lambda r: self.server_errors.append(f"{r.status} {r.url}") if r.status >= 500 else None,
         )
+        page.on("pageerror", lambda error: self.script_errors.append(str(error)))
 
     def __call__(self, label: str = "") -> None:
-        """Check the page as it is now: 0 axe violations, no server error so far."""
+        """Check the page as it is now: 0 axe violations, no server or script error so far."""
         page = self.page
         page.wait_for_load_state("load")
         if not page.evaluate("() => typeof window.axe !== 'undefined'"):
@@ -77,6 +79,7 @@ class Audit:
         where = f"{label or page.url}"
         assert violations == [], f"axe violations on {where}: {violations}"
         assert self.server_errors == [], f"server errors by {where}: {self.server_errors}"
+        assert self.script_errors == [], f"script errors by {where}: {self.script_errors}"
         self.pages_checked.append(where)
 
 

@@ -51,3 +51,22 @@ def test_my_meals_can_be_read_with_no_signal(page, live_server, clock):
     page.goto("/settings/")
     expect(page.get_by_role("heading", level=1)).to_have_text("No signal just now")
     page.context.set_offline(False)
+
+
+def test_htmx_carries_links_and_forms_without_full_page_loads(page, live_server, clock):
+    morag = UserFactory(display_name="Morag Reid", has_app=True)
+    MealFactory(title="Soup and a blether")
+    sign_in_as(page.context, live_server, morag)
+    page.goto("/")
+    page.evaluate("window.__sameDocument = true")
+    boosted = []
+    page.on("request", lambda r: boosted.append(r.headers.get("hx-boosted")))
+
+    page.get_by_role("link", name="Soup and a blether").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Soup and a blether")
+    page.get_by_role("button", name="Join").click()
+    expect(page.get_by_text("You have a place. See you there!")).to_be_visible()
+
+    assert page.evaluate("window.__sameDocument") is True
+    assert "true" in boosted
+    expect(page).to_have_title("Soup and a blether - Blether")
