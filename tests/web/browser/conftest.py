@@ -22,6 +22,20 @@ CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parent.parent / "vendor" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PHONE = {"width": 360, "height": 740}
+# Every control, and every link that stands alone, must be at least 44 x 44 px to tap;
+# links inside a sentence are exempt (as in WCAG 2.5.5), and so is the skip link until focused.
+SMALL_TARGETS = """() => {
+    const controls = "button, input:not([type=hidden]), select, textarea, summary, "
+        + "a.blether-tap, a.govuk-back-link, a.blether-header__link, a.blether-header__name, "
+        + "a.govuk-button, .blether-meal__title a";
+    return [...document.querySelectorAll(controls)]
+        .filter(el => el.getClientRects().length && !el.closest(".govuk-skip-link"))
+        .map(el => ({el, box: el.getBoundingClientRect()}))
+        .filter(({box}) => box.height < 43.5 || box.width < 43.5)
+        .map(({el, box}) => `${el.tagName.toLowerCase()}.${el.className} "${
+            (el.innerText || el.name || "").trim().slice(0, 30)}" ${
+            Math.round(box.width)}x${Math.round(box.height)}`);
+}"""
 
 pytestmark = pytest.mark.browser
 
@@ -78,6 +92,8 @@ class Audit:
         )
         where = f"{label or page.url}"
         assert violations == [], f"axe violations on {where}: {violations}"
+        small = page.evaluate(SMALL_TARGETS)
+        assert small == [], f"tap targets under 44 px on {where}: {small}"
         assert self.server_errors == [], f"server errors by {where}: {self.server_errors}"
         assert self.script_errors == [], f"script errors by {where}: {self.script_errors}"
         self.pages_checked.append(where)
