@@ -64,7 +64,8 @@ def out_dir(tmp_path) -> Path:
     return folder
 
 
-def test_a_phone_sized_picture_of_every_page(page, live_server, clock, out_dir):
+def test_a_phone_sized_picture_of_every_page(page, live_server, clock, out_dir, settings):
+    settings.SMS_PUBLIC_NUMBER = "+447700900001"
     agnes = UserFactory(display_name="Agnes Boyd", has_app=True)
     morag = UserFactory(display_name="Morag Reid", has_app=True)
     hall = VenueFactory(name="Dockhead Hall", kitchen=True, tea_urn=True, hearing_loop=True)
