@@ -250,6 +250,15 @@ class SettingsForm(PointMixin, forms.Form):
     dietary_needs = forms.CharField(label="Dietary needs", max_length=200, required=False)
     access_needs = forms.CharField(label="Access needs", max_length=200, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A distance set through the API (0.5-20 km) stays choosable, so saving keeps it.
+        current = self.initial.get("nudge_radius_km")
+        choices = list(self.RADIUS_CHOICES)
+        if current and current not in dict(choices):
+            choices = sorted([*choices, (current, f"{current} km")], key=lambda c: float(c[0]))
+        self.fields["nudge_radius_km"].choices = choices
+
     def clean(self):
         data = super().clean()
         start, end = data.get("quiet_start"), data.get("quiet_end")

@@ -244,3 +244,27 @@ def test_expired_sessions_are_purged_by_the_nightly_task(resident_web):
 
     assert purge_sessions.delay().get() == 1
     assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]
+
+
+def test_saving_settings_keeps_a_distance_set_through_the_api(resident_web, resident):
+    from decimal import Decimal
+
+    resident.nudge_radius_km = Decimal("7.5")
+    resident.save(update_fields=["nudge_radius_km"])
+    page = resident_web.get("/settings/").content.decode()
+    assert '<option value="7.5" selected>7.5 km</option>' in page
+
+    response = resident_web.post(
+        "/settings/",
+        {
+            "display_name": "Morag",
+            "sms_nudges": "yes",
+            "nudge_radius_km": "7.5",
+            "quiet_start": "21:00",
+            "quiet_end": "09:00",
+        },
+    )
+
+    assert response.status_code == 302
+    resident.refresh_from_db()
+    assert (resident.nudge_radius_km, resident.sms_nudges) == (Decimal("7.5"), True)
