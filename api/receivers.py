@@ -2,14 +2,14 @@
 
 from django.dispatch import receiver
 
+from api.inbound import inbound_sms_forget
 from api.models import InboundSms
 from meals.signals import person_export_parts, person_leaving
 
 
 @receiver(person_leaving, dispatch_uid="api.receivers.forget_inbound_texts")
 def forget_inbound_texts(sender, *, person, **kwargs) -> None:
-    # The MessageSid stays so a late webhook replay is still recognised, but not who sent it.
-    InboundSms.objects.filter(person=person).update(person=None, reply="")
+    inbound_sms_forget(person=person)
 
 
 @receiver(person_export_parts, dispatch_uid="api.receivers.export_inbound_texts")

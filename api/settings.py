@@ -11,6 +11,7 @@ import environ
 import phonenumbers
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -102,6 +103,18 @@ DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A streaming replica for the searches (api/db_router.py): same settings as the primary but
+# where it is; the test runner points it at the primary's test database.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "ENGINE": DATABASES["default"]["ENGINE"],
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["api.db_router.ReplicaRouter"]
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
@@ -226,6 +239,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout"
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_IMPORTS = ["meals.nudges"]
+# Three queues, so a fan-out of invitations never holds up a sign-in code: `sms` (sending and
+# the outbox sweep), `nudges` (invitations, reminders, feedback questions), `default` (the
+# rest). A worker started without -Q consumes all three; scale one queue with its own workers.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("sms", "nudges", "default")]
+CELERY_TASK_ROUTES = {
+    "notifications.tasks.*": {"queue": "sms"},
+    "meals.nudges.*": {"queue": "nudges"},
+}
 CELERY_BEAT_SCHEDULE = {
     "people-purge-login-codes": {
         "task": "people.tasks.purge_login_codes",
@@ -270,6 +292,8 @@ TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")
 if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN):
     raise ImproperlyConfigured("SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.")
+# How long the SDK waits for Twilio; no answer in time means the text's fate is unknown.
+TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", default=10.0)
 
 # The web front end (web/): sign-in by SMS code into a session kept in the database, so web
 # processes stay stateless. The cookie is httpOnly and SameSite=Lax; Secure when DEBUG is off.
@@ -282,8 +306,12 @@ LOGIN_URL = "web:sign-in"
 CSRF_FAILURE_VIEW = "web.views.pwa.csrf_failure"
 
 # Sign-in codes
-LOGIN_CODE_TTL_SECONDS = 600
-LOGIN_CODE_MAX_ATTEMPTS = 5
+LOGIN_CODE_TTL_SECONDS = env.int("LOGIN_CODE_TTL_SECONDS", default=600)
+LOGIN_CODE_MAX_ATTEMPTS = env.int("LOGIN_CODE_MAX_ATTEMPTS", default=5)
+if LOGIN_CODE_TTL_SECONDS < 60 or LOGIN_CODE_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured(
+        "LOGIN_CODE_TTL_SECONDS must be 60 or more and LOGIN_CODE_MAX_ATTEMPTS 1 or more."
+    )
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="GB")
 # Regions (ISO 3166 codes as libphonenumber names them) whose numbers Blether may start
 # texting: sign-in codes and invitations. +44 also covers GG, JE and IM; list them to allow them.

@@ -121,11 +121,9 @@ def targets(report: dict) -> list[tuple[str, str, str]]:
     return out
 
 
-def render(report: dict) -> str:
+def _header(report: dict) -> list[str]:
     m = report.get("machine", {})
-    lines = [
-        START,
-        "",
+    return [
         f"Run on {m.get('date', '?')} at commit `{m.get('git', '?')}`: "
         f"{m.get('cpus', '?')} CPUs ({m.get('cpu', '?')}), {m.get('memory', '?')} memory, "
         f"PostgreSQL {m.get('postgresql', '?')}, PostGIS {m.get('postgis', '?')}, "
@@ -138,20 +136,22 @@ def render(report: dict) -> str:
         f"API served by `{report['gunicorn'].get('command', 'gunicorn')}` with DEBUG=0; "
         f"{report['clients']} concurrent clients, {report['duration_s']:g} s per load phase "
         "after a few warm-up calls per client; the load client is this repository's "
-        "threaded closed-loop driver (bench/run.py), the same for HTTP and for SQL; at the "
+        "threaded closed-loop driver (bench/harness.py), the same for HTTP and for SQL; at the "
         "largest size locust (headless, bench/locustfile.py) repeats the API load as a "
         "cross-check.",
-        "",
-        "### Targets",
-        "",
-        "| target | result | figures |",
-        "|---|---|---|",
     ]
+
+
+def _targets_section(report: dict) -> list[str]:
+    lines = ["### Targets", "", "| target | result | figures |", "|---|---|---|"]
     for name, verdict, figures in targets(report):
         mark = {"met": "**met**", "missed": "**missed**"}.get(verdict, verdict)
         lines.append(f"| {name} | {mark} | {figures} |")
+    return lines
 
-    lines += ["", "### Data", ""]
+
+def _data_section(report: dict) -> list[str]:
+    lines = ["### Data", ""]
     lines += [
         "| meals | published & upcoming | sign-ups | people | venues | generate s | meals s |",
         "|---:|---:|---:|---:|---:|---:|---:|",
@@ -162,212 +162,229 @@ def render(report: dict) -> str:
             f"| {c['meals']:,} | {c['published_upcoming']:,} | {c['signups']:,} | "
             f"{c['people']:,} | {c['venues']:,} | {s['total']:.1f} | {s['meals']:.1f} |"
         )
+    return lines
 
+
+def _nearby_section(tiers: list[dict]) -> list[str]:
+    big = tiers[-1]["nearby"]
+    lines = [
+        f"### 1. Nearby meals at {tiers[-1]['meals']:,} meals",
+        "",
+        f"`GET /api/meals/?near=<lat,lng>&radius_km={big['radius_km']}` over "
+        f"{big['points']} points drawn from the towns by population"
+        + (
+            f"; {big['mean_results']} meals match on average (at most "
+            f"{big['max_results']}), the view sends {big['queries_per_request']} SQL "
+            "queries per request besides the token's user lookup."
+            if "mean_results" in big
+            else "."
+        ),
+        "",
+    ]
+    if big.get("skipped_api"):
+        lines += [f"API not measured: {big['skipped_api']}", ""]
+    lines += _run_table(big.get("runs", []))
+    runs = big.get("runs", [])
+    api, same = _find(runs, "API"), _find(runs, "same SQL")
+    hand, naive = _find(runs, "hand-written"), _find(runs, "naive")
+    lines.append("")
+    if api and same:
+        lines.append(
+            f"- API / raw (the view's own SQL through psycopg): throughput "
+            f"{api['throughput'] / same['throughput']:.2f}, p95 "
+            f"{api['p95_ms'] / same['p95_ms']:.1f}x."
+        )
+    if naive and hand:
+        lines.append(
+            f"- Naive (no spatial index) vs hand-written indexed SQL: "
+            f"{naive['p50_ms'] / hand['p50_ms']:.1f}x slower at p50, "
+            f"{hand['throughput'] / max(naive['throughput'], 0.001):.1f}x less throughput."
+        )
+    if big.get("sql_sample"):
+        lines += ["", "<details><summary>The view's SQL for one point</summary>", ""]
+        lines += ["```sql", *big["sql_sample"], "```", "", "</details>"]
+    if big.get("view_plan"):
+        lines += [
+            "",
+            "<details><summary>EXPLAIN ANALYZE of the view's page query at the busiest "
+            f"point ({big['view_plan_matches']} matches)</summary>",
+            "",
+        ]
+        lines += ["```", *big["view_plan"], "```", "", "</details>"]
+    if big.get("experiment", {}).get("with_partial_index"):
+        exp = big["experiment"]
+        lines += [
+            "",
+            "<details><summary>Experiment: the KNN-shaped page query on a partial GiST "
+            f"index over published meals (built in {exp['build_s']} s, dropped after)"
+            "</summary>",
+            "",
+        ]
+        lines += ["```", *exp["with_partial_index"], "```", "", "</details>"]
+    if big.get("indexed_plan"):
+        lines += ["", "<details><summary>Plan of the hand-written page query</summary>", ""]
+        lines += ["```", *big["indexed_plan"], "```", "", "</details>"]
+    return lines
+
+
+def _growth_section(tiers: list[dict]) -> list[str]:
+    lines = [
+        "### 2. Growth",
+        "",
+        "| meals | matches/query | API req/s | API p50 | API p95 | API p99 "
+        "| view SQL p95 | hand SQL p95 | naive p95 |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for t in tiers:
+        n = t["nearby"]
+        r = n.get("runs", [])
+        a, s, h, v = _find(r, "API"), _find(r, "same SQL"), _find(r, "hand"), _find(r, "naive")
+        lines.append(
+            f"| {t['meals']:,} | {n.get('mean_results', '—')} | "
+            f"{_rate(a and a['throughput'])} | {_ms(a and a['p50_ms'])} | "
+            f"{_ms(a and a['p95_ms'])} | {_ms(a and a['p99_ms'])} | {_ms(s and s['p95_ms'])} | "
+            f"{_ms(h and h['p95_ms'])} | {_ms(v and v['p95_ms'])} |"
+        )
+    return lines
+
+
+def _burst_section(burst: dict) -> list[str]:
+    lines = ["### 3. Sign-up burst", ""]
+    if "skipped" in burst:
+        lines.append(f"Not measured: {burst['skipped']}")
+    else:
+        lines += [
+            f"{burst['requests']} distinct people (tokens minted first) POST "
+            f"`/api/meals/{{id}}/signups/` at once on one {burst['capacity']}-seat meal "
+            "(party sizes 1-3).",
+            "",
+            "| req/s | p50 ms | p95 ms | p99 ms | answers | seats taken | confirmed "
+            "(seats) | waitlisted | waitlisted that would fit | answers = rows | correct |",
+            "|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---|",
+            f"| {burst['throughput']:,.0f} | {_ms(burst['p50_ms'])} | "
+            f"{_ms(burst['p95_ms'])} | {_ms(burst['p99_ms'])} | {burst['statuses']} | "
+            f"{burst['seats_taken']}/{burst['capacity']} | {burst['confirmed']} "
+            f"({burst['confirmed_seats']}) | {burst['waitlisted']} | "
+            f"{burst['waitlisted_that_would_fit']} | {burst['answers_match_database']} | "
+            f"**{burst['correct']}** |",
+        ]
+    return lines
+
+
+def _fanout_section(fan: dict) -> list[str]:
+    lines = ["### 4. Fan-out", ""]
+    if "skipped" in fan:
+        lines.append(f"Not measured: {fan['skipped']}")
+    elif "publish_error" in fan:
+        lines.append(f"Publish refused: {fan['publish_error']}")
+    else:
+        lines += [
+            f"{fan['neighbours']:,} opted-in neighbours around Lerwick "
+            f"({fan['expected_invitations']:,} in range by `neighbours_to_invite`), "
+            f"none around Fair Isle. Invitations are written by the "
+            "`meals.nudges.invitations_queue` task in one real Celery worker "
+            f"(`{fan.get('worker_command', 'celery')}`), timed from sending the publish "
+            "request until the last row is in the outbox.",
+            "",
+            *([f"**Note:** {fan['fanout_queued_by']}.", ""] if fan.get("fanout_queued_by") else []),
+            "| what | time |",
+            "|---|---:|",
+            f"| publish, nobody in range (median of {fan['publish_none_ms_each']}, after "
+            f"{len(fan.get('publish_warmup_ms', []))} warm-up publishes) | "
+            f"{fan['publish_none_ms']:.1f} ms |",
+            f"| publish, {fan['neighbours']:,} in range | {fan['publish_crowded_ms']:.1f} ms |",
+            f"| publish → all {fan.get('rows_queued', 0):,} invitation rows queued "
+            f"(worker) | {fan.get('queue_all_s', float('nan')):.2f} s |",
+            f"| the task's function called in-process ({fan.get('direct_task_rows')} rows) "
+            f"| {fan.get('direct_task_s', float('nan')):.2f} s |",
+            f"| baseline: Django bulk_create of {fan['neighbours']:,} outbox rows | "
+            f"{fan['baseline']['bulk_create_s']:.2f} s |",
+            f"| baseline: one INSERT ... SELECT of {fan['neighbours']:,} rows | "
+            f"{fan['baseline']['insert_select_s']:.2f} s |",
+            "",
+            f"Ratio queue-all / bulk_create: **{fan.get('ratio_vs_bulk_create')}x**; "
+            f"/ INSERT ... SELECT: {fan.get('ratio_vs_insert_select')}x.",
+        ]
+    return lines
+
+
+def _dispatch_section(disp: dict) -> list[str]:
+    lines = ["### 5. Dispatch", ""]
+    if "skipped" in disp:
+        lines.append(f"Not measured: {disp['skipped']}")
+    else:
+        lines += [
+            f"{disp['rows']:,} due outbox rows, sent by the dispatcher's own functions "
+            "called in a loop in one process (one worker's work, without the broker), with "
+            f"the `{disp['gateway']}` gateway (answers at once; its output discarded).",
+            "",
+            "| what | rows | seconds | per second |",
+            "|---|---:|---:|---:|",
+            f"| `dispatch_message(id)` per row (the send_message task) | "
+            f"{disp['per_row']['sent_in_db']:,} | {disp['per_row']['seconds']:.2f} | "
+            f"{disp['per_row']['per_s']:,.0f} |",
+        ]
+        if "batched" in disp:
+            b = disp["batched"]
+            lines.append(
+                f"| `{b['call']}` (the dispatch_due task) | {b['sent_in_db']:,} | "
+                f"{b['seconds']:.2f} | {b['per_s']:,.0f} |"
+            )
+        lines += [
+            f"| the gateway's send() alone | {disp['rows']:,} | | {disp['gateway_per_s']:,.0f} |",
+            "",
+            f"{disp['sent_in_db']:,} of this measurement's rows ended `sent`. "
+            "The best path costs "
+            f"{disp['ratio']}x the provider call when the provider answers at once.",
+        ]
+    return lines
+
+
+def _profile_section(prof: dict) -> list[str]:
+    lines = ["### Profiles (in-process, Django's test client, cProfile)", ""]
+    if "skipped" in prof:
+        lines.append(f"Not measured: {prof['skipped']}")
+    else:
+        lines += ["| endpoint | ms per request | under the profiler |", "|---|---:|---:|"]
+        for name, p in prof["endpoints"].items():
+            lines.append(f"| `{name}` | {p['ms_per_request']} | {p['ms_per_request_profiled']} |")
+        for name, p in prof["endpoints"].items():
+            slowest = " (the slowest)" if name == prof["slowest"] else ""
+            lines += [
+                "",
+                f"#### `{name}`{slowest}: {p['requests']} requests",
+                "",
+                "| cumulative % | own % | calls | function |",
+                "|---:|---:|---:|---|",
+            ]
+            lines += [
+                f"| {r['cum_pct']} | {r['own_pct']} | {r['calls']:,} | `{r['function']}` |"
+                for r in p["by_cumulative"]
+            ]
+            lines += ["", "Most own time:", "", "| own % | calls | function |"]
+            lines += ["|---:|---:|---|"]
+            lines += [
+                f"| {r['own_pct']} | {r['calls']:,} | `{r['function']}` |" for r in p["by_own_time"]
+            ]
+    return lines
+
+
+def render(report: dict) -> str:
+    sections = [_header(report), _targets_section(report), _data_section(report)]
     tiers = [t for t in report.get("tiers", []) if "nearby" in t]
     if tiers:
-        big = tiers[-1]["nearby"]
-        lines += [
-            "",
-            f"### 1. Nearby meals at {tiers[-1]['meals']:,} meals",
-            "",
-            f"`GET /api/meals/?near=<lat,lng>&radius_km={big['radius_km']}` over "
-            f"{big['points']} points drawn from the towns by population"
-            + (
-                f"; {big['mean_results']} meals match on average (at most "
-                f"{big['max_results']}), the view sends {big['queries_per_request']} SQL "
-                "queries per request besides the token's user lookup."
-                if "mean_results" in big
-                else "."
-            ),
-            "",
-        ]
-        if big.get("skipped_api"):
-            lines += [f"API not measured: {big['skipped_api']}", ""]
-        lines += _run_table(big.get("runs", []))
-        runs = big.get("runs", [])
-        api, same = _find(runs, "API"), _find(runs, "same SQL")
-        hand, naive = _find(runs, "hand-written"), _find(runs, "naive")
-        lines.append("")
-        if api and same:
-            lines.append(
-                f"- API / raw (the view's own SQL through psycopg): throughput "
-                f"{api['throughput'] / same['throughput']:.2f}, p95 "
-                f"{api['p95_ms'] / same['p95_ms']:.1f}x."
-            )
-        if naive and hand:
-            lines.append(
-                f"- Naive (no spatial index) vs hand-written indexed SQL: "
-                f"{naive['p50_ms'] / hand['p50_ms']:.1f}x slower at p50, "
-                f"{hand['throughput'] / max(naive['throughput'], 0.001):.1f}x less throughput."
-            )
-        if big.get("sql_sample"):
-            lines += ["", "<details><summary>The view's SQL for one point</summary>", ""]
-            lines += ["```sql", *big["sql_sample"], "```", "", "</details>"]
-        if big.get("view_plan"):
-            lines += [
-                "",
-                "<details><summary>EXPLAIN ANALYZE of the view's page query at the busiest "
-                f"point ({big['view_plan_matches']} matches)</summary>",
-                "",
-            ]
-            lines += ["```", *big["view_plan"], "```", "", "</details>"]
-        if big.get("experiment", {}).get("with_partial_index"):
-            exp = big["experiment"]
-            lines += [
-                "",
-                "<details><summary>Experiment: the KNN-shaped page query on a partial GiST "
-                f"index over published meals (built in {exp['build_s']} s, dropped after)"
-                "</summary>",
-                "",
-            ]
-            lines += ["```", *exp["with_partial_index"], "```", "", "</details>"]
-        if big.get("indexed_plan"):
-            lines += ["", "<details><summary>Plan of the hand-written page query</summary>", ""]
-            lines += ["```", *big["indexed_plan"], "```", "", "</details>"]
-
-        lines += [
-            "",
-            "### 2. Growth",
-            "",
-            "| meals | matches/query | API req/s | API p50 | API p95 | API p99 "
-            "| view SQL p95 | hand SQL p95 | naive p95 |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-        ]
-        for t in tiers:
-            n = t["nearby"]
-            r = n.get("runs", [])
-            a, s, h, v = _find(r, "API"), _find(r, "same SQL"), _find(r, "hand"), _find(r, "naive")
-            lines.append(
-                f"| {t['meals']:,} | {n.get('mean_results', '—')} | "
-                f"{_rate(a and a['throughput'])} | {_ms(a and a['p50_ms'])} | "
-                f"{_ms(a and a['p95_ms'])} | {_ms(a and a['p99_ms'])} | {_ms(s and s['p95_ms'])} | "
-                f"{_ms(h and h['p95_ms'])} | {_ms(v and v['p95_ms'])} |"
-            )
-
-    burst = report.get("burst")
-    if burst is not None:
-        lines += ["", "### 3. Sign-up burst", ""]
-        if "skipped" in burst:
-            lines.append(f"Not measured: {burst['skipped']}")
-        else:
-            lines += [
-                f"{burst['requests']} distinct people (tokens minted first) POST "
-                f"`/api/meals/{{id}}/signups/` at once on one {burst['capacity']}-seat meal "
-                "(party sizes 1-3).",
-                "",
-                "| req/s | p50 ms | p95 ms | p99 ms | answers | seats taken | confirmed "
-                "(seats) | waitlisted | waitlisted that would fit | answers = rows | correct |",
-                "|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---|",
-                f"| {burst['throughput']:,.0f} | {_ms(burst['p50_ms'])} | "
-                f"{_ms(burst['p95_ms'])} | {_ms(burst['p99_ms'])} | {burst['statuses']} | "
-                f"{burst['seats_taken']}/{burst['capacity']} | {burst['confirmed']} "
-                f"({burst['confirmed_seats']}) | {burst['waitlisted']} | "
-                f"{burst['waitlisted_that_would_fit']} | {burst['answers_match_database']} | "
-                f"**{burst['correct']}** |",
-            ]
-
-    fan = report.get("fanout")
-    if fan is not None:
-        lines += ["", "### 4. Fan-out", ""]
-        if "skipped" in fan:
-            lines.append(f"Not measured: {fan['skipped']}")
-        elif "publish_error" in fan:
-            lines.append(f"Publish refused: {fan['publish_error']}")
-        else:
-            lines += [
-                f"{fan['neighbours']:,} opted-in neighbours around Lerwick "
-                f"({fan['expected_invitations']:,} in range by `neighbours_to_invite`), "
-                f"none around Fair Isle. Invitations are written by the "
-                "`meals.nudges.invitations_queue` task in one real Celery worker "
-                f"(`{fan.get('worker_command', 'celery')}`), timed from sending the publish "
-                "request until the last row is in the outbox.",
-                "",
-                *(
-                    [f"**Note:** {fan['fanout_queued_by']}.", ""]
-                    if fan.get("fanout_queued_by")
-                    else []
-                ),
-                "| what | time |",
-                "|---|---:|",
-                f"| publish, nobody in range (median of {fan['publish_none_ms_each']}, after "
-                f"{len(fan.get('publish_warmup_ms', []))} warm-up publishes) | "
-                f"{fan['publish_none_ms']:.1f} ms |",
-                f"| publish, {fan['neighbours']:,} in range | {fan['publish_crowded_ms']:.1f} ms |",
-                f"| publish → all {fan.get('rows_queued', 0):,} invitation rows queued "
-                f"(worker) | {fan.get('queue_all_s', float('nan')):.2f} s |",
-                f"| the task's function called in-process ({fan.get('direct_task_rows')} rows) "
-                f"| {fan.get('direct_task_s', float('nan')):.2f} s |",
-                f"| baseline: Django bulk_create of {fan['neighbours']:,} outbox rows | "
-                f"{fan['baseline']['bulk_create_s']:.2f} s |",
-                f"| baseline: one INSERT ... SELECT of {fan['neighbours']:,} rows | "
-                f"{fan['baseline']['insert_select_s']:.2f} s |",
-                "",
-                f"Ratio queue-all / bulk_create: **{fan.get('ratio_vs_bulk_create')}x**; "
-                f"/ INSERT ... SELECT: {fan.get('ratio_vs_insert_select')}x.",
-            ]
-
-    disp = report.get("dispatch")
-    if disp is not None:
-        lines += ["", "### 5. Dispatch", ""]
-        if "skipped" in disp:
-            lines.append(f"Not measured: {disp['skipped']}")
-        else:
-            lines += [
-                f"{disp['rows']:,} due outbox rows, sent by the dispatcher's own functions "
-                "called in a loop in one process (one worker's work, without the broker), with "
-                f"the `{disp['gateway']}` gateway (answers at once; its output discarded).",
-                "",
-                "| what | rows | seconds | per second |",
-                "|---|---:|---:|---:|",
-                f"| `dispatch_message(id)` per row (the send_message task) | "
-                f"{disp['per_row']['sent_in_db']:,} | {disp['per_row']['seconds']:.2f} | "
-                f"{disp['per_row']['per_s']:,.0f} |",
-            ]
-            if "batched" in disp:
-                b = disp["batched"]
-                lines.append(
-                    f"| `{b['call']}` (the dispatch_due task) | {b['sent_in_db']:,} | "
-                    f"{b['seconds']:.2f} | {b['per_s']:,.0f} |"
-                )
-            lines += [
-                f"| the gateway's send() alone | {disp['rows']:,} | | "
-                f"{disp['gateway_per_s']:,.0f} |",
-                "",
-                f"{disp['sent_in_db']:,} of this measurement's rows ended `sent`. "
-                "The best path costs "
-                f"{disp['ratio']}x the provider call when the provider answers at once.",
-            ]
-
-    prof = report.get("profile")
-    if prof is not None:
-        lines += ["", "### Profiles (in-process, Django's test client, cProfile)", ""]
-        if "skipped" in prof:
-            lines.append(f"Not measured: {prof['skipped']}")
-        else:
-            lines += ["| endpoint | ms per request | under the profiler |", "|---|---:|---:|"]
-            for name, p in prof["endpoints"].items():
-                lines.append(
-                    f"| `{name}` | {p['ms_per_request']} | {p['ms_per_request_profiled']} |"
-                )
-            for name, p in prof["endpoints"].items():
-                slowest = " (the slowest)" if name == prof["slowest"] else ""
-                lines += [
-                    "",
-                    f"#### `{name}`{slowest}: {p['requests']} requests",
-                    "",
-                    "| cumulative % | own % | calls | function |",
-                    "|---:|---:|---:|---|",
-                ]
-                lines += [
-                    f"| {r['cum_pct']} | {r['own_pct']} | {r['calls']:,} | `{r['function']}` |"
-                    for r in p["by_cumulative"]
-                ]
-                lines += ["", "Most own time:", "", "| own % | calls | function |"]
-                lines += ["|---:|---:|---|"]
-                lines += [
-                    f"| {r['own_pct']} | {r['calls']:,} | `{r['function']}` |"
-                    for r in p["by_own_time"]
-                ]
+        sections += [_nearby_section(tiers), _growth_section(tiers)]
+    for key, section in (
+        ("burst", _burst_section),
+        ("fanout", _fanout_section),
+        ("dispatch", _dispatch_section),
+        ("profile", _profile_section),
+    ):
+        if report.get(key) is not None:
+            sections.append(section(report[key]))
+    lines = [START]
+    for section in sections:
+        lines += ["", *section]
     lines += ["", END]
     return "\n".join(lines)
 

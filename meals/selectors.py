@@ -16,7 +16,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    FloatField,
     Func,
     IntegerField,
     OuterRef,
@@ -32,18 +31,11 @@ from django.utils import timezone
 
 from meals.models import LIVE_SIGNUP_STATUSES, Dish, Feedback, Meal, SafetyAnswer, Signup
 from meals.safety import prompts_for
+from people.geo import KnnDistance
 from people.models import User
 
 # Sign-ups whose people are coming (or came), and so may see who brings each dish.
 COMING = (Signup.Status.CONFIRMED, Signup.Status.ATTENDED)
-
-
-class KnnDistance(Func):
-    """`location <-> point`, which PostgreSQL answers by walking the GiST index (KNN)."""
-
-    arg_joiner = " <-> "
-    template = "%(expressions)s"
-    output_field = FloatField()
 
 
 class Unnest(Func):

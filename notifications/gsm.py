@@ -64,3 +64,9 @@ def to_gsm7(text: str) -> str:
         if bare and is_gsm7(bare):
             out.append(bare)
     return "".join(out)
+
+
+def gsm7_line(text: str | None) -> str:
+    """What a person typed, made safe for one line of a text: `to_gsm7`, then every run of
+    spaces, tabs and line breaks folded to one space, with none at either end."""
+    return " ".join(to_gsm7(text or "").split())

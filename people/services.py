@@ -1,9 +1,12 @@
 """Writes about people: sign-in codes, profile changes, anonymisation."""
 
+import datetime as dt
 import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from decimal import Decimal
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import transaction
@@ -12,6 +15,7 @@ from django.utils import timezone
 from people.errors import LoginCodeInvalid
 from people.geo import coarse_point
 from people.models import LoginCode, User
+from people.unset import UNSET, Unset, given
 
 
 def _hash_code(*, phone: str, code: str) -> str:
@@ -88,41 +92,78 @@ def login_code_verify(*, phone: str, code: str) -> User:
     return user
 
 
-PROFILE_FIELDS = {
-    "display_name",
-    "nudge_radius_km",
-    "sms_nudges",
-    "quiet_start",
-    "quiet_end",
-    "dietary_needs",
-    "access_needs",
-}
+class LatLng(TypedDict):
+    lat: float
+    lng: float
 
 
 @transaction.atomic
 def user_update(
-    *, user: User, home_location: dict | None = None, clear_home: bool = False, **fields
+    *,
+    user: User,
+    display_name: str | Unset = UNSET,
+    home_location: LatLng | Unset | None = UNSET,
+    nudge_radius_km: Decimal | Unset = UNSET,
+    sms_nudges: bool | Unset = UNSET,
+    quiet_start: dt.time | Unset = UNSET,
+    quiet_end: dt.time | Unset = UNSET,
+    dietary_needs: str | Unset = UNSET,
+    access_needs: str | Unset = UNSET,
 ) -> User:
-    """Change a person's own profile. `home_location` is {"lat", "lng"}, stored coarse.
+    """Change a person's own profile; `home_location` is stored coarse, and None clears it.
 
     Only the given fields are written: `user` was loaded when the request began, and an
     opt-out, pause or invalid-number flag set since then by a text must not be undone.
     """
-    unknown = set(fields) - PROFILE_FIELDS
-    if unknown:
-        raise TypeError(f"unknown profile fields: {sorted(unknown)}")
-    changed = list(fields)
-    for name, value in fields.items():
+    changes = given(
+        display_name=display_name,
+        nudge_radius_km=nudge_radius_km,
+        sms_nudges=sms_nudges,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+        dietary_needs=dietary_needs,
+        access_needs=access_needs,
+    )
+    if home_location is not UNSET:
+        changes["home_location"] = (
+            None
+            if home_location is None
+            else coarse_point(lat=home_location["lat"], lng=home_location["lng"])
+        )
+    for name, value in changes.items():
         setattr(user, name, value)
-    if clear_home:
-        user.home_location = None
-        changed.append("home_location")
-    elif home_location is not None:
-        user.home_location = coarse_point(lat=home_location["lat"], lng=home_location["lng"])
-        changed.append("home_location")
-    if changed:
-        user.save(update_fields=changed)
+    if changes:
+        user.save(update_fields=list(changes))
     return user
+
+
+@transaction.atomic
+def sms_opt_out(*, person: User | int, at: dt.datetime) -> bool:
+    """The number texted STOP (or the carrier refused a text as opted out, 21610).
+
+    Nothing more is texted until START; the first STOP's time stands. True when this
+    changed the row.
+    """
+    person_id = getattr(person, "pk", person)
+    return bool(
+        User.objects.filter(pk=person_id, sms_opted_out_at__isnull=True).update(sms_opted_out_at=at)
+    )
+
+
+@transaction.atomic
+def sms_opt_in(*, person: User | int) -> None:
+    """The number texted START: texts resume, and an earlier pause for failures is forgiven."""
+    person_id = getattr(person, "pk", person)
+    User.objects.filter(pk=person_id).update(
+        sms_opted_out_at=None, sms_paused=False, undelivered_streak=0
+    )
+
+
+@transaction.atomic
+def phone_mark_invalid(*, person: User | int) -> None:
+    """The carrier says the number cannot take texts (21211 invalid, 21614 not a mobile)."""
+    person_id = getattr(person, "pk", person)
+    User.objects.filter(pk=person_id).update(phone_invalid=True)
 
 
 @transaction.atomic

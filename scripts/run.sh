@@ -10,7 +10,7 @@ mkdir -p var
 if [ "${1:-}" != "--dev" ]; then
     .venv/bin/python manage.py collectstatic --noinput --verbosity 0
 fi
-.venv/bin/celery -A api worker --beat --loglevel INFO --concurrency 2 \
+.venv/bin/celery -A api worker --beat --queues sms,nudges,default --loglevel INFO --concurrency 2 \
     --schedule var/celerybeat-schedule &
 WORKER=$!
 trap 'kill $WORKER 2>/dev/null; wait $WORKER 2>/dev/null' EXIT INT TERM

@@ -111,17 +111,6 @@ BOOKINGS = [
     ("irvine_church_hall", SUN, dt.time(13), dt.time(15), Booking.Status.REQUESTED),
 ]
 
-FACILITY_FIELDS = (
-    "step_free",
-    "accessible_toilet",
-    "hearing_loop",
-    "parking",
-    "kitchen",
-    "tea_urn",
-    "tables",
-    "outdoor_space",
-)
-
 
 def next_weekday(weekday: int, *, today: dt.date | None = None) -> dt.date:
     """The coming `weekday`, at least two days ahead so every venue's notice is met."""
@@ -177,7 +166,11 @@ def load_venues() -> dict[str, Venue]:
         org_key, name, kind, address, (lat, lng), capacity, policy, days, opens, closes, extras = (
             spec
         )
-        flags = {field: extras.get(field, field == "tables") for field in FACILITY_FIELDS}
+        # Every flag is set, so a second run undoes any change made to a demo venue by hand.
+        flags = {
+            field: extras.get(field, Venue._meta.get_field(field).default)
+            for field in Venue.ACCESSIBILITY + Venue.FACILITIES
+        }
         venue, _ = Venue.objects.update_or_create(
             organisation=organisations[org_key],
             name=name,

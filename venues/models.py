@@ -75,6 +75,11 @@ class Venue(models.Model):
         AUTO_CONFIRM = "auto_confirm"
         APPROVAL = "approval"
 
+    # The venue's yes/no features, named once: each is a BooleanField below; the API groups
+    # them as `accessibility` and `facilities`.
+    ACCESSIBILITY = ("step_free", "accessible_toilet", "hearing_loop", "parking")
+    FACILITIES = ("kitchen", "tea_urn", "tables", "outdoor_space")
+
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="venues")
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=20, choices=Kind.choices)

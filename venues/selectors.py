@@ -6,8 +6,9 @@ from django.contrib.gis.db.models import PointField
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
-from django.db.models import F, FloatField, Func, Prefetch, Q, QuerySet, Value
+from django.db.models import F, Prefetch, Q, QuerySet, Value
 
+from people.geo import KnnDistance
 from people.models import User
 from venues.models import (
     LIVE_BOOKING_STATUSES,
@@ -17,14 +18,6 @@ from venues.models import (
     Organisation,
     Venue,
 )
-
-
-class KnnDistance(Func):
-    """`location <-> point`: PostgreSQL can walk the GiST index in this order (KNN)."""
-
-    arg_joiner = " <-> "
-    template = "%(expressions)s"
-    output_field = FloatField()
 
 
 def is_staff_of(person: User, organisation: Organisation | int) -> bool:

@@ -1,17 +1,21 @@
 """Writes about venues and bookings. The database has the last word on overlaps."""
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.gis.geos import Point
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from notifications.gsm import measure, to_gsm7
+from notifications.gsm import gsm7_line, measure
 from notifications.services import notify
 from notifications.templates import render
 from people.errors import Conflict, DomainError, NotAllowed
 from people.models import User
+from people.unset import UNSET, Unset, given
 from venues.models import (
     LIVE_BOOKING_STATUSES,
     Booking,
@@ -29,29 +33,6 @@ OVERLAP_CONSTRAINT = "venues_booking_no_overlap"
 DEADLOCK_RETRIES = 5
 # Statuses of a meal that still needs its booking (meals.Meal.Status, named here as strings).
 MEAL_HOLDING_STATUSES = ("draft", "published")
-
-VENUE_FIELDS = {
-    "name",
-    "kind",
-    "address",
-    "location",
-    "capacity",
-    "step_free",
-    "accessible_toilet",
-    "hearing_loop",
-    "parking",
-    "kitchen",
-    "tea_urn",
-    "tables",
-    "outdoor_space",
-    "house_rules",
-    "booking_policy",
-    "min_notice_hours",
-    "booking_horizon_days",
-    "min_booking_minutes",
-    "max_bookings_per_person",
-    "active",
-}
 
 
 class BookingInvalid(DomainError):
@@ -83,14 +64,9 @@ def _local(moment: dt.datetime) -> dt.datetime:
     return timezone.localtime(moment, ZoneInfo(settings.TIME_ZONE))
 
 
-def _plain(text: str) -> str:
-    """Typed names and reasons made safe for one GSM-7 text (no curly quotes or emoji)."""
-    return " ".join(to_gsm7(text).split())
-
-
 def _fit_reason(*, context: dict, reason: str) -> str:
     """As much of the staff's reason as still fits the decline text in one SMS."""
-    reason = _plain(reason)
+    reason = gsm7_line(reason)
     base = render("booking_declined", {**context, "reason": ""})
     for size in range(len(reason), 9, -1):
         shown = reason if size == len(reason) else reason[: size - 3].rstrip() + "..."
@@ -217,8 +193,8 @@ def booking_request(
     )
     if not auto:
         context = {
-            "requester": _plain(person.first_name) or "A neighbour",
-            "venue": _plain(venue.name),
+            "requester": gsm7_line(person.first_name) or "A neighbour",
+            "venue": gsm7_line(venue.name),
             "when": _when(booking),
         }
         for staff in organisation_staff(venue.organisation_id):
@@ -256,7 +232,7 @@ def booking_approve(*, booking: Booking, by: User) -> Booking:
     notify(
         recipient=booking.requested_by,
         template="booking_confirmed",
-        context={"venue": _plain(booking.venue.name), "when": _when(booking)},
+        context={"venue": gsm7_line(booking.venue.name), "when": _when(booking)},
         dedupe_key=f"booking-decided:{booking.pk}",
     )
     return booking
@@ -266,7 +242,7 @@ def booking_approve(*, booking: Booking, by: User) -> Booking:
 def booking_decline(*, booking: Booking, by: User, reason: str = "") -> Booking:
     """Turn down a requested booking, freeing the slot; the requester is told."""
     booking = _decide(booking=booking, by=by, status=Booking.Status.DECLINED, reason=reason)
-    context = {"venue": _plain(booking.venue.name), "when": _when(booking)}
+    context = {"venue": gsm7_line(booking.venue.name), "when": _when(booking)}
     notify(
         recipient=booking.requested_by,
         template="booking_declined",
@@ -298,16 +274,10 @@ def booking_cancel(*, booking: Booking, by: User) -> Booking:
         notify(
             recipient=booking.requested_by,
             template="booking_cancelled",
-            context={"venue": _plain(booking.venue.name), "when": _when(booking)},
+            context={"venue": gsm7_line(booking.venue.name), "when": _when(booking)},
             dedupe_key=f"booking-cancelled:{booking.pk}",
         )
     return booking
-
-
-def _check_venue_fields(fields: dict) -> None:
-    unknown = set(fields) - VENUE_FIELDS
-    if unknown:
-        raise TypeError(f"unknown venue fields: {sorted(unknown)}")
 
 
 @transaction.atomic
@@ -317,45 +287,137 @@ def memberships_end(*, person: User) -> int:
     return deleted
 
 
+class OpeningWindow(TypedDict):
+    weekday: int  # 0 is Monday
+    opens: dt.time
+    closes: dt.time
+
+
 @transaction.atomic
 def venue_create(
     *,
     organisation: Organisation,
     by: User,
-    opening_hours: list[dict] | None = None,
-    **fields,
+    name: str,
+    kind: str,
+    address: str,
+    location: Point,
+    capacity: int,
+    step_free: bool | Unset = UNSET,
+    accessible_toilet: bool | Unset = UNSET,
+    hearing_loop: bool | Unset = UNSET,
+    parking: bool | Unset = UNSET,
+    kitchen: bool | Unset = UNSET,
+    tea_urn: bool | Unset = UNSET,
+    tables: bool | Unset = UNSET,
+    outdoor_space: bool | Unset = UNSET,
+    house_rules: str | Unset = UNSET,
+    booking_policy: str | Unset = UNSET,
+    min_notice_hours: int | Unset = UNSET,
+    booking_horizon_days: int | Unset = UNSET,
+    min_booking_minutes: int | Unset = UNSET,
+    max_bookings_per_person: int | Unset = UNSET,
+    active: bool | Unset = UNSET,
+    opening_hours: Sequence[OpeningWindow] = (),
 ) -> Venue:
     """Add a venue to an organisation. Staff of that organisation only.
 
-    `opening_hours` is a list of {"weekday", "opens", "closes"}.
+    What is left UNSET takes the model's default.
     """
-    _check_venue_fields(fields)
     if not is_staff_of(by, organisation):
         raise NotAllowed("Only staff of this organisation can add its venues.")
-    venue = Venue.objects.create(organisation=organisation, **fields)
-    _replace_opening_hours(venue=venue, opening_hours=opening_hours or [])
+    venue = Venue.objects.create(
+        organisation=organisation,
+        name=name,
+        kind=kind,
+        address=address,
+        location=location,
+        capacity=capacity,
+        **given(
+            step_free=step_free,
+            accessible_toilet=accessible_toilet,
+            hearing_loop=hearing_loop,
+            parking=parking,
+            kitchen=kitchen,
+            tea_urn=tea_urn,
+            tables=tables,
+            outdoor_space=outdoor_space,
+            house_rules=house_rules,
+            booking_policy=booking_policy,
+            min_notice_hours=min_notice_hours,
+            booking_horizon_days=booking_horizon_days,
+            min_booking_minutes=min_booking_minutes,
+            max_bookings_per_person=max_bookings_per_person,
+            active=active,
+        ),
+    )
+    _replace_opening_hours(venue=venue, opening_hours=opening_hours)
     return venue
 
 
 @transaction.atomic
 def venue_update(
-    *, venue: Venue, by: User, opening_hours: list[dict] | None = None, **fields
+    *,
+    venue: Venue,
+    by: User,
+    name: str | Unset = UNSET,
+    kind: str | Unset = UNSET,
+    address: str | Unset = UNSET,
+    location: Point | Unset = UNSET,
+    capacity: int | Unset = UNSET,
+    step_free: bool | Unset = UNSET,
+    accessible_toilet: bool | Unset = UNSET,
+    hearing_loop: bool | Unset = UNSET,
+    parking: bool | Unset = UNSET,
+    kitchen: bool | Unset = UNSET,
+    tea_urn: bool | Unset = UNSET,
+    tables: bool | Unset = UNSET,
+    outdoor_space: bool | Unset = UNSET,
+    house_rules: str | Unset = UNSET,
+    booking_policy: str | Unset = UNSET,
+    min_notice_hours: int | Unset = UNSET,
+    booking_horizon_days: int | Unset = UNSET,
+    min_booking_minutes: int | Unset = UNSET,
+    max_bookings_per_person: int | Unset = UNSET,
+    active: bool | Unset = UNSET,
+    opening_hours: Sequence[OpeningWindow] | Unset = UNSET,
 ) -> Venue:
-    """Change a venue; `opening_hours`, when given, replaces the whole week."""
-    _check_venue_fields(fields)
+    """Change the given fields of a venue; `opening_hours`, when given, replaces the whole week."""
+    changes = given(
+        name=name,
+        kind=kind,
+        address=address,
+        location=location,
+        capacity=capacity,
+        step_free=step_free,
+        accessible_toilet=accessible_toilet,
+        hearing_loop=hearing_loop,
+        parking=parking,
+        kitchen=kitchen,
+        tea_urn=tea_urn,
+        tables=tables,
+        outdoor_space=outdoor_space,
+        house_rules=house_rules,
+        booking_policy=booking_policy,
+        min_notice_hours=min_notice_hours,
+        booking_horizon_days=booking_horizon_days,
+        min_booking_minutes=min_booking_minutes,
+        max_bookings_per_person=max_bookings_per_person,
+        active=active,
+    )
     venue = Venue.objects.select_for_update().get(pk=venue.pk)
     if not is_staff_of(by, venue.organisation_id):
         raise NotAllowed("Only staff of the organisation that runs this venue can change it.")
-    for name, value in fields.items():
-        setattr(venue, name, value)
-    if fields:
-        venue.save(update_fields=list(fields))
-    if opening_hours is not None:
+    for field, value in changes.items():
+        setattr(venue, field, value)
+    if changes:
+        venue.save(update_fields=list(changes))
+    if opening_hours is not UNSET:
         _replace_opening_hours(venue=venue, opening_hours=opening_hours)
     return venue
 
 
-def _replace_opening_hours(*, venue: Venue, opening_hours: list[dict]) -> None:
+def _replace_opening_hours(*, venue: Venue, opening_hours: Sequence[OpeningWindow]) -> None:
     for window in opening_hours:
         if not 0 <= window["weekday"] <= 6:
             raise BookingInvalid({"opening_hours": ["weekday runs from 0 (Monday) to 6."]})

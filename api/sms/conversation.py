@@ -6,7 +6,6 @@ text is acted on at most once. Domain errors become friendly replies, never HTTP
 
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 
 from api.sms import texts  # noqa: F401  registers the reply templates
@@ -38,7 +37,7 @@ from meals.sms import (
 from notifications.templates import render
 from people.errors import DomainError
 from people.models import User
-from people.services import person_for_phone
+from people.services import person_for_phone, sms_opt_in, sms_opt_out
 
 MEALS_LISTED = 3
 MIN_SEARCH_KM = 5
@@ -82,20 +81,14 @@ def handle_text(*, phone: str, body: str, message_sid: str) -> Outcome:
     return Outcome(command.kind, handler(), person)
 
 
-@transaction.atomic
 def _opt_out(person: User) -> str:
-    User.objects.filter(pk=person.pk, sms_opted_out_at__isnull=True).update(
-        sms_opted_out_at=timezone.now()
-    )
+    sms_opt_out(person=person, at=timezone.now())
     # Twilio sends its own opt-out confirmation; a second text from us would be refused.
     return ""
 
 
-@transaction.atomic
 def _opt_in(person: User) -> str:
-    User.objects.filter(pk=person.pk).update(
-        sms_opted_out_at=None, sms_paused=False, undelivered_streak=0
-    )
+    sms_opt_in(person=person)
     return render("sms_welcome_back", {})
 
 

@@ -29,17 +29,13 @@ class MeView(APIView):
         data = MeIn(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        kwargs = {}
         if "home_location" in fields:
             point = fields.pop("home_location")
-            if point is None:
-                kwargs["clear_home"] = True
-            else:
-                kwargs["home_location"] = {"lat": point.y, "lng": point.x}
+            fields["home_location"] = None if point is None else {"lat": point.y, "lng": point.x}
         if "quiet_hours" in fields:
             quiet = fields.pop("quiet_hours")
             fields["quiet_start"], fields["quiet_end"] = quiet["start"], quiet["end"]
-        user = user_update(user=request.user, **kwargs, **fields)
+        user = user_update(user=request.user, **fields)
         return Response(MeOut(user).data)
 
     @extend_schema(

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView, get_object_or_404
 from rest_framework.response import Response
 
+from api.db_router import replica_reads
 from api.fields import parse_near
 from api.serializers.common import THROTTLED
 from api.serializers.meals import (
@@ -86,6 +87,7 @@ class MealViewSet(viewsets.GenericViewSet):
         parameters=[MealQueryIn],
         responses={200: MealOut(many=True), 400: BAD},
     )
+    @replica_reads()
     def list(self, request):
         query = MealQueryIn(data=request.query_params.dict())
         query.is_valid(raise_exception=True)

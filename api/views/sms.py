@@ -4,10 +4,7 @@ Both are public but signed: X-Twilio-Signature must match PUBLIC_BASE_URL + path
 posted form, under TWILIO_AUTH_TOKEN (with no token configured, nothing is accepted).
 """
 
-import logging
-
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -18,14 +15,11 @@ from rest_framework.views import APIView
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from api.models import InboundSms
+from api.inbound import inbound_sms_receive
 from api.serializers.common import detail_response, invalid_response
-from api.sms.conversation import handle_text
 from notifications.dispatch import message_delivery_record
 from people.errors import InvalidPhone
 from people.phones import normalise_phone
-
-logger = logging.getLogger(__name__)
 
 TWIML = "application/xml"
 
@@ -99,27 +93,8 @@ class SmsInboundView(_TwilioWebhook):
         except InvalidPhone:
             # Short codes and alphanumeric senders cannot sign up for anything.
             return _twiml("")
-        previous = InboundSms.objects.filter(message_sid=sid).first()
-        if previous is not None:
-            return _twiml(previous.reply)
-        try:
-            with transaction.atomic():
-                row = InboundSms.objects.create(message_sid=sid)
-                outcome = handle_text(
-                    phone=phone, body=data.validated_data["Body"], message_sid=sid
-                )
-                row.person = outcome.person
-                row.command = outcome.command
-                row.reply = outcome.reply
-                row.save(update_fields=["person", "command", "reply"])
-        except IntegrityError:
-            # The same MessageSid arrived twice at once; the first one acted.
-            previous = InboundSms.objects.filter(message_sid=sid).first()
-            if previous is None:
-                raise
-            return _twiml(previous.reply)
-        logger.info("inbound sms handled as %s", outcome.command)
-        return _twiml(outcome.reply)
+        row = inbound_sms_receive(message_sid=sid, phone=phone, body=data.validated_data["Body"])
+        return _twiml(row.reply)
 
 
 class SmsStatusView(_TwilioWebhook):

@@ -6,11 +6,10 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from api.db_router import replica_reads
 from api.fields import parse_near
 from api.serializers.common import DetailOut
 from api.serializers.venues import (
-    ACCESSIBILITY,
-    FACILITIES,
     AvailabilityIn,
     AvailabilityOut,
     BookingIn,
@@ -55,7 +54,7 @@ SEARCH_PARAMETERS = [
 def _venue_fields(data: dict) -> dict:
     """Flatten the wire's grouped booleans into the venue's own fields."""
     fields = dict(data)
-    for group, names in (("accessibility", ACCESSIBILITY), ("facilities", FACILITIES)):
+    for group, names in (("accessibility", Venue.ACCESSIBILITY), ("facilities", Venue.FACILITIES)):
         values = fields.pop(group, None) or {}
         fields.update({name: values[name] for name in names if name in values})
     return fields
@@ -77,6 +76,7 @@ class VenueViewSet(viewsets.GenericViewSet):
         parameters=SEARCH_PARAMETERS,
         responses={200: VenueOut(many=True), 400: BAD_INPUT},
     )
+    @replica_reads()
     def list(self, request, *args, **kwargs):
         query = VenueSearchIn(data=request.query_params.dict())
         query.is_valid(raise_exception=True)

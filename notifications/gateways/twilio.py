@@ -100,7 +100,7 @@ class TwilioGateway(Gateway):
             messaging_service_sid=settings.TWILIO_MESSAGING_SERVICE_SID,
             from_number=settings.TWILIO_FROM_NUMBER,
             api_base_url=settings.TWILIO_API_BASE_URL,
-            timeout=float(getattr(settings, "TWILIO_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS)),
+            timeout=settings.TWILIO_TIMEOUT_SECONDS,
         )
 
     def send(self, *, to: str, body: str, status_callback: str | None = None) -> SendResult:

@@ -212,7 +212,7 @@ def test_user_update_writes_only_its_fields_over_a_row_loaded_earlier():
         sms_opted_out_at=stopped_at, sms_paused=True, undelivered_streak=3, phone_invalid=True
     )
 
-    user_update(user=stale, display_name="Agnes", clear_home=True)
+    user_update(user=stale, display_name="Agnes", home_location=None)
 
     person = User.objects.get(pk=stale.pk)
     assert (person.display_name, person.home_location) == ("Agnes", None)
@@ -227,7 +227,7 @@ def test_user_update_writes_only_its_fields_over_a_row_loaded_earlier():
 def test_user_update_can_clear_the_home():
     person = UserFactory()
 
-    user_update(user=person, clear_home=True)
+    user_update(user=person, home_location=None)
 
     person.refresh_from_db()
     assert person.home_location is None

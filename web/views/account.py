@@ -41,7 +41,8 @@ def settings_page(request):
         if lat is not None:
             place = {"home_location": {"lat": lat, "lng": lng}}
         else:
-            place = {"clear_home": request.user.home_location is not None}
+            # Both left blank: forget the home area (None clears it).
+            place = {"home_location": None} if request.user.home_location is not None else {}
         data["nudge_radius_km"] = Decimal(data["nudge_radius_km"])
         data["display_name"] = data["display_name"].strip()
         user_update(user=request.user, **place, **data)

@@ -1,0 +1,247 @@
+"""The fan-out of a publish: 10,000 opted-in neighbours around Lerwick, a real Celery worker
+writing the invitations, timed against a bulk_create and one INSERT ... SELECT."""
+
+import datetime as dt
+import random
+import time
+
+import psycopg
+
+from bench.db import copy_lines, filler_columns, libpq_url, reset_sequence
+from bench.django_side import access_tokens, endpoint_missing, make_meal
+from bench.generate import PEOPLE_COLUMNS
+from bench.harness import log, post_json
+from bench.places import FAIR_ISLE, LERWICK, SEED, ewkt, jitter
+from bench.servers import Worker, broker_queue_length, clear_broker_queue
+
+FANOUT_NEIGHBOURS = 10_000
+PUBLISH_WARMUP = 8
+PUBLISH_SAMPLES = 5
+
+
+def copy_neighbours(ctx, first_id: int, n: int, lat: float, lng: float) -> None:
+    """n opted-in people living within about 3 km of the point, each with a 5 km radius."""
+    from people.models import User
+
+    rng = random.Random(SEED + 5)
+    now = dt.datetime.now(dt.UTC).isoformat()
+
+    def lines():
+        for i in range(first_id, first_id + n):
+            home = ewkt(*jitter(rng, lat, lng, 0.8), decimals=3)
+            yield f"{i}\t!bench\t+4475{i:08d}\tNeighbour {i}\t{home}\tt\t5.0\tf\t{now}"
+
+    with psycopg.connect(libpq_url(ctx.db_url)) as conn:
+        copy_lines(conn, User, PEOPLE_COLUMNS, lines())
+        reset_sequence(conn, User._meta.db_table)
+        conn.commit()
+        conn.execute("ANALYZE people_user")
+        conn.commit()
+
+
+def answer_safety(meal, host) -> None:
+    from meals.safety import prompts_for
+    from meals.services import safety_answers_save
+
+    answers = [{"key": p.key, "answer": "yes", "note": ""} for p in prompts_for(meal)]
+    safety_answers_save(meal=meal, by=host, answers=answers)
+
+
+def bare_inserts(ctx, first_id: int, n: int) -> dict:
+    """Baselines: 10,000 outbox rows by one INSERT ... SELECT, and by Django bulk_create."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from notifications.models import Message
+    from people.models import User
+
+    body = "Blether: Street tea on the green, Sat 12:00, 3 min away. Reply YES to come. Code ABC234"
+    out = {}
+    with psycopg.connect(libpq_url(ctx.db_url)) as conn:
+        given = [
+            "recipient_id", "to_phone", "template", "category", "body", "dedupe_key", "status",
+            "not_before", "attempts", "created_at",
+        ]  # fmt: skip
+        # Columns added to the outbox later get their model defaults, as bulk_create would.
+        extra_cols, extra_text = filler_columns(Message, [*given, "id"])
+        extra_vals = (
+            [None if v == r"\N" else v for v in extra_text.split("\t")] if extra_cols else []
+        )
+        columns = ", ".join(given + extra_cols)
+        placeholders = "".join(", %s" for _ in extra_vals)
+        t0 = time.perf_counter()
+        conn.execute(
+            f"INSERT INTO notifications_message ({columns}) SELECT id, phone, 'bench_baseline',"
+            " 'nudge', %s, 'bench-sql:' || id, 'queued', now(), 0, now()"
+            f"{placeholders} FROM people_user WHERE id >= %s AND id < %s",
+            [body, *extra_vals, first_id, first_id + n],
+        )
+        conn.commit()
+        out["insert_select_s"] = round(time.perf_counter() - t0, 3)
+        conn.execute("DELETE FROM notifications_message WHERE dedupe_key LIKE 'bench-sql:%%'")
+        conn.commit()
+    people = list(User.objects.filter(pk__gte=first_id, pk__lt=first_id + n).only("pk", "phone"))
+    t0 = time.perf_counter()
+    now = timezone.now()
+    with transaction.atomic():
+        Message.objects.bulk_create(
+            [
+                Message(
+                    recipient=p,
+                    to_phone=p.phone,
+                    template="bench_baseline",
+                    category="nudge",
+                    body=body,
+                    dedupe_key=f"bench-orm:{p.pk}",
+                    not_before=now,
+                    created_at=now,
+                )
+                for p in people
+            ],
+            batch_size=1000,
+        )
+    out["bulk_create_s"] = round(time.perf_counter() - t0, 3)
+    Message.objects.filter(dedupe_key__startswith="bench-orm:").delete()
+    return out
+
+
+def wait_for_rows(ctx, first_id: int, n: int, t0: float, limit_s: float) -> tuple[int, float]:
+    """Poll the outbox until every neighbour has a row (or nothing new comes for 30 s)."""
+    last_count, last_change = 0, time.perf_counter()
+    with psycopg.connect(libpq_url(ctx.db_url), autocommit=True) as conn:
+        while time.perf_counter() - t0 < limit_s:
+            count = conn.execute(
+                "SELECT count(*) FROM notifications_message WHERE recipient_id >= %s "
+                "AND recipient_id < %s",
+                [first_id, first_id + n],
+            ).fetchone()[0]
+            if count != last_count:
+                last_count, last_change = count, time.perf_counter()
+            if count >= n or time.perf_counter() - last_change > 30:
+                break
+            time.sleep(0.02)
+    return last_count, last_change - t0
+
+
+def first_row_within(ctx, first_id: int, n: int, *, seconds: float) -> bool:
+    deadline = time.perf_counter() + seconds
+    with psycopg.connect(libpq_url(ctx.db_url), autocommit=True) as conn:
+        while time.perf_counter() < deadline:
+            found = conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM notifications_message WHERE recipient_id >= %s "
+                "AND recipient_id < %s)",
+                [first_id, first_id + n],
+            ).fetchone()[0]
+            if found:
+                return True
+            time.sleep(0.05)
+    return False
+
+
+def measure_fanout(ctx) -> dict:
+    """Publish with 10,000 opted-in neighbours vs with none; time until every invitation is
+    an outbox row (a real Celery worker runs the fan-out task); bare inserts as baselines."""
+    missing = endpoint_missing("publish")
+    if missing:
+        return {"skipped": missing}
+    from people.models import User
+
+    n = ctx.fanout
+    first_id = ctx.people + 10_001
+    copy_neighbours(ctx, first_id, n, *LERWICK)
+    host = User.objects.get(pk=ctx.people)
+    token = access_tokens([host.pk])[host.pk]
+    out: dict = {"neighbours": n, "baseline": bare_inserts(ctx, first_id, n)}
+    clear_broker_queue(ctx.redis_url)
+    worker = Worker(ctx.env, ctx.logdir)
+    out["worker_command"] = "celery " + worker.command
+    try:
+        lonely = [
+            make_meal(
+                host_id=host.pk,
+                lat=FAIR_ISLE[0],
+                lng=FAIR_ISLE[1],
+                capacity=20,
+                status="draft",
+                title=f"Street tea {i}, Fair Isle",
+            )
+            for i in range(PUBLISH_WARMUP + PUBLISH_SAMPLES)
+        ]
+        crowded = make_meal(
+            host_id=host.pk,
+            lat=LERWICK[0],
+            lng=LERWICK[1],
+            capacity=20,
+            status="draft",
+            title="Street tea, Lerwick",
+        )
+        from meals.nudges import neighbours_to_invite
+
+        out["expected_invitations"] = neighbours_to_invite(meal=crowded).count()
+        out["expected_invitations_lonely"] = neighbours_to_invite(meal=lonely[0]).count()
+        for meal in [*lonely, crowded]:
+            answer_safety(meal, host)
+        times = []
+        # The first publishes of each gunicorn thread open its broker connection: warm up first.
+        for meal in lonely:
+            t0 = time.perf_counter()
+            status, payload = post_json(ctx.server.port, f"/api/meals/{meal.pk}/publish/", token)
+            times.append((time.perf_counter() - t0) * 1000)
+            if status != 200:
+                out["publish_error"] = f"{status}: {payload[:300].decode(errors='replace')}"
+                return out
+        out["publish_warmup_ms"] = [round(t, 1) for t in times[:PUBLISH_WARMUP]]
+        times = times[PUBLISH_WARMUP:]
+        out["publish_none_ms_each"] = [round(t, 1) for t in times]
+        out["publish_none_ms"] = round(sorted(times)[len(times) // 2], 1)
+        t0 = time.perf_counter()
+        status, payload = post_json(ctx.server.port, f"/api/meals/{crowded.pk}/publish/", token)
+        out["publish_crowded_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+        out["publish_crowded_status"] = status
+        if status != 200:
+            out["publish_error"] = f"{status}: {payload[:300].decode(errors='replace')}"
+            return out
+        if not first_row_within(ctx, first_id, n, seconds=5):
+            # The publish request queued no fan-out: say so, then queue the task the way the
+            # meal_published receiver would, so the worker's fan-out is still measured.
+            out["fanout_queued_by"] = (
+                "bench/fanout.py: the publish request queued no invitations task within 5 s "
+                "(the meal_published receiver in meals/nudges.py is not connected in the web "
+                "process), so the bench queued meals.nudges.invitations_queue itself"
+            )
+            log("publish queued no fan-out task; queuing invitations_queue from the bench")
+            from api.celery import app as _celery_app  # noqa: F401  configures the broker
+            from meals.nudges import invitations_queue
+
+            t0 = time.perf_counter()
+            invitations_queue.delay(crowded.pk)
+        queued, seconds = wait_for_rows(ctx, first_id, n, t0, limit_s=ctx.fanout_limit)
+        out["rows_queued"] = queued
+        out["queue_all_s"] = round(seconds, 3)
+        base = out["baseline"]["bulk_create_s"]
+        out["ratio_vs_bulk_create"] = round(seconds / base, 2) if base else None
+        sql_base = out["baseline"]["insert_select_s"]
+        out["ratio_vs_insert_select"] = round(seconds / sql_base, 2) if sql_base else None
+        # The same task again, called in-process, for where its own time goes.
+        from meals.nudges import invitations_send
+        from notifications.models import Message
+
+        Message.objects.filter(recipient_id__gte=first_id, recipient_id__lt=first_id + n).delete()
+        t1 = time.perf_counter()
+        again = invitations_send(meal_id=crowded.pk)
+        out["direct_task_s"] = round(time.perf_counter() - t1, 3)
+        out["direct_task_rows"] = again
+        log(
+            f"fan-out: publish {out['publish_none_ms']} ms (none) vs {out['publish_crowded_ms']} "
+            f"ms ({n:,}); {queued} rows queued in {seconds:.2f} s via the worker, "
+            f"{out['direct_task_s']} s called directly; bulk_create {base} s, "
+            f"INSERT..SELECT {sql_base} s"
+        )
+    finally:
+        # Let the worker drain the send tasks before it stops, within a bound.
+        deadline = time.time() + 5
+        while time.time() < deadline and broker_queue_length(ctx.redis_url) > 0:
+            time.sleep(0.2)
+        worker.stop()
+        clear_broker_queue(ctx.redis_url)
+    return out
