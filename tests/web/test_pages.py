@@ -268,3 +268,16 @@ def test_saving_settings_keeps_a_distance_set_through_the_api(resident_web, resi
     assert response.status_code == 302
     resident.refresh_from_db()
     assert (resident.nudge_radius_km, resident.sms_nudges) == (Decimal("7.5"), True)
+
+
+def test_the_look_is_blethers_own_arial_no_crown_no_gds_transport(client):
+    from django.conf import settings
+
+    css = (settings.BASE_DIR / "web" / "static" / "web" / "blether.css").read_text()
+    page = client.get("/sign-in/").content.decode()
+
+    assert "font-family:arial,sans-serif" in css
+    assert "GDS Transport" not in css
+    assert "crown" not in css.lower() and "crest" not in css.lower()
+    assert "govuk-header" not in page and "GOV.UK" not in page
+    assert '<a href="/" class="blether-header__name">Blether</a>' in page
