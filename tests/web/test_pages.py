@@ -281,3 +281,46 @@ def test_the_look_is_blethers_own_arial_no_crown_no_gds_transport(client):
     assert "crown" not in css.lower() and "crest" not in css.lower()
     assert "govuk-header" not in page and "GOV.UK" not in page
     assert '<a href="/" class="blether-header__name">Blether</a>' in page
+
+
+def test_a_venue_that_approves_bookings_holds_publishing_until_it_confirms(
+    host_web, host, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from meals.models import Meal
+    from tests.factories import VenueFactory, answer_safety
+    from venues.models import Booking
+
+    hall = VenueFactory(name="Kirk Hall", booking_policy="approval")
+    day = (timezone.localtime() + dt.timedelta(days=10)).date().isoformat()
+    steps = [
+        ("/propose/", {"kind": "shared_lunch", "title": "Soup and a blether"}),
+        ("/propose/when/", {"day": day, "starts_at": "12:00", "ends_at": "14:00"}),
+        ("/propose/place/", {"setting": "venue"}),
+        (f"/propose/venue/{hall.pk}/", {"note": "We will tidy up"}),
+        ("/propose/seats/", {"capacity": "12"}),
+        ("/propose/food/", {"food": "host_provides", "repeats": "once"}),
+    ]
+    for path, data in steps:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = host_web.post(path, data)
+        assert response.status_code == 302, (path, response.content.decode()[:500])
+    booking = Booking.objects.get()
+    meal = Meal.objects.get()
+    assert (booking.status, booking.note, meal.booking_id, meal.status) == (
+        "requested",
+        "We will tidy up",
+        booking.pk,
+        "draft",
+    )
+    answer_safety(meal)
+
+    response = host_web.post(f"/hosting/{meal.pk}/check/")
+
+    assert response.status_code == 400
+    assert "The venue has not confirmed your booking yet." in response.content.decode()
+    meal.refresh_from_db()
+    assert meal.status == "draft"

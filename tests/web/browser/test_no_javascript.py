@@ -1,11 +1,13 @@
 """Every core flow works with JavaScript switched off: sign in, find, join, cancel."""
 
+import datetime as dt
+
 import pytest
 from playwright.sync_api import expect
 
-from meals.models import Signup
-from tests.factories import MealFactory, UserFactory
-from tests.web.browser.conftest import PHONE, sign_in_as
+from meals.models import Meal, Signup
+from tests.factories import SALTCOATS, MealFactory, UserFactory
+from tests.web.browser.conftest import PHONE, PINNED, sign_in_as
 from tests.web.browser.test_sign_in import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,3 +56,43 @@ def test_sign_in_without_javascript(no_js_page, live_server, clock, sent_texts):
             pass
 
     sign_in(no_js_page, NoAudit(), sent_texts)
+
+
+def test_propose_and_publish_without_javascript(no_js_page, live_server, clock):
+    page = no_js_page
+    # Her home area (Saltcoats) is where the pin goes unless she types another.
+    agnes = UserFactory(display_name="Agnes Boyd", has_app=True)
+    sign_in_as(page.context, live_server, agnes)
+
+    page.goto("/propose/?fresh=1")
+    page.get_by_label("Street tea").check()
+    page.get_by_label("Give it a name").fill("Tea on Glebe Street")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Day").fill((PINNED + dt.timedelta(days=7)).date().isoformat())
+    page.get_by_label("Starts at").fill("15:00")
+    page.get_by_label("Ends at").fill("17:00")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("In the street").check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Where will people find you?").fill("Outside number 12")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("How many seats?").fill("8")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("I will provide it").check()
+    page.get_by_label("Just once").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("A few safety questions")
+    for group in page.locator("form fieldset").all():
+        group.get_by_label("Yes", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Publish").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your meal is published")
+    meal = Meal.objects.get()
+    assert (meal.status, meal.title, meal.capacity, meal.location.y, meal.location.x) == (
+        "published",
+        "Tea on Glebe Street",
+        8,
+        SALTCOATS[0],
+        SALTCOATS[1],
+    )
