@@ -44,6 +44,8 @@ def test_a_code_is_texted_and_signs_you_in(client, sms_outbox, ask):
 
     assert response.status_code == 302
     assert response["Location"] == "/welcome/"
+    # A cached "My meals" of whoever used this phone before is wiped.
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
     person = User.objects.get(phone=PHONE)
     assert client.session["_auth_user_id"] == str(person.pk)
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]

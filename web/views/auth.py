@@ -74,8 +74,12 @@ def sign_in_code(request):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         if not user.display_name:
             request.session[NEXT_KEY] = target
-            return redirect("web:welcome")
-        return redirect(_safe_next(request, target))
+            response = redirect("web:welcome")
+        else:
+            response = redirect(_safe_next(request, target))
+        # Whatever someone else left on this phone (a cached "My meals") is not theirs.
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
     return page(request, "web/sign_in_code.html", context)
 
 
