@@ -11,12 +11,13 @@ RUN_ENV := DEBUG=1 SMS_BACKEND=$${SMS_BACKEND:-console}
 TEST_ENV := DEBUG=1 SECRET_KEY=test-only-secret-key-of-forty-characters-xx CELERY_TASK_ALWAYS_EAGER=1 SMS_BACKEND=console \
 	PUBLIC_BASE_URL=https://blether.test CACHE_KEY_PREFIX=blether-test
 
-.PHONY: help setup setup-test run test pytest lint fmt migrate demo bench bench-quick clean css screenshots bench-web
+.PHONY: help setup setup-test run test test-faults pytest lint fmt migrate demo bench bench-quick clean css screenshots bench-web
 
 help:
 	@echo "make run    - install what is missing, migrate, load demo data, serve :8000 with a worker"
 	@echo "make dev    - the same, served by Django's development server with autoreload"
 	@echo "make test   - the same set-up, then lint, checks and the whole test suite"
+	@echo "make test-faults - kill and restart Redis, PostgreSQL, workers, Twilio (docs/RELIABILITY.md)"
 	@echo "make bench  - benchmarks (see bench/README.md); make bench-quick for a small scale"
 	@echo "make css    - rebuild the web front end's CSS from web/scss (npm; never at run time)"
 	@echo "make screenshots - a phone-sized PNG of every web page into docs/screenshots/"
@@ -56,6 +57,11 @@ test: setup-test
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+# The slow fault tests (marked `faults`, left out of make test): they start, kill and restart
+# their own servers and print their figures (FIGURES lines) for docs/RELIABILITY.md.
+test-faults: setup
+	$(TEST_ENV) $(PY) -m pytest -m faults -s $(ARGS)
 
 # Only the test suite, e.g. `make pytest ARGS="tests/venues -x"` (no lint, no set-up).
 pytest:

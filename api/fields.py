@@ -1,6 +1,7 @@
 """Serializer fields shared across the API."""
 
 from django.contrib.gis.geos import Point
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -50,6 +51,22 @@ class LocalTimeField(serializers.TimeField):
 
     def to_internal_value(self, value):
         return super().to_internal_value(value).replace(second=0, microsecond=0)
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """A moment in ISO 8601 with its UTC offset; a bare wall time is refused, not guessed.
+
+    "2027-10-31T01:30:00" happens twice in London that night, so no zone can place it.
+    """
+
+    default_error_messages = {
+        "naive": "Give times with a UTC offset, e.g. 2026-11-28T12:00:00+00:00.",
+    }
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            self.fail("naive")
+        return super().enforce_timezone(value)
 
 
 @extend_schema_field(OpenApiTypes.STR)

@@ -172,12 +172,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [],
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -261,6 +261,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.sweep_outbox",
         "schedule": 60.0,
     },
+    # Texts a dead worker had claimed but not begun go back to the queue within seconds.
+    "notifications-release-claims": {
+        "task": "notifications.tasks.release_claims",
+        "schedule": 10.0,
+    },
     "meals-complete-finished": {
         "task": "meals.tasks.complete_finished_meals",
         "schedule": 300.0,
@@ -294,6 +299,33 @@ if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN):
     raise ImproperlyConfigured("SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.")
 # How long the SDK waits for Twilio; no answer in time means the text's fate is unknown.
 TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", default=10.0)
+# Texts one sender may start per second, across all workers (0: no limit).
+SMS_SENDS_PER_SECOND = env.int("SMS_SENDS_PER_SECOND", default=0)
+# Tries per text, the first included, before a temporary failure (429, 5xx) is final.
+SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=6)
+# Wait before retry n: base * 2^(n-1) seconds, at most the cap (invitations, reminders, replies).
+SMS_BACKOFF_BASE_SECONDS = env.int("SMS_BACKOFF_BASE_SECONDS", default=30)
+SMS_BACKOFF_CAP_SECONDS = env.int("SMS_BACKOFF_CAP_SECONDS", default=3600)
+# Sign-in codes are retried within seconds: the waits before retries 1, 2, 3... (last repeats).
+SMS_LOGIN_BACKOFF_SECONDS = env.list("SMS_LOGIN_BACKOFF_SECONDS", cast=int, default=[2, 4, 8])
+# A text in `sending` this long has lost its worker mid-call: it becomes `unknown`, never resent.
+SMS_SENDING_TIMEOUT_SECONDS = env.int("SMS_SENDING_TIMEOUT_SECONDS", default=300)
+# A worker's claim on a batch; rows it has not begun to send by then go back to the queue.
+SMS_CLAIM_LEASE_SECONDS = env.int("SMS_CLAIM_LEASE_SECONDS", default=30)
+if SMS_MAX_ATTEMPTS < 1 or SMS_CLAIM_LEASE_SECONDS < 1:
+    raise ImproperlyConfigured("SMS_MAX_ATTEMPTS and SMS_CLAIM_LEASE_SECONDS must be 1 or more.")
+if (
+    not SMS_LOGIN_BACKOFF_SECONDS
+    or min([*SMS_LOGIN_BACKOFF_SECONDS, SMS_SENDS_PER_SECOND, SMS_BACKOFF_BASE_SECONDS]) < 0
+):
+    raise ImproperlyConfigured(
+        "SMS_LOGIN_BACKOFF_SECONDS needs at least one wait; SMS waits and rates cannot be negative."
+    )
+if SMS_SENDING_TIMEOUT_SECONDS <= TWILIO_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        "SMS_SENDING_TIMEOUT_SECONDS must be longer than TWILIO_TIMEOUT_SECONDS: a text may be "
+        "in flight that long."
+    )
 
 # The web front end (web/): sign-in by SMS code into a session kept in the database, so web
 # processes stay stateless. The cookie is httpOnly and SameSite=Lax; Secure when DEBUG is off.

@@ -1,19 +1,24 @@
 """Sending outbox rows: at most once to a human.
 
-Rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED and marked `sending`
-in their own committed transaction before the provider is called. A worker
-that dies after that leaves the row in `sending`; the sweep marks it `unknown`
-and it is never sent again.
+A worker claims a batch of due rows in one statement (SELECT ... FOR UPDATE SKIP LOCKED,
+then status `claimed` under its token, with a lease of SMS_CLAIM_LEASE_SECONDS). Just before
+each provider call it marks that one row `sending`, committed, and only while it still holds
+the claim. A worker that dies therefore leaves at most one row in `sending`: the sweep marks
+it `unknown` and it is never sent again. The rows it had claimed but not begun go back to
+`queued` when the lease lapses, and another worker sends them.
 """
 
+import contextlib
 import datetime as dt
 import logging
 import math
 import time
+import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -31,17 +36,18 @@ from people.models import User
 logger = logging.getLogger(__name__)
 
 QUIET_EXEMPT = {Message.Category.LOGIN_CODE, Message.Category.REPLY}
-MAX_ATTEMPTS = 6
-BACKOFF_BASE_SECONDS = 30
-BACKOFF_CAP_SECONDS = 3600
-SENDING_TIMEOUT_SECONDS = 300
 # Carrier-side non-delivery; three in a row pause the number.
 UNDELIVERED_CODES = {"30003", "30005", "30006"}
 PAUSE_AFTER_UNDELIVERED = 3
+CODE_EXPIRED = "sign-in code expired before it could be sent"
+# Outcomes besides a row's status: the sender's rate ran out; a claim was lost or withdrawn.
+RATE_LIMITED = "rate_limited"
+SKIPPED = "skipped"
+# Counted in dispatch_due's result: sign-in codes suppressed because they came too late.
+CODES_EXPIRED = "code_expired"
 
-
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
+# (row id, fields) of `sent` rows whose write waits for the next commit of the same worker.
+Pending = list[tuple[int, dict]]
 
 
 def status_callback_url() -> str:
@@ -50,6 +56,8 @@ def status_callback_url() -> str:
 
 def _suppression_reason(message: Message, now: dt.datetime) -> str:
     if message.expires_at and message.expires_at <= now:
+        if message.category == Message.Category.LOGIN_CODE:
+            return CODE_EXPIRED
         return "too late to be useful"
     person = message.recipient
     if person is None:
@@ -65,9 +73,16 @@ def _suppression_reason(message: Message, now: dt.datetime) -> str:
     return ""
 
 
+def _log_code_expired(message: Message) -> None:
+    # The row id and attempts only: never the code or the number.
+    logger.warning(
+        "sign-in code message %s expired unsent after %s attempt(s)", message.pk, message.attempts
+    )
+
+
 def _send_slots(wanted: int) -> int:
     """How many texts this sender may start now (SMS_SENDS_PER_SECOND; 0 = no limit)."""
-    rate = _setting("SMS_SENDS_PER_SECOND", 0)
+    rate = settings.SMS_SENDS_PER_SECOND
     if rate <= 0 or wanted <= 0:
         return wanted
     key = f"sms-send-rate:{int(time.time())}"
@@ -80,17 +95,65 @@ def _send_slots(wanted: int) -> int:
     return max(0, min(wanted, rate - (used_after - wanted)))
 
 
-def claim_due(*, limit: int, now: dt.datetime | None = None, ids=None) -> list[Message]:
-    """Take up to `limit` due rows for sending, oldest first; suppress or defer the others.
-
-    Commits before returning, so every returned row is `sending` before any call leaves.
-    """
-    return _claim(limit=limit, now=now or timezone.now(), ids=ids)[0]
+def _new_token() -> str:
+    return uuid.uuid4().hex
 
 
-def _claim(*, limit: int, now: dt.datetime, ids=None) -> tuple[list[Message], int]:
-    """(rows claimed for sending, rows looked at, including those suppressed or deferred)."""
+def _flush(pending: Pending | None) -> None:
+    """Write the `sent` rows still waiting (inside the transaction that carries them, if any)."""
+    while pending:
+        pk, fields = pending.pop(0)
+        Message.objects.filter(pk=pk, status=Message.Status.SENDING).update(**fields)
+
+
+def claims_release(*, now: dt.datetime | None = None) -> int:
+    """Give rows whose claim lapsed (their worker died or stalled) back to the queue."""
+    now = now or timezone.now()
     with transaction.atomic():
+        lapsed = (
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(status=Message.Status.CLAIMED, lease_until__lte=now)
+            .values("pk")
+        )
+        return Message.objects.filter(
+            pk__in=lapsed, status=Message.Status.CLAIMED, lease_until__lte=now
+        ).update(status=Message.Status.QUEUED, claimed_by="", lease_until=None)
+
+
+@dataclass
+class Claim:
+    rows: list[Message]  # taken for sending, oldest first
+    examined: int  # rows looked at, including those suppressed or deferred
+    codes_expired: int = 0
+
+
+def claim_due(*, limit: int, now: dt.datetime | None = None, ids=None) -> list[Message]:
+    """Claim up to `limit` due rows for a new worker token, oldest first (see `_claim`)."""
+    return _claim(limit=limit, now=now or timezone.now(), token=_new_token(), ids=ids).rows
+
+
+def _claim(
+    *,
+    limit: int,
+    now: dt.datetime,
+    token: str,
+    ids=None,
+    sending: bool = False,
+    release: bool = False,
+    pending: Pending | None = None,
+) -> Claim:
+    """Take up to `limit` due rows, oldest first; suppress or defer those that must not go now.
+
+    The rows taken are `claimed` under `token` until the lease ends or, with `sending`,
+    marked `sending` at once (one row about to be sent). `release` first gives back rows
+    whose lease lapsed; `pending` rows are written in the same commit. Commits before
+    returning, so no call leaves before its row's state is durable.
+    """
+    expired: list[Message] = []
+    with transaction.atomic():
+        _flush(pending)
+        if release:
+            claims_release(now=now)
         rows = Message.objects.select_for_update(skip_locked=True, of=("self",)).select_related(
             "recipient"
         )
@@ -106,6 +169,8 @@ def _claim(*, limit: int, now: dt.datetime, ids=None) -> tuple[list[Message], in
                 message.status_reason = reason
                 message.finished_at = now
                 message.save(update_fields=["status", "status_reason", "finished_at"])
+                if reason == CODE_EXPIRED:
+                    expired.append(message)
                 continue
             person = message.recipient
             if person is not None and message.category not in QUIET_EXEMPT:
@@ -116,18 +181,104 @@ def _claim(*, limit: int, now: dt.datetime, ids=None) -> tuple[list[Message], in
                     continue
             claimed.append(message)
         if claimed:
+            if sending:
+                fields = {
+                    "status": Message.Status.SENDING,
+                    "sending_started_at": now,
+                    "attempts": F("attempts") + 1,
+                }
+            else:
+                lease = now + dt.timedelta(seconds=settings.SMS_CLAIM_LEASE_SECONDS)
+                fields = {"status": Message.Status.CLAIMED, "lease_until": lease}
             Message.objects.filter(pk__in=[m.pk for m in claimed]).update(
-                status=Message.Status.SENDING, sending_started_at=now, attempts=F("attempts") + 1
+                claimed_by=token, **fields
             )
             for message in claimed:
-                message.status = Message.Status.SENDING
-                message.sending_started_at = now
-                message.attempts += 1
-    return claimed, len(examined)
+                message.claimed_by = token
+                if sending:
+                    message.status = Message.Status.SENDING
+                    message.sending_started_at = now
+                    message.attempts += 1
+                else:
+                    message.status = Message.Status.CLAIMED
+                    message.lease_until = fields["lease_until"]
+    for message in expired:
+        _log_code_expired(message)
+    return Claim(rows=claimed, examined=len(examined), codes_expired=len(expired))
 
 
-def send_claimed(message: Message) -> str:
-    """Call the provider for one row already marked `sending`; record what happened."""
+def _mark_sending(message: Message, *, token: str, pending: Pending | None = None) -> bool:
+    """Mark one claimed row `sending`, committed, if this worker still holds it.
+
+    A `sent` row waiting in `pending` is written by the same statement: one round trip
+    and one commit per text, as when rows were marked all at once.
+    """
+    now = timezone.now()
+    if pending:
+        marked = _record_sent_and_mark_sending(pending, message.pk, token=token, now=now)
+    else:
+        marked = Message.objects.filter(
+            pk=message.pk, status=Message.Status.CLAIMED, claimed_by=token
+        ).update(
+            status=Message.Status.SENDING,
+            sending_started_at=now,
+            lease_until=None,
+            attempts=F("attempts") + 1,
+        )
+    if marked:
+        message.status = Message.Status.SENDING
+        message.sending_started_at = now
+        message.lease_until = None
+        message.attempts += 1
+    return bool(marked)
+
+
+_SENT_AND_SENDING = """
+UPDATE {table} SET
+    status = CASE WHEN id = %(sent_id)s THEN %(sent)s ELSE %(sending)s END,
+    provider_sid = CASE WHEN id = %(sent_id)s THEN %(sid)s ELSE provider_sid END,
+    sent_at = CASE WHEN id = %(sent_id)s THEN %(sent_at)s ELSE sent_at END,
+    body = CASE WHEN id = %(sent_id)s THEN COALESCE(%(body)s, body) ELSE body END,
+    sending_started_at = CASE WHEN id = %(sent_id)s THEN sending_started_at ELSE %(now)s END,
+    lease_until = CASE WHEN id = %(sent_id)s THEN lease_until END,
+    attempts = CASE WHEN id = %(sent_id)s THEN attempts ELSE attempts + 1 END
+WHERE (id = %(sent_id)s AND status = %(sending)s)
+    OR (id = %(next_id)s AND status = %(claimed)s AND claimed_by = %(token)s)
+RETURNING id
+"""
+
+
+def _record_sent_and_mark_sending(
+    pending: Pending, next_id: int, *, token: str, now: dt.datetime
+) -> bool:
+    """Write the waiting `sent` rows and mark `next_id` sending in one statement."""
+    *earlier, (sent_id, fields) = pending  # one waits at a time; any more go first
+    pending.clear()
+    _flush(earlier)
+    sql = _SENT_AND_SENDING.format(table=connection.ops.quote_name(Message._meta.db_table))
+    params = {
+        "sent_id": sent_id,
+        "next_id": next_id,
+        "token": token,
+        "now": now,
+        "sid": fields["provider_sid"],
+        "sent_at": fields["sent_at"],
+        "body": fields.get("body"),
+        "sent": Message.Status.SENT.value,
+        "sending": Message.Status.SENDING.value,
+        "claimed": Message.Status.CLAIMED.value,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return next_id in {row[0] for row in cursor.fetchall()}
+
+
+def send_claimed(message: Message, *, pending: Pending | None = None) -> str:
+    """Call the provider for one row already marked `sending`; record what happened.
+
+    With `pending`, a `sent` row's write waits for the worker's next statement (its next
+    row's `sending` mark, or its next claim), so a batch costs one commit per text, not two.
+    """
     try:
         result = get_gateway().send(
             to=message.to_phone, body=message.body, status_callback=status_callback_url()
@@ -147,9 +298,11 @@ def send_claimed(message: Message) -> str:
         "provider_sid": result.provider_sid,
         "sent_at": timezone.now(),
     }
-    Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(
-        **_forget_code(message, fields)
-    )
+    fields = _forget_code(message, fields)
+    if pending is not None:
+        pending.append((message.pk, fields))
+    else:
+        Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(**fields)
     return Message.Status.SENT
 
 
@@ -164,40 +317,84 @@ def _forget_code(message: Message, fields: dict) -> dict:
 
 
 def dispatch_message(message_id: int) -> str:
-    """Send one due row if nobody else is; return the row's resulting status (or 'skipped')."""
-    claimed = claim_due(limit=1, ids=[message_id])
-    if not claimed:
-        return "skipped"
-    return send_claimed(claimed[0])
+    """Send one due row if nobody else is; return the row's resulting status.
+
+    'skipped' when the row is not due or someone else has it; 'rate_limited' when the
+    sender's rate is used up this second (the row stays queued).
+    """
+    if _send_slots(1) == 0:
+        return RATE_LIMITED
+    claim = _claim(limit=1, now=timezone.now(), token=_new_token(), ids=[message_id], sending=True)
+    if not claim.rows:
+        return SKIPPED
+    return send_claimed(claim.rows[0])
 
 
 def dispatch_due(*, limit: int = 200, claim_size: int = 20) -> dict:
     """Send up to `limit` due rows, claiming `claim_size` at a time.
 
-    Small claims keep few rows at risk of `unknown` if this worker dies mid-batch.
-    Returns counts by resulting status, plus `rate_limited` when the sender's rate ran out.
+    Returns counts by resulting status, plus `rate_limited` when the sender's rate ran out,
+    `skipped` for claimed rows withdrawn or given back before their turn, and `code_expired`
+    for sign-in codes suppressed because they could no longer arrive in time.
     """
     counts: dict[str, int] = {}
+
+    def count(key: str, n: int = 1) -> None:
+        if n:
+            counts[key] = counts.get(key, 0) + n
+
+    token = _new_token()
+    pending: Pending = []
     done = 0
-    while done < limit:
-        slots = _send_slots(min(claim_size, limit - done))
-        if slots == 0:
-            counts["rate_limited"] = 1
-            break
-        claimed, examined = _claim(limit=slots, now=timezone.now())
-        if not examined:
-            break
-        for message in claimed:
-            outcome = send_claimed(message)
-            counts[outcome] = counts.get(outcome, 0) + 1
-        done += len(claimed)
+    try:
+        while done < limit:
+            slots = _send_slots(min(claim_size, limit - done))
+            if slots == 0:
+                counts[RATE_LIMITED] = 1
+                break
+            claim = _claim(
+                limit=slots, now=timezone.now(), token=token, release=not done, pending=pending
+            )
+            count(Message.Status.SUPPRESSED, claim.codes_expired)
+            count(CODES_EXPIRED, claim.codes_expired)
+            if not claim.examined:
+                break
+            for message in claim.rows:
+                if not _mark_sending(message, token=token, pending=pending):
+                    count(SKIPPED)
+                    continue
+                outcome = send_claimed(message, pending=pending)
+                count(outcome)
+                if outcome == Message.Status.SUPPRESSED:
+                    count(CODES_EXPIRED)
+            done += len(claim.rows)
+    except BaseException:
+        # Record what was sent and hand back what was not begun, rather than wait for the lease.
+        with contextlib.suppress(Exception):
+            _flush(pending)
+            Message.objects.filter(status=Message.Status.CLAIMED, claimed_by=token).update(
+                status=Message.Status.QUEUED, claimed_by="", lease_until=None
+            )
+        raise
+    _flush(pending)
     return counts
 
 
 def backoff_seconds(attempt: int) -> int:
-    base = _setting("SMS_BACKOFF_BASE_SECONDS", BACKOFF_BASE_SECONDS)
-    cap = _setting("SMS_BACKOFF_CAP_SECONDS", BACKOFF_CAP_SECONDS)
-    return min(base * 2 ** max(attempt - 1, 0), cap)
+    """The wait after `attempt` tries of an invitation, reminder or reply failed for now."""
+    base = settings.SMS_BACKOFF_BASE_SECONDS
+    return min(base * 2 ** max(attempt - 1, 0), settings.SMS_BACKOFF_CAP_SECONDS)
+
+
+def retry_delay_seconds(*, category: str, attempt: int) -> int:
+    """Seconds before the next try after `attempt` tries ended in a temporary failure.
+
+    Sign-in codes are wanted now and live minutes: seconds apart. The rest back off long.
+    """
+    if category == Message.Category.LOGIN_CODE:
+        waits = settings.SMS_LOGIN_BACKOFF_SECONDS
+        return waits[min(max(attempt, 1), len(waits)) - 1]
+    return backoff_seconds(attempt)
 
 
 def _mark_unknown(message: Message, reason: str) -> str:
@@ -214,9 +411,22 @@ def _mark_unknown(message: Message, reason: str) -> str:
     return Message.Status.UNKNOWN
 
 
+def _retry_after(message_id: int, delay: int) -> None:
+    """Queue the row's own retry once its return to the queue is committed."""
+    from notifications.tasks import send_message  # the tasks module imports this one
+
+    def _queue() -> None:
+        try:
+            send_message.apply_async(args=[message_id], countdown=delay)
+        except Exception:  # the broker is only a transport: the sweep will find the row
+            logger.warning("could not queue the retry of message %s; the sweep will", message_id)
+
+    transaction.on_commit(_queue)
+
+
 def _after_temporary_failure(message: Message, exc: TemporaryFailure) -> str:
     now = timezone.now()
-    if message.attempts >= _setting("SMS_MAX_ATTEMPTS", MAX_ATTEMPTS):
+    if message.attempts >= settings.SMS_MAX_ATTEMPTS:
         Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(
             **_forget_code(
                 message,
@@ -229,12 +439,32 @@ def _after_temporary_failure(message: Message, exc: TemporaryFailure) -> str:
             )
         )
         return Message.Status.FAILED
-    Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(
+    delay = retry_delay_seconds(category=message.category, attempt=message.attempts)
+    retry_at = now + dt.timedelta(seconds=delay)
+    if (
+        message.category == Message.Category.LOGIN_CODE
+        and message.expires_at
+        and retry_at >= message.expires_at
+    ):
+        # A code that would arrive dead is not sent late: the person asks again.
+        Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(
+            status=Message.Status.SUPPRESSED,
+            error_code=exc.code,
+            finished_at=now,
+            status_reason=CODE_EXPIRED,
+            body=CODE_NOT_KEPT,
+        )
+        _log_code_expired(message)
+        return Message.Status.SUPPRESSED
+    requeued = Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(
         status=Message.Status.QUEUED,
         error_code=exc.code,
         sending_started_at=None,
-        not_before=now + dt.timedelta(seconds=backoff_seconds(message.attempts)),
+        claimed_by="",
+        not_before=retry_at,
     )
+    if requeued:
+        _retry_after(message.pk, delay)
     return Message.Status.QUEUED
 
 
@@ -313,22 +543,23 @@ def message_delivery_record(*, provider_sid: str, status: str, error_code: str =
 
 
 def sweep(*, timeout_seconds: int | None = None, batch: int = 200, max_batches: int = 50) -> dict:
-    """Give up on rows stuck in `sending`; return how many due rows still wait and batches to run."""
+    """Give back lapsed claims, give up on rows stuck in `sending`; return how many due rows
+    still wait and the batches to run."""
     now = timezone.now()
     timeout = (
-        timeout_seconds
-        if timeout_seconds is not None
-        else _setting("SMS_SENDING_TIMEOUT_SECONDS", SENDING_TIMEOUT_SECONDS)
+        timeout_seconds if timeout_seconds is not None else settings.SMS_SENDING_TIMEOUT_SECONDS
     )
+    released = claims_release(now=now)
     unknown = Message.objects.filter(
         status=Message.Status.SENDING, sending_started_at__lte=now - dt.timedelta(seconds=timeout)
     ).update(status=Message.Status.UNKNOWN, finished_at=now, status_reason="no answer from worker")
     # Codes on rows that ended any other way (suppressed, stuck) are not kept either.
     Message.objects.filter(category=Message.Category.LOGIN_CODE).exclude(
-        status__in=[Message.Status.QUEUED, Message.Status.SENDING]
+        status__in=[Message.Status.QUEUED, Message.Status.CLAIMED, Message.Status.SENDING]
     ).exclude(body=CODE_NOT_KEPT).update(body=CODE_NOT_KEPT)
     due = Message.objects.filter(status=Message.Status.QUEUED, not_before__lte=now).count()
     return {
+        "released": released,
         "unknown": unknown,
         "due": due,
         "batches": min(math.ceil(due / batch), max_batches) if due else 0,

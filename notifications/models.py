@@ -7,13 +7,16 @@ from django.utils import timezone
 class Message(models.Model):
     """One outgoing SMS: the outbox row, written in the transaction that caused it.
 
-    queued -> sending -> sent -> delivered | failed | undelivered
-    queued -> suppressed (opted out, invalid number, superseded)
+    queued -> claimed -> sending -> sent -> delivered | failed | undelivered
+    queued | claimed -> suppressed (opted out, invalid number, superseded)
+    claimed -> queued (its worker's lease lapsed before it began this text)
+    sending -> queued (a temporary failure: retried after a backoff)
     sending -> unknown (worker died mid-call; never resent)
     """
 
     class Status(models.TextChoices):
         QUEUED = "queued"
+        CLAIMED = "claimed"
         SENDING = "sending"
         SENT = "sent"
         DELIVERED = "delivered"
@@ -45,6 +48,9 @@ class Message(models.Model):
     # A reminder is pointless once the meal has begun: past this it is suppressed, not sent.
     expires_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The worker holding a claimed row, and until when; past it anyone may give the row back.
+    claimed_by = models.CharField(max_length=32, blank=True, default="")
+    lease_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sending_started_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -62,6 +68,11 @@ class Message(models.Model):
                 fields=["not_before"],
                 name="notif_msg_due_idx",
                 condition=Q(status="queued"),
+            ),
+            models.Index(
+                fields=["lease_until"],
+                name="notif_msg_claimed_idx",
+                condition=Q(status="claimed"),
             ),
             models.Index(
                 fields=["sending_started_at"],

@@ -18,6 +18,9 @@ from people.services import login_code_create
 
 logger = logging.getLogger(__name__)
 
+# Texts no worker has begun to send: these can still be withdrawn.
+NOT_BEGUN = [Message.Status.QUEUED, Message.Status.CLAIMED]
+
 
 def _dispatch_after_commit() -> None:
     from notifications.tasks import dispatch_due_task
@@ -64,6 +67,9 @@ def notify(
         return None
     spec = TEMPLATES[template]
     now = timezone.now()
+    if expires_at is None and spec.category == Message.Category.LOGIN_CODE:
+        # A code that cannot arrive while it works is suppressed, not sent late.
+        expires_at = now + dt.timedelta(seconds=settings.LOGIN_CODE_TTL_SECONDS)
     try:
         with transaction.atomic():
             message = Message.objects.create(
@@ -210,21 +216,27 @@ def messages_withdraw(
     templates: list[str] | None = None,
     reason: str,
 ) -> int:
-    """Suppress still-queued texts about `subject` (e.g. "meal:42") once what they say is stale.
+    """Suppress texts not yet begun about `subject` (e.g. "meal:42") once what they say is stale.
 
-    Only queued rows change: a text being sent or already sent cannot be recalled.
+    Only rows queued or claimed by a worker change: a text being sent or already sent cannot
+    be recalled.
     Narrow to one person with `recipient` and to some templates with `templates`.
     Returns how many were withdrawn.
     """
     if not subject:
         return 0
-    rows = Message.objects.filter(subject=subject, status=Message.Status.QUEUED)
+    rows = Message.objects.filter(subject=subject)
     if recipient is not None:
         rows = rows.filter(recipient=recipient)
     if templates is not None:
         rows = rows.filter(template__in=templates)
-    return rows.update(
-        status=Message.Status.SUPPRESSED, status_reason=reason[:120], finished_at=timezone.now()
+    now = timezone.now()
+    # One status at a time, so each update finds its rows through that status's partial index.
+    return sum(
+        rows.filter(status=status).update(
+            status=Message.Status.SUPPRESSED, status_reason=reason[:120], finished_at=now
+        )
+        for status in NOT_BEGUN
     )
 
 
@@ -232,10 +244,10 @@ def messages_withdraw(
 def messages_forget(*, person: User) -> int:
     """When someone leaves: drop their number and every text's words from the outbox.
 
-    Rows still queued are suppressed, so nothing more is sent to them.
+    Rows not yet begun are suppressed, so nothing more is sent to them.
     """
     now = timezone.now()
-    Message.objects.filter(recipient=person, status=Message.Status.QUEUED).update(
+    Message.objects.filter(recipient=person, status__in=NOT_BEGUN).update(
         status=Message.Status.SUPPRESSED, status_reason="person left", finished_at=now
     )
     return Message.objects.filter(recipient=person).update(to_phone="", body="")
@@ -262,4 +274,5 @@ def login_code_send(*, phone: str) -> None:
         dedupe_key=f"login-code:{row.pk}",
         recipient=person,
         to_phone=phone,
+        expires_at=row.expires_at,
     )

@@ -1,19 +1,29 @@
 from celery import shared_task
 
-from notifications.dispatch import dispatch_due, dispatch_message, sweep
+from notifications.dispatch import (
+    RATE_LIMITED,
+    claims_release,
+    dispatch_due,
+    dispatch_message,
+    sweep,
+)
 
 DISPATCH_BATCH = 200
 
 
-@shared_task(name="notifications.tasks.send_message", ignore_result=True)
-def send_message(message_id: int) -> str:
-    return dispatch_message(message_id)
+@shared_task(bind=True, name="notifications.tasks.send_message", ignore_result=True)
+def send_message(self, message_id: int) -> str:
+    outcome = dispatch_message(message_id)
+    # The sender's rate ran out this second: try again in a second (inline runs cannot wait).
+    if outcome == RATE_LIMITED and not self.request.is_eager:
+        send_message.apply_async(args=[message_id], countdown=1)
+    return outcome
 
 
-@shared_task(name="notifications.tasks.dispatch_due", ignore_result=True)
-def dispatch_due_task(limit: int = DISPATCH_BATCH) -> dict:
+@shared_task(bind=True, name="notifications.tasks.dispatch_due", ignore_result=True)
+def dispatch_due_task(self, limit: int = DISPATCH_BATCH) -> dict:
     counts = dispatch_due(limit=limit)
-    if counts.get("rate_limited"):
+    if counts.get(RATE_LIMITED) and not self.request.is_eager:
         # The sender's rate ran out this second: carry on shortly rather than wait for the sweep.
         dispatch_due_task.apply_async(kwargs={"limit": limit}, countdown=1)
     return counts
@@ -26,3 +36,12 @@ def sweep_outbox(timeout_seconds: int | None = None) -> dict:
     for _ in range(result["batches"]):
         dispatch_due_task.delay(DISPATCH_BATCH)
     return result
+
+
+@shared_task(name="notifications.tasks.release_claims", ignore_result=True)
+def release_claims() -> int:
+    """Give rows a dead worker claimed but never began back to the queue, and send them."""
+    released = claims_release()
+    if released:
+        dispatch_due_task.delay(DISPATCH_BATCH)
+    return released

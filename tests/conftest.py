@@ -1,10 +1,57 @@
+import os
+
 import pytest
+import time_machine
 from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from notifications.gateways import get_gateway
+from tests.clock import SESSION_CLOCK, london, start_session_clock
 from tests.factories import MembershipFactory, UserFactory
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        'clock(*times, on=None, tick=False): run at each London wall time, e.g. "03:00", "14:00"',
+    )
+    spec = os.environ.get(SESSION_CLOCK)
+    if spec:
+        # Before any test module is imported, so every timestamp of the run is on this clock.
+        config._blether_clock = start_session_clock(spec)
+
+
+def pytest_unconfigure(config):
+    traveller = getattr(config, "_blether_clock", None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config):
+    spec = os.environ.get(SESSION_CLOCK)
+    return f"clock: started at {london(spec).isoformat()} ({SESSION_CLOCK})" if spec else None
+
+
+def pytest_generate_tests(metafunc):
+    marker = metafunc.definition.get_closest_marker("clock")
+    if marker is not None and len(marker.args) > 1:
+        metafunc.parametrize("clock", marker.args, indirect=True, ids=list(marker.args))
+
+
+@pytest.fixture(autouse=True)
+def clock(request):
+    """The pinned London moment of a test marked `@pytest.mark.clock(...)`; None otherwise.
+
+    Autouse and defined first, so the clock is set before any other fixture writes a row.
+    """
+    marker = request.node.get_closest_marker("clock")
+    if marker is None:
+        yield None
+        return
+    moment = london(getattr(request, "param", marker.args[0]), on=marker.kwargs.get("on"))
+    with time_machine.travel(moment, tick=marker.kwargs.get("tick", False)):
+        yield moment
 
 
 @pytest.fixture(autouse=True)

@@ -21,3 +21,5 @@ def invalid_response(description: str = "Invalid input") -> OpenApiResponse:
 
 UNAUTHENTICATED = detail_response("No token, or it has expired")
 THROTTLED = detail_response("Too many requests; see the Retry-After header")
+BAD_PAGE = invalid_response("A bad `page` or `page_size`, e.g. page_size=0")
+NO_SUCH_PAGE = detail_response("No such page")

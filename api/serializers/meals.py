@@ -4,7 +4,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.fields import PointField, TextablePhoneField
+from api.fields import AwareDateTimeField, PointField, TextablePhoneField
+from api.pagination import PageSizeField
 from meals.models import ALLERGENS, DIETARY_OPTIONS, Dish, Feedback, Meal, SafetyAnswer, Signup
 from people.phones import mask_phone
 from venues.models import Booking
@@ -19,7 +20,7 @@ class PageQueryIn(serializers.Serializer):
     """Paging, checked so a bad value is a 400 rather than silently ignored."""
 
     page = serializers.IntegerField(required=False, min_value=1)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+    page_size = PageSizeField(required=False)
 
 
 class MealQueryIn(PageQueryIn):
@@ -29,8 +30,8 @@ class MealQueryIn(PageQueryIn):
     radius_km = serializers.FloatField(
         required=False, min_value=0.1, max_value=50, default=5, help_text="With near; max 50"
     )
-    from_ = serializers.DateTimeField(required=False, help_text="Starting at or after")
-    to = serializers.DateTimeField(required=False, help_text="Starting before")
+    from_ = AwareDateTimeField(required=False, help_text="Starting at or after")
+    to = AwareDateTimeField(required=False, help_text="Starting before")
     kind = serializers.ChoiceField(choices=Meal.Kind.choices, required=False)
     step_free = serializers.BooleanField(required=False)
     has_seats = serializers.BooleanField(required=False)
@@ -146,8 +147,8 @@ class MealPatchIn(serializers.Serializer):
     description = serializers.CharField(
         max_length=2000, allow_blank=True, required=False, trim_whitespace=True
     )
-    starts_at = serializers.DateTimeField(required=False)
-    ends_at = serializers.DateTimeField(required=False)
+    starts_at = AwareDateTimeField(required=False)
+    ends_at = AwareDateTimeField(required=False)
     location = PointField(required=False)
     place_description = serializers.CharField(max_length=200, allow_blank=True, required=False)
     on_road = serializers.BooleanField(required=False)
@@ -184,10 +185,10 @@ class MealIn(MealPatchIn):
     booking = MyBookingField(
         required=False, allow_null=True, help_text="For setting=venue: one of my bookings"
     )
-    starts_at = serializers.DateTimeField(
+    starts_at = AwareDateTimeField(
         required=False, help_text="Required for street meals; defaults to the booking's start"
     )
-    ends_at = serializers.DateTimeField(
+    ends_at = AwareDateTimeField(
         required=False, help_text="Required for street meals; defaults to the booking's end"
     )
     capacity = serializers.IntegerField(min_value=1, max_value=MAX_CAPACITY)

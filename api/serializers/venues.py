@@ -7,7 +7,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.fields import PointField
+from api.fields import AwareDateTimeField, PointField
 from venues.models import (
     MAX_BOOKING_MINUTES,
     MAX_HORIZON_DAYS,
@@ -185,8 +185,8 @@ class AvailabilityIn(serializers.Serializer):
 
     def get_fields(self):
         return {
-            "from": serializers.DateTimeField(required=False),
-            "to": serializers.DateTimeField(required=False),
+            "from": AwareDateTimeField(required=False),
+            "to": AwareDateTimeField(required=False),
         }
 
     def validate(self, attrs):
@@ -213,8 +213,8 @@ class AvailabilityOut(serializers.Serializer):
 
 
 class BookingIn(serializers.Serializer):
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = AwareDateTimeField()
+    ends_at = AwareDateTimeField()
     note = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
 
 

@@ -3,10 +3,10 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.parsers import JSONParser
 from api.serializers.common import UNAUTHENTICATED, invalid_response
 from api.serializers.people import MeIn, MeOut
 from api.services import person_delete, person_export

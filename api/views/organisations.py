@@ -61,8 +61,8 @@ class OrganisationViewSet(viewsets.GenericViewSet):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        # Errors are always JSON, even when the CSV was asked for.
-        if response.status_code >= 400 and isinstance(
+        # Errors and OPTIONS' description are always JSON, even when the CSV was asked for.
+        if (response.status_code >= 400 or request.method == "OPTIONS") and isinstance(
             response.accepted_renderer, ReportCSVRenderer
         ):
             response.accepted_renderer = JSONRenderer()

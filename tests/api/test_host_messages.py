@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from meals.models import HostMessage, Signup
 from notifications.models import Message
+from tests.clock import at_nine
 from tests.conftest import client_for
 from tests.factories import MealFactory, SignupFactory, UserFactory
 
@@ -20,8 +21,9 @@ def meal(host):
     return MealFactory(host=host, code="T7K2", title="Street tea on Dockhead Street")
 
 
+@pytest.mark.clock("03:00", "14:00")
 def test_the_host_texts_every_confirmed_and_invited_guest(
-    host_client, host, meal, django_capture_on_commit_callbacks, sms_outbox
+    host_client, host, meal, django_capture_on_commit_callbacks, sms_outbox, clock
 ):
     confirmed = SignupFactory(meal=meal, status="confirmed").person
     invited = SignupFactory(meal=meal, status="invited").person
@@ -46,6 +48,11 @@ def test_the_host_texts_every_confirmed_and_invited_guest(
         f"host-message:{hm.pk}:{invited.pk}",
     ]
     expected = "Agnes, host of Street tea on Dockhead Street (T7K2): Bring a brolly, it's dreich"
+    if clock.hour == 3:  # the guests' quiet hours: the texts wait for 09:00
+        assert [(m.status, m.not_before) for m in rows] == [("queued", at_nine(clock))] * 2
+        assert sms_outbox == []
+        return
+    assert [(m.status, m.not_before) for m in rows] == [("sent", clock)] * 2
     assert sorted((s["to"], s["body"]) for s in sms_outbox) == sorted(
         [(confirmed.phone, expected), (invited.phone, expected)]
     )

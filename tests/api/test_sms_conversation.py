@@ -15,6 +15,7 @@ from meals.services import guest_invite, meal_text_context
 from meals.sms import sms_thread_remember, sms_threads_remember_many
 from notifications.models import Message
 from people.models import User
+from tests.clock import at_nine
 from tests.factories import IRVINE, KILWINNING, SALTCOATS, MealFactory, UserFactory, point
 from tests.notifications.twilio_helpers import TOKEN, post_signed
 
@@ -139,8 +140,9 @@ def test_a_full_meal_puts_them_on_the_waiting_list(api_client, neighbour, tea):
     assert Signup.objects.get(person=neighbour).status == "waitlisted"
 
 
+@pytest.mark.clock("03:00", "14:00")
 def test_no_cancels_their_place_and_the_waiting_party_is_promoted_and_told(
-    api_client, neighbour, tea, django_capture_on_commit_callbacks
+    api_client, neighbour, tea, django_capture_on_commit_callbacks, sms_outbox, clock
 ):
     text(api_client, "T7K2 4")
     waiting = UserFactory(display_name="Ann Kerr")
@@ -156,8 +158,12 @@ def test_no_cancels_their_place_and_the_waiting_party_is_promoted_and_told(
     assert Signup.objects.get(person=neighbour).status == "cancelled"
     assert Signup.objects.get(person=waiting).status == "confirmed"
     told = Message.objects.get(recipient=waiting, template="signup_promoted")
-    assert told.status == "sent"
     assert "T7K2" in told.body
+    to_waiting = [t["body"] for t in sms_outbox if t["to"] == waiting.phone]
+    if clock.hour == 3:  # Ann's quiet hours: the news waits for 09:00
+        assert (told.status, told.not_before, to_waiting) == ("queued", at_nine(clock), [])
+    else:
+        assert (told.status, told.not_before, to_waiting) == ("sent", clock, [told.body])
 
 
 def test_no_with_a_code_and_nothing_to_cancel(api_client, neighbour, tea):

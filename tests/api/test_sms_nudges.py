@@ -17,6 +17,7 @@ from meals.nudges import (
 from meals.safety import prompts_for
 from meals.services import meal_publish, safety_answers_save
 from notifications.models import Message
+from tests.clock import at_nine
 from tests.factories import (
     IRVINE,
     KILWINNING,
@@ -167,6 +168,7 @@ def test_reminders_go_24_hours_and_2_hours_before_once_each():
     assert not rows.filter(recipient__in=[late.person, cancelled.person]).exists()
 
 
+@pytest.mark.clock("03:00", "14:00")  # quiet hours relative to now, off a DST gap
 def test_a_reminder_due_at_night_waits_for_the_morning(sms_outbox):
     from notifications.dispatch import dispatch_due
 
@@ -184,6 +186,25 @@ def test_a_reminder_due_at_night_waits_for_the_morning(sms_outbox):
     assert reminder.status == "queued"
     assert timezone.localtime(reminder.not_before, LONDON).time() == person.quiet_end
     assert sms_outbox == []
+
+
+@pytest.mark.clock("03:00", "14:00")
+def test_with_the_default_quiet_hours_a_reminder_waits_for_nine_at_night_and_goes_by_day(
+    sms_outbox, clock
+):
+    from notifications.dispatch import dispatch_due
+
+    person = _signup(_meal_in(23)).person
+
+    reminders_send()
+    dispatch_due()
+
+    reminder = Message.objects.get(template="reminder_24h")
+    if clock.hour == 3:
+        assert (reminder.status, reminder.not_before, sms_outbox) == ("queued", at_nine(clock), [])
+    else:
+        assert (reminder.status, reminder.not_before) == ("sent", clock)
+        assert [(s["to"], s["body"]) for s in sms_outbox] == [(person.phone, reminder.body)]
 
 
 def test_the_host_is_reminded_48_hours_before_when_safety_questions_are_unanswered():
@@ -243,6 +264,7 @@ def _quiet_now(person):
     person.save(update_fields=["quiet_start", "quiet_end"])
 
 
+@pytest.mark.clock("03:00", "14:00")  # quiet hours relative to now, off a DST gap
 def test_a_reminder_held_by_quiet_hours_is_withdrawn_and_never_sent(sms_outbox):
     from notifications.dispatch import dispatch_due
     from notifications.services import messages_withdraw

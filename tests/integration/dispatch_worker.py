@@ -17,7 +17,12 @@ import django
 
 django.setup()
 
+from tests.clock import follow_session_clock  # noqa: E402
+
+follow_session_clock()
+
 from django.conf import settings  # noqa: E402
+from django.db.models import Q  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from notifications.dispatch import dispatch_due  # noqa: E402
@@ -37,7 +42,10 @@ def main() -> None:
         if counts:
             idle = 0
             continue
-        due = Message.objects.filter(status="queued", not_before__lte=timezone.now()).exists()
+        # Rows claimed by a worker that died come back when its lease lapses: wait for them.
+        due = Message.objects.filter(
+            Q(status="queued", not_before__lte=timezone.now()) | Q(status="claimed")
+        ).exists()
         idle = 0 if due else idle + 1
         time.sleep(0.1)
     print(json.dumps(totals), flush=True)

@@ -75,6 +75,11 @@ class FakeTwilio:
         self._thread.start()
         return self
 
+    def received(self) -> list[dict]:
+        """The messages answered 201 so far (a copy), in the order they came."""
+        with self._lock:
+            return list(self.accepted)
+
     def stop(self) -> None:
         self._release.set()
         self.server.shutdown()

@@ -54,6 +54,7 @@ def received(fake, phone) -> list[str]:
     return [m["Body"] for m in fake.accepted if m["To"] == phone]
 
 
+@pytest.mark.clock("14:00", tick=True)  # quiet hours relative to now, off a DST gap
 def test_a_neighbour_without_the_app_takes_part_by_text(
     api_client, settings, twilio_backend, django_capture_on_commit_callbacks
 ):

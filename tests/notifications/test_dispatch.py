@@ -107,6 +107,7 @@ def test_the_same_dedupe_key_is_written_once():
     assert Message.objects.filter(dedupe_key="reminder-24h:signup:1").count() == 1
 
 
+@pytest.mark.clock("03:00", "14:00")  # quiet hours relative to now, off a DST gap
 def test_nudges_wait_out_quiet_hours_until_the_morning(sms_outbox):
     person = quiet_now(UserFactory())
     message = row(person)
@@ -121,6 +122,7 @@ def test_nudges_wait_out_quiet_hours_until_the_morning(sms_outbox):
     assert sms_outbox == []
 
 
+@pytest.mark.clock("03:00", "14:00")  # quiet hours relative to now, off a DST gap
 def test_sign_in_codes_and_replies_go_out_in_quiet_hours(sms_outbox):
     person = quiet_now(UserFactory())
     code = notify(
@@ -313,23 +315,36 @@ def test_interim_reports_change_nothing():
     assert message.status == "sent"
 
 
-def test_the_sweep_gives_up_on_rows_stuck_mid_send():
+def test_the_sweep_gives_up_on_rows_stuck_mid_send_and_gives_back_lapsed_claims():
     person = awake(UserFactory())
     stuck = row(person, key="stuck")
     fresh = row(person, key="fresh")
     due = row(person, key="due")
-    long_ago = timezone.now() - dt.timedelta(minutes=10)
+    lapsed = row(person, key="lapsed")
+    held = row(person, key="held")
+    now = timezone.now()
+    long_ago = now - dt.timedelta(minutes=10)
     Message.objects.filter(pk=stuck.pk).update(status="sending", sending_started_at=long_ago)
-    Message.objects.filter(pk=fresh.pk).update(status="sending", sending_started_at=timezone.now())
+    Message.objects.filter(pk=fresh.pk).update(status="sending", sending_started_at=now)
+    Message.objects.filter(pk=lapsed.pk).update(
+        status="claimed", claimed_by="dead", lease_until=now - dt.timedelta(seconds=1)
+    )
+    Message.objects.filter(pk=held.pk).update(
+        status="claimed", claimed_by="alive", lease_until=now + dt.timedelta(seconds=30)
+    )
 
     result = sweep(timeout_seconds=300)
 
-    assert result == {"unknown": 1, "due": 1, "batches": 1}
+    assert result == {"released": 1, "unknown": 1, "due": 2, "batches": 1}
     assert dict(Message.objects.values_list("dedupe_key", "status")) == {
         "stuck": "unknown",
         "fresh": "sending",
         "due": due.status,
+        "lapsed": "queued",
+        "held": "claimed",
     }
+    lapsed.refresh_from_db()
+    assert (lapsed.claimed_by, lapsed.lease_until, lapsed.attempts) == ("", None, 0)
 
 
 def test_notify_many_skips_existing_keys_and_keeps_the_weekly_cap():
@@ -384,9 +399,12 @@ def test_two_workers_never_claim_the_same_row():
     everything = [pk for mine in claimed for pk in mine]
     assert len(everything) == 60
     assert len(set(everything)) == 60
-    assert Message.objects.filter(status="sending").count() == 60
+    assert Message.objects.filter(status="claimed").count() == 60
+    # Claimed is not begun: nothing is in flight and no attempt is counted yet.
+    assert set(Message.objects.values_list("attempts", flat=True)) == {0}
 
 
+@pytest.mark.clock("03:00", "14:00")  # quiet hours relative to now, off a DST gap
 def test_rows_waiting_out_quiet_hours_do_not_hold_up_the_rest(sms_outbox):
     sleeper = quiet_now(UserFactory())
     person = awake(UserFactory())
@@ -407,7 +425,7 @@ def test_the_sweep_task_sends_rows_whose_task_was_lost(sms_outbox):
     lost = row(person, key="lost", not_before=timezone.now() + dt.timedelta(hours=1))
     Message.objects.filter(pk=lost.pk).update(not_before=timezone.now())
 
-    assert sweep_outbox() == {"unknown": 0, "due": 1, "batches": 1}
+    assert sweep_outbox() == {"released": 0, "unknown": 0, "due": 1, "batches": 1}
 
     lost.refresh_from_db()
     assert lost.status == "sent"

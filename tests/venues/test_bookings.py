@@ -26,7 +26,8 @@ from venues.services import (
     booking_request,
 )
 
-pytestmark = pytest.mark.django_db
+# The Saturdays below are named dates: run as of a fixed morning before them, not today.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock("10:00", on=dt.date(2027, 1, 6), tick=True)]
 
 # A Saturday in winter (GMT) and one in summer (BST, UTC+1), both within the venues' default
 # 183-day horizon of the pinned "now".
