@@ -238,7 +238,6 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_IMPORTS = ["meals.nudges"]
 # Three queues, so a fan-out of invitations never holds up a sign-in code: `sms` (sending and
 # the outbox sweep), `nudges` (invitations, reminders, feedback questions), `default` (the
 # rest). A worker started without -Q consumes all three; scale one queue with its own workers.
