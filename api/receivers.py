@@ -1,10 +1,12 @@
-"""What api/ keeps about a person joins leaving and the export (signals from meals/leaving.py)."""
+"""What api/ keeps about a person joins leaving and the export (the signals of
+meals.services.leaving.person_delete and meals.selectors.person_export)."""
 
 from django.dispatch import receiver
 
 from api.inbound import inbound_sms_forget
 from api.models import InboundSms
-from meals.signals import person_export_parts, person_leaving
+from meals.selectors import person_export_parts
+from meals.services.leaving import person_leaving
 
 
 @receiver(person_leaving, dispatch_uid="api.receivers.forget_inbound_texts")

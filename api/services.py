@@ -1,7 +1,8 @@
-"""Orchestration for a request. Leaving Blether and the export moved below both faces
-(meals/leaving.py) so the web front end shares them; api/ adds its inbound texts through
-the receivers in api/receivers.py."""
+"""Leaving Blether and the export live below both faces (meals.services.leaving.person_delete,
+meals.selectors.person_export) so the web front end shares them; api/ adds its inbound texts
+through the receivers in api/receivers.py."""
 
-from meals.leaving import person_delete, person_export
+from meals.selectors import person_export
+from meals.services.leaving import person_delete
 
 __all__ = ["person_delete", "person_export"]

@@ -1,13 +1,11 @@
 """Meals in the admin: staff see those at their organisations' venues, with counts annotated."""
 
 from django.contrib import admin
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import Exact, In
 from django.utils import timezone
 
-from meals.models import Meal, SafetyAnswer, SafetyPrompt, Signup
-from meals.safety import FOOD_ARRANGEMENTS, REGULAR
+from meals.models import Meal, Signup
 from venues.admin import OrganisationScopedAdmin
 
 
@@ -17,39 +15,6 @@ def _per_meal(model, **filters) -> Coalesce:
         .order_by()
         .values("meal")
         .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-def _required_prompts() -> Coalesce:
-    """How many required prompts apply to the meal: the rules of meals.safety.prompts_for, in SQL."""
-    setting, on_road = OuterRef("setting"), OuterRef("on_road")
-    food = In(OuterRef("food"), sorted(FOOD_ARRANGEMENTS))
-    applies = (
-        Q(applies=SafetyPrompt.Applies.ALL)
-        | (Q(applies=SafetyPrompt.Applies.FOOD) & food)
-        | (
-            Q(applies=SafetyPrompt.Applies.FOOD_REGULAR)
-            & food
-            & In(OuterRef("repeats"), sorted(REGULAR))
-        )
-        | (Q(applies=SafetyPrompt.Applies.STREET) & Exact(setting, Meal.Setting.STREET))
-        | (
-            Q(applies=SafetyPrompt.Applies.STREET_ON_ROAD)
-            & Exact(setting, Meal.Setting.STREET)
-            & Exact(on_road, True)
-        )
-        | (Q(applies=SafetyPrompt.Applies.VENUE) & Exact(setting, Meal.Setting.VENUE))
-    )
-    counted = (
-        SafetyPrompt.objects.filter(applies, active=True, level=SafetyPrompt.Level.REQUIRED)
-        .filter(
-            Q(organisation__isnull=True) | Q(organisation_id=OuterRef("venue__organisation_id"))
-        )
-        .order_by()
-        .values("level")
-        .annotate(n=Count("key", distinct=True))
         .values("n")
     )
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
@@ -114,11 +79,8 @@ class MealAdmin(OrganisationScopedAdmin):
                     Signup, status__in=(Signup.Status.CONFIRMED, Signup.Status.ATTENDED)
                 ),
                 waiting_parties=_per_meal(Signup, status=Signup.Status.WAITLISTED),
-                required_answered=_per_meal(
-                    SafetyAnswer, prompt__level=SafetyPrompt.Level.REQUIRED
-                ),
-                required_prompts=_required_prompts(),
             )
+            .with_safety_counts()
         )
 
     @admin.display(description="host")
@@ -137,6 +99,6 @@ class MealAdmin(OrganisationScopedAdmin):
     def parties_waiting(self, obj):
         return obj.waiting_parties
 
-    @admin.display(description="required safety prompts answered")
+    @admin.display(description="safety prompts met (needed to publish)")
     def safety(self, obj):
-        return f"{obj.required_answered} of {obj.required_prompts}"
+        return f"{obj.safety_due - obj.safety_unmet} of {obj.safety_due}"

@@ -13,6 +13,7 @@ from django.utils import timezone
 from meals import services
 from meals.models import Dish, Feedback, Meal, Signup
 from meals.safety import prompts_for
+from meals.services.meals import new_share_code
 from people.geo import coarse_point
 from people.models import User
 from venues.models import Booking, Venue
@@ -93,6 +94,33 @@ def _venue_meal(host: User, venue: Venue | None, **fields) -> Meal | None:
     return services.meal_create(host=host, setting="venue", booking=booking, **fields)
 
 
+def _last_month_guests(meal: Meal, guests: list[User]) -> None:
+    """Seven came (six gave feedback) and one did not."""
+    scores = [(5, 5), (4, 5), (5, 4), (5, 5), (3, 4), (5, None), (4, 4)]
+    for index, guest in enumerate(guests[:8]):
+        came = index < 7
+        Signup.objects.create(
+            meal=meal,
+            person=guest,
+            party_size=1 + (index % 3 == 0),
+            status=Signup.Status.ATTENDED if came else Signup.Status.NO_SHOW,
+            channel=Signup.Channel.SMS if index == 6 else Signup.Channel.APP,
+            created_at=meal.starts_at - dt.timedelta(days=5),
+            queued_at=meal.starts_at - dt.timedelta(days=5, minutes=-index),
+        )
+        if came and index < 6:
+            welcome, kind = scores[index]
+            Feedback.objects.create(
+                meal=meal,
+                person=guest,
+                felt_welcome=welcome,
+                people_were_kind=kind,
+                comment="Lovely to meet the neighbours." if index == 0 else "",
+                channel=Feedback.Channel.APP,
+                created_at=meal.ends_at + dt.timedelta(days=1),
+            )
+
+
 def _last_month(host: User, venue: Venue, guests: list[User]) -> Meal:
     today = timezone.localdate()
     day = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=15)
@@ -107,7 +135,7 @@ def _last_month(host: User, venue: Venue, guests: list[User]) -> Meal:
         decided_at=starts_at - dt.timedelta(days=7),
     )
     meal = Meal.objects.create(
-        code=services._new_code(),
+        code=new_share_code(),
         kind=Meal.Kind.SHARED_LUNCH,
         title=LAST_MONTH,
         host=host,
@@ -124,33 +152,114 @@ def _last_month(host: User, venue: Venue, guests: list[User]) -> Meal:
         published_at=starts_at - dt.timedelta(days=10),
         created_at=starts_at - dt.timedelta(days=12),
     )
-    scores = [(5, 5), (4, 5), (5, 4), (5, 5), (3, 4), (5, None), (4, 4)]
-    for index, guest in enumerate(guests[:8]):
-        came = index < 7
-        Signup.objects.create(
-            meal=meal,
-            person=guest,
-            party_size=1 + (index % 3 == 0),
-            status=Signup.Status.ATTENDED if came else Signup.Status.NO_SHOW,
-            channel=Signup.Channel.SMS if index == 6 else Signup.Channel.APP,
-            created_at=starts_at - dt.timedelta(days=5),
-            queued_at=starts_at - dt.timedelta(days=5, minutes=-index),
-        )
-        if came and index < 6:
-            welcome, kind = scores[index]
-            Feedback.objects.create(
-                meal=meal,
-                person=guest,
-                felt_welcome=welcome,
-                people_were_kind=kind,
-                comment="Lovely to meet the neighbours." if index == 0 else "",
-                channel=Feedback.Channel.APP,
-                created_at=ends_at + dt.timedelta(days=1),
-            )
+    _last_month_guests(meal, guests)
     Meal.objects.filter(pk=meal.pk).update(
         seats_taken=sum(s.party_size for s in meal.signups.all())
     )
     return meal
+
+
+def _street_tea(morag: User, residents: list[User]) -> Meal:
+    """Morag's street tea in three days: full at 10 seats, then two parties waiting."""
+    tea = _existing(morag, STREET_TEA)
+    if tea is not None:
+        return tea
+    start = timezone.make_aware(
+        dt.datetime.combine(timezone.localdate() + dt.timedelta(days=3), dt.time(15))
+    )
+    tea = services.meal_create(
+        host=morag,
+        kind=Meal.Kind.STREET_TEA,
+        title=STREET_TEA,
+        description="Tea, scones and a blether. Bring a chair if you can carry one.",
+        setting=Meal.Setting.STREET,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        location=Point(SALTCOATS[1], SALTCOATS[0], srid=4326),
+        place_description="On the wide pavement outside number 12, by the bench",
+        capacity=10,
+        food=Meal.Food.BRING_A_DISH,
+        dietary_options=["vegetarian"],
+        allergens=["gluten", "milk"],
+    )
+    tea = _publish(tea)
+    _sign_up(tea, list(zip(residents[1:8], [2, 1, 2, 1, 1, 2, 1], strict=True)))
+    _sign_up(tea, [(residents[8], 2), (residents[9], 1)])
+    Dish.objects.create(
+        meal=tea,
+        added_by=residents[1],
+        name="Peanut butter cookies",
+        story="The grandweans' favourite.",
+        allergens=["peanuts", "gluten", "eggs", "milk"],
+        serves=20,
+        vegetarian=True,
+    )
+    Dish.objects.create(
+        meal=tea,
+        added_by=residents[3],
+        name="Tablet",
+        story="My mother's recipe from Stevenston.",
+        allergens=["milk"],
+        serves=30,
+        vegetarian=True,
+    )
+    return tea
+
+
+def _irvine_lunch(agnes: User, venue: Venue | None, residents: list[User]) -> Meal | None:
+    lunch = _existing(agnes, IRVINE_LUNCH) or _venue_meal(
+        agnes,
+        venue,
+        kind=Meal.Kind.SHARED_LUNCH,
+        title=IRVINE_LUNCH,
+        description="Lentil soup and sandwiches; all welcome, no need to bring anything.",
+        capacity=16,
+        food=Meal.Food.HOST_PROVIDES,
+        dietary_options=["vegetarian", "soft_food"],
+        allergens=["celery", "gluten"],
+    )
+    if lunch is None or lunch.status != Meal.Status.DRAFT:
+        return lunch
+    lunch = _publish(lunch)
+    _sign_up(lunch, [(residents[i], 1 + (i % 2)) for i in (2, 4, 5, 10, 11)])
+    Dish.objects.create(
+        meal=lunch,
+        added_by=residents[5],
+        name="Vegetable pakora",
+        story="Made with gram flour.",
+        allergens=[],
+        serves=12,
+        vegan=True,
+        vegetarian=True,
+    )
+    return lunch
+
+
+def _kilwinning_tea(agnes: User, venue: Venue | None, residents: list[User]) -> Meal | None:
+    high_tea = _existing(agnes, KILWINNING_TEA) or _venue_meal(
+        agnes,
+        venue,
+        kind=Meal.Kind.HIGH_TEA,
+        title=KILWINNING_TEA,
+        description="Sandwiches, cakes and a pot of tea among the books.",
+        capacity=12,
+        food=Meal.Food.MIXED,
+        dietary_options=["vegetarian", "gluten_free"],
+        allergens=["gluten", "eggs", "milk"],
+    )
+    if high_tea is None or high_tea.status != Meal.Status.DRAFT:
+        return high_tea
+    high_tea = _publish(high_tea)
+    _sign_up(high_tea, [(residents[i], 1) for i in (0, 6, 7, 8)])
+    Dish.objects.create(
+        meal=high_tea,
+        added_by=residents[8],
+        name="Gluten-free lemon drizzle",
+        allergens=["eggs", "milk"],
+        serves=10,
+        vegetarian=True,
+    )
+    return high_tea
 
 
 def load_meals(*, venues: dict) -> dict:
@@ -165,105 +274,13 @@ def load_meals(*, venues: dict) -> dict:
         home_location=coarse_point(lat=lat, lng=lng),
     )
     agnes = User.objects.filter(phone=AGNES).first() or _person(AGNES, "Agnes Boyd")
-    morag = residents[0]
-    meals: dict[str, Meal] = {}
-
-    tea = _existing(morag, STREET_TEA)
-    if tea is None:
-        start = timezone.make_aware(
-            dt.datetime.combine(timezone.localdate() + dt.timedelta(days=3), dt.time(15))
-        )
-        tea = services.meal_create(
-            host=morag,
-            kind=Meal.Kind.STREET_TEA,
-            title=STREET_TEA,
-            description="Tea, scones and a blether. Bring a chair if you can carry one.",
-            setting=Meal.Setting.STREET,
-            starts_at=start,
-            ends_at=start + dt.timedelta(hours=2),
-            location=Point(SALTCOATS[1], SALTCOATS[0], srid=4326),
-            place_description="On the wide pavement outside number 12, by the bench",
-            capacity=10,
-            food=Meal.Food.BRING_A_DISH,
-            dietary_options=["vegetarian"],
-            allergens=["gluten", "milk"],
-        )
-        tea = _publish(tea)
-        # Full at 10 seats, then two parties waiting.
-        _sign_up(tea, list(zip(residents[1:8], [2, 1, 2, 1, 1, 2, 1], strict=True)))
-        _sign_up(tea, [(residents[8], 2), (residents[9], 1)])
-        Dish.objects.create(
-            meal=tea,
-            added_by=residents[1],
-            name="Peanut butter cookies",
-            story="The grandweans' favourite.",
-            allergens=["peanuts", "gluten", "eggs", "milk"],
-            serves=20,
-            vegetarian=True,
-        )
-        Dish.objects.create(
-            meal=tea,
-            added_by=residents[3],
-            name="Tablet",
-            story="My mother's recipe from Stevenston.",
-            allergens=["milk"],
-            serves=30,
-            vegetarian=True,
-        )
-    meals["saltcoats_street_tea"] = tea
-
-    lunch = _existing(agnes, IRVINE_LUNCH) or _venue_meal(
-        agnes,
-        venues.get("irvine_common_room"),
-        kind=Meal.Kind.SHARED_LUNCH,
-        title=IRVINE_LUNCH,
-        description="Lentil soup and sandwiches; all welcome, no need to bring anything.",
-        capacity=16,
-        food=Meal.Food.HOST_PROVIDES,
-        dietary_options=["vegetarian", "soft_food"],
-        allergens=["celery", "gluten"],
-    )
+    meals: dict[str, Meal] = {"saltcoats_street_tea": _street_tea(residents[0], residents)}
+    lunch = _irvine_lunch(agnes, venues.get("irvine_common_room"), residents)
     if lunch is not None:
-        if lunch.status == Meal.Status.DRAFT:
-            lunch = _publish(lunch)
-            _sign_up(lunch, [(residents[i], 1 + (i % 2)) for i in (2, 4, 5, 10, 11)])
-            Dish.objects.create(
-                meal=lunch,
-                added_by=residents[5],
-                name="Vegetable pakora",
-                story="Made with gram flour.",
-                allergens=[],
-                serves=12,
-                vegan=True,
-                vegetarian=True,
-            )
         meals["irvine_shared_lunch"] = lunch
-
-    high_tea = _existing(agnes, KILWINNING_TEA) or _venue_meal(
-        agnes,
-        venues.get("kilwinning_library"),
-        kind=Meal.Kind.HIGH_TEA,
-        title=KILWINNING_TEA,
-        description="Sandwiches, cakes and a pot of tea among the books.",
-        capacity=12,
-        food=Meal.Food.MIXED,
-        dietary_options=["vegetarian", "gluten_free"],
-        allergens=["gluten", "eggs", "milk"],
-    )
+    high_tea = _kilwinning_tea(agnes, venues.get("kilwinning_library"), residents)
     if high_tea is not None:
-        if high_tea.status == Meal.Status.DRAFT:
-            high_tea = _publish(high_tea)
-            _sign_up(high_tea, [(residents[i], 1) for i in (0, 6, 7, 8)])
-            Dish.objects.create(
-                meal=high_tea,
-                added_by=residents[8],
-                name="Gluten-free lemon drizzle",
-                allergens=["eggs", "milk"],
-                serves=10,
-                vegetarian=True,
-            )
         meals["kilwinning_high_tea"] = high_tea
-
     past = _existing(agnes, LAST_MONTH)
     common_room = venues.get("irvine_common_room")
     if past is None and common_room is not None:

@@ -2,30 +2,23 @@
 the feedback question. Each goes at most once (its dedupe key), through the outbox, and
 waits out the person's quiet hours in the dispatcher.
 
-Celery beat runs the periodic ones (api/settings.py); invitations follow `meal_published`.
+The Celery tasks that run these are in meals/tasks.py: publishing a meal queues its
+invitations, and celery beat runs the rest (api/settings.py).
 """
 
 import datetime as dt
-import logging
 from zoneinfo import ZoneInfo
 
-from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
-from django.dispatch import receiver
 from django.utils import timezone
 
-from meals import nudge_texts  # noqa: F401  registers the templates used here
-from meals.models import LIVE_SIGNUP_STATUSES, Feedback, Meal, SafetyPrompt, Signup
-from meals.safety import prompts_for
-from meals.services import meal_subject, meal_text_context
-from meals.signals import meal_published
+from meals.models import LIVE_SIGNUP_STATUSES, OPEN_STATUSES, Feedback, Meal, Signup
 from meals.sms import sms_threads_remember_many
+from meals.texts import meal_subject, meal_text_context
 from notifications.services import Cap, Outgoing, notify, notify_many
 from people.models import User
-
-logger = logging.getLogger(__name__)
 
 INVITATIONS_PER_WEEK = 2
 INVITATION_CAP = Cap(
@@ -124,23 +117,21 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
 
 
 def host_safety_reminders_send(*, now: dt.datetime | None = None) -> int:
-    """Tell hosts whose meal starts within 48 h that required safety questions are unanswered."""
+    """Tell hosts whose meal starts within 48 h that safety questions still keep it from going
+    ahead (Meal.objects.with_safety_counts: unanswered, or a stop question answered no)."""
     now = now or timezone.now()
-    meals = Meal.objects.filter(
-        status__in=(Meal.Status.DRAFT, Meal.Status.PUBLISHED),
-        starts_at__gt=now,
-        starts_at__lte=now + HOST_SAFETY_AHEAD,
-    ).select_related("host", "venue")
+    meals = (
+        Meal.objects.filter(
+            status__in=OPEN_STATUSES,
+            starts_at__gt=now,
+            starts_at__lte=now + HOST_SAFETY_AHEAD,
+        )
+        .with_safety_counts()
+        .filter(safety_unmet__gt=0)
+        .select_related("host", "venue")
+    )
     sent = 0
     for meal in meals:
-        answered = set(meal.safety_answers.values_list("key", flat=True))
-        missing = [
-            p
-            for p in prompts_for(meal)
-            if p.level != SafetyPrompt.Level.ADVISORY and p.key not in answered
-        ]
-        if not missing:
-            continue
         with transaction.atomic():
             if notify(
                 recipient=meal.host,
@@ -194,42 +185,13 @@ def feedback_questions_send(*, now: dt.datetime | None = None) -> int:
     return asked
 
 
-@shared_task(name="meals.nudges.invitations_queue", ignore_result=True)
-def invitations_queue(meal_id: int) -> int:
-    return invitations_send(meal_id=meal_id)
-
-
-@shared_task(name="meals.nudges.queue_reminders", ignore_result=True)
-def queue_reminders() -> int:
+def invitations_catch_up(*, now: dt.datetime | None = None) -> int:
+    """Invite again for meals published in the last 2 hours, in case their task was lost;
+    returns how many invitations were written (none twice, by dedupe key)."""
+    now = now or timezone.now()
     recent = Meal.objects.filter(
         status=Meal.Status.PUBLISHED,
-        published_at__gte=timezone.now() - INVITATION_CATCH_UP,
-        starts_at__gt=timezone.now(),
+        published_at__gte=now - INVITATION_CATCH_UP,
+        starts_at__gt=now,
     ).values_list("pk", flat=True)
-    for meal_id in recent:
-        invitations_send(meal_id=meal_id)
-    return reminders_send()
-
-
-@shared_task(name="meals.nudges.queue_host_safety_reminders", ignore_result=True)
-def queue_host_safety_reminders() -> int:
-    return host_safety_reminders_send()
-
-
-@shared_task(name="meals.nudges.queue_feedback_questions", ignore_result=True)
-def queue_feedback_questions() -> int:
-    return feedback_questions_send()
-
-
-@receiver(meal_published, dispatch_uid="meals.nudges.invite_neighbours")
-def _invite_neighbours(sender, meal: Meal, **kwargs) -> None:
-    """Only queues: the publish request never waits for the fan-out."""
-    meal_id = meal.pk
-
-    def _queue() -> None:
-        try:
-            invitations_queue.delay(meal_id)
-        except Exception:  # the broker is only a transport; queue_reminders catches up
-            logger.warning("could not queue invitations for meal %s", meal_id)
-
-    transaction.on_commit(_queue)
+    return sum(invitations_send(meal_id=meal_id) for meal_id in recent)

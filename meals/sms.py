@@ -6,17 +6,12 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from meals import nudge_texts  # noqa: F401  registers host_message and guest_reply
 from meals.models import LIVE_SIGNUP_STATUSES, HostMessage, Meal, Signup, SmsThread
-from meals.services import meal_subject, meal_text_context
+from meals.services.fanout import signups_tell
+from meals.services.seats import locked_meal
+from meals.texts import meal_subject, meal_text_context
 from notifications.gsm import to_gsm7
-from notifications.services import (
-    UNREACHABLE_REASONS,
-    Outgoing,
-    notify,
-    notify_many,
-    unreachable_reason,
-)
+from notifications.services import UNREACHABLE_REASONS, notify, unreachable_reason
 from people.errors import DomainError, NotAllowed, NotFound
 from people.models import User
 
@@ -124,6 +119,28 @@ def meal_for_host_message(*, pk: int, person: User) -> Meal:
     return meal
 
 
+def _host_message_text(text: str) -> str:
+    cleaned = " ".join((text or "").split())
+    if not cleaned:
+        raise HostMessageInvalid({"text": ["Write a message."]})
+    if len(cleaned) > HOST_MESSAGE_MAX:
+        raise HostMessageInvalid({"text": [f"Keep it to {HOST_MESSAGE_MAX} characters."]})
+    return cleaned
+
+
+def _reachable(signups: list[Signup]) -> tuple[list[Signup], dict[str, int]]:
+    """The sign-ups whose people can be texted, and a count per reason of those who cannot."""
+    not_sent = dict.fromkeys(UNREACHABLE_REASONS, 0)
+    reachable = []
+    for signup in signups:
+        reason = unreachable_reason(signup.person)
+        if reason:
+            not_sent[reason] += 1
+        else:
+            reachable.append(signup)
+    return reachable, not_sent
+
+
 @transaction.atomic
 def host_message_send(*, meal: Meal, by: User, text: str) -> HostMessage:
     """Text every confirmed or invited guest of `meal` from its host, one outbox row each.
@@ -134,47 +151,28 @@ def host_message_send(*, meal: Meal, by: User, text: str) -> HostMessage:
     The guests' numbers are never shown to the host; replies come back through
     `guest_reply_relay` for 48 hours.
     """
-    meal = (
-        Meal.objects.select_for_update(of=("self",)).select_related("host", "venue").get(pk=meal.pk)
-    )
+    meal = locked_meal(meal)
     if meal.host_id != by.pk:
         raise NotAllowed("Only the host can text everyone signed up.")
     if meal.status != Meal.Status.PUBLISHED or meal.ends_at <= timezone.now():
         raise HostMessageInvalid(f"This meal is {meal.status}; its guests can't be texted now.")
-    cleaned = " ".join((text or "").split())
-    if not cleaned:
-        raise HostMessageInvalid({"text": ["Write a message."]})
-    if len(cleaned) > HOST_MESSAGE_MAX:
-        raise HostMessageInvalid({"text": [f"Keep it to {HOST_MESSAGE_MAX} characters."]})
-    guests = list(
+    cleaned = _host_message_text(text)
+    guests = (
         Signup.objects.filter(meal=meal, status__in=HOST_MESSAGE_RECIPIENTS)
         .exclude(person=by)
         .select_related("person")
         .order_by("pk")
     )
-    not_sent = dict.fromkeys(UNREACHABLE_REASONS, 0)
-    reachable = []
-    for signup in guests:
-        reason = unreachable_reason(signup.person)
-        if reason:
-            not_sent[reason] += 1
-        else:
-            reachable.append(signup)
+    reachable, not_sent = _reachable(list(guests))
     message = HostMessage.objects.create(
         meal=meal, sent_by=by, text=cleaned, recipients=0, created_at=timezone.now()
     )
-    context = {**meal_text_context(meal), "text": to_gsm7(cleaned)}
-    written = notify_many(
+    written = signups_tell(
+        meal=meal,
+        signups=reachable,
         template="host_message",
-        items=[
-            Outgoing(
-                recipient=signup.person,
-                context=context,
-                dedupe_key=f"host-message:{message.pk}:{signup.person_id}",
-            )
-            for signup in reachable
-        ],
-        subject=meal_subject(meal),
+        context={**meal_text_context(meal), "text": to_gsm7(cleaned)},
+        dedupe_key=lambda signup: f"host-message:{message.pk}:{signup.person_id}",
     )
     message.recipients = len(written)
     message.save(update_fields=["recipients"])

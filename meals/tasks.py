@@ -1,8 +1,16 @@
-"""Periodic meal work (schedule in settings.CELERY_BEAT_SCHEDULE); each task calls a service."""
+"""Every Celery task of meals: thin wrappers that call a service or a nudge.
+
+Publishing a meal queues `invitations_queue` once its transaction commits
+(meals.services.publishing); celery beat runs the rest (CELERY_BEAT_SCHEDULE in
+api/settings.py). The nudge tasks keep the names they had when they lived in meals/nudges.py:
+the beat schedule, the `meals.nudges.*` queue route and any message already queued use them.
+"""
 
 from celery import shared_task
 
-from meals.services import guest_holds_expire, meals_complete_finished
+from meals import nudges
+from meals.services.guests import guest_holds_expire
+from meals.services.meals import meals_complete_finished
 
 
 @shared_task(name="meals.tasks.complete_finished_meals")
@@ -13,3 +21,24 @@ def complete_finished_meals() -> int:
 @shared_task(name="meals.tasks.expire_guest_holds")
 def expire_guest_holds() -> int:
     return guest_holds_expire()
+
+
+@shared_task(name="meals.nudges.invitations_queue", ignore_result=True)
+def invitations_queue(meal_id: int) -> int:
+    return nudges.invitations_send(meal_id=meal_id)
+
+
+@shared_task(name="meals.nudges.queue_reminders", ignore_result=True)
+def queue_reminders() -> int:
+    nudges.invitations_catch_up()
+    return nudges.reminders_send()
+
+
+@shared_task(name="meals.nudges.queue_host_safety_reminders", ignore_result=True)
+def queue_host_safety_reminders() -> int:
+    return nudges.host_safety_reminders_send()
+
+
+@shared_task(name="meals.nudges.queue_feedback_questions", ignore_result=True)
+def queue_feedback_questions() -> int:
+    return nudges.feedback_questions_send()

@@ -1,37 +1,101 @@
-"""Texts about meals and sign-ups, registered with notifications at start-up.
+"""What texts say about a meal: the templates meals gives notifications, and the plain strings
+that fill them.
 
-Context values are plain strings: `meal` (title), `code`, `when` ('Sat 28 Nov 12:00'),
-`place`, `host`, `party` (' for 2' or ''), `reason` (' Reason: ...' or '').
+Every text about a meal gets its context from `meal_text_context`: `meal` (the title, at most
+32 characters), `code`, `when` ('Sat 28 Nov 12:00'), `place` (at most 32) and `host` (a first
+name, at most 14); some add `party` (' for 2' or ''), `reason` (' Reason: ...' or ''), `text`
+(a host's message or a guest's reply) or `name` (the guest's). All are plain GSM-7 strings.
 """
 
-from notifications.templates import register
+from meals.models import Meal
+from notifications.gsm import to_gsm7
+from notifications.templates import Template, register, when_text
 
-register(
-    "signup_promoted",
-    category="transactional",
-    text="Good news: a place came free at {meal} ({when}). You're in{party}. "
-    "Can't come now? Reply NO {code}.",
-)
-register(
-    "meal_changed",
-    category="transactional",
-    text="{meal} has moved: now {when} at {place}. Still coming? No need to reply. "
-    "Can't? Reply NO {code}",
-)
-register(
-    "meal_cancelled",
-    category="transactional",
-    text="Sorry, {meal} ({when}, code {code}) is cancelled by the host.{reason}",
-)
-register(
-    "guest_invited",
-    category="transactional",
-    text="{host} saved you a place{party} at {meal} ({code}), {when}. "
-    "Reply YES to take your place, NO if you can't come.",
-)
-register(
-    "signup_removed_by_host",
-    category="transactional",
-    text="Sorry, {host} has taken your place{party} at {meal} ({when}, code {code}) off "
-    "the list. No need to reply.",
-)
+MEAL_TEXTS = {
+    "signup_promoted": Template(
+        "transactional",
+        "Good news: a place came free at {meal} ({when}). You're in{party}. "
+        "Can't come now? Reply NO {code}.",
+    ),
+    "meal_changed": Template(
+        "transactional",
+        "{meal} has moved: now {when} at {place}. Still coming? No need to reply. "
+        "Can't? Reply NO {code}",
+    ),
+    "meal_cancelled": Template(
+        "transactional",
+        "Sorry, {meal} ({when}, code {code}) is cancelled by the host.{reason}",
+    ),
+    "guest_invited": Template(
+        "transactional",
+        "{host} saved you a place{party} at {meal} ({code}), {when}. "
+        "Reply YES to take your place, NO if you can't come.",
+    ),
+    "signup_removed_by_host": Template(
+        "transactional",
+        "Sorry, {host} has taken your place{party} at {meal} ({when}, code {code}) off "
+        "the list. No need to reply.",
+    ),
+    # The nudges (meals/nudges.py).
+    "meal_invitation": Template(
+        "nudge",
+        "Invite: {meal}, {when}, {place}. Reply YES to come (YES 2 for 2). Code {code}",
+    ),
+    "reminder_24h": Template(
+        "transactional",
+        "Reminder: {meal} is tomorrow, {when}, {place}. Can't come now? Reply NO {code}",
+    ),
+    "reminder_2h": Template(
+        "transactional",
+        "See you soon: {meal}, {when}, {place}. Can't come? Reply NO {code}",
+    ),
+    "host_safety_reminder": Template(
+        "transactional",
+        "{meal} ({when}, code {code}) still has safety questions to answer. "
+        "Please answer them in the Blether app.",
+    ),
+    "feedback_question": Template(
+        "nudge",
+        "Thanks for coming to {meal} ({code}). Did you feel welcome? "
+        "Reply 1 (not really) to 5 (very much).",
+    ),
+    # Between a host and their guests (meals/sms.py).
+    "host_message": Template("transactional", "{host}, host of {meal} ({code}): {text}"),
+    "guest_reply": Template("transactional", "{name}, coming to {meal} ({code}), replied: {text}"),
+}
+
+
+def register_templates() -> None:
+    """Give notifications the meal texts, which it renders by name; MealsConfig.ready calls it."""
+    for name, template in MEAL_TEXTS.items():
+        register(name, category=template.category, text=template.text)
+
+
+def shorten(text: str, limit: int) -> str:
+    """GSM-7 only, cut at a word boundary; no ellipsis, as templates add their own punctuation."""
+    text = " ".join(to_gsm7(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:-.")
+
+
+def meal_text_context(meal: Meal) -> dict[str, str]:
+    """Plain strings naming the meal for any text about it."""
+    place = meal.venue.name if meal.venue_id else meal.place_description
+    return {
+        "meal": shorten(meal.title, 32),
+        "code": meal.code,
+        "when": when_text(meal.starts_at),
+        "place": shorten(place, 32),
+        "host": shorten(meal.host.first_name or "Your neighbour", 14),
+    }
+
+
+def meal_subject(meal: Meal) -> str:
+    """The outbox subject of every text about `meal`, so queued ones can be withdrawn."""
+    return f"meal:{meal.pk}"
+
+
+def party_words(size: int) -> str:
+    return f" for {size}" if size > 1 else ""

@@ -31,7 +31,8 @@ from notifications.gateways import (
 from notifications.gateways.base import INVALID_NUMBER_CODES, OPTED_OUT_CODES
 from notifications.models import Message
 from notifications.quiet import quiet_hours_end
-from people.models import User
+from notifications.services import unreachable_reason
+from people.services import phone_mark_invalid, sms_delivered, sms_opt_out, sms_undelivered
 
 logger = logging.getLogger(__name__)
 
@@ -54,23 +55,26 @@ def status_callback_url() -> str:
     return f"{settings.PUBLIC_BASE_URL}/api/sms/status/"
 
 
+# How each of unreachable_reason's answers reads on the row.
+UNREACHABLE = {
+    "left": "person left",
+    "opted_out": "opted out",
+    "number_invalid": "number invalid",
+    "paused": "number paused after repeated non-delivery",
+}
+
+
 def _suppression_reason(message: Message, now: dt.datetime) -> str:
     if message.expires_at and message.expires_at <= now:
         if message.category == Message.Category.LOGIN_CODE:
             return CODE_EXPIRED
         return "too late to be useful"
-    person = message.recipient
-    if person is None:
+    if message.recipient is None:
         return ""
-    if person.sms_opted_out_at and message.category != Message.Category.LOGIN_CODE:
-        return "opted out"
-    if person.phone_invalid:
-        return "number invalid"
-    if person.sms_paused and message.category != Message.Category.LOGIN_CODE:
-        return "number paused after repeated non-delivery"
-    if not person.is_active:
-        return "person left"
-    return ""
+    reason = unreachable_reason(
+        message.recipient, login_code=message.category == Message.Category.LOGIN_CODE
+    )
+    return UNREACHABLE[reason] if reason else ""
 
 
 def _log_code_expired(message: Message) -> None:
@@ -472,11 +476,9 @@ def _mark_number(recipient_id: int | None, code: str, now: dt.datetime) -> None:
     if not recipient_id:
         return
     if code in OPTED_OUT_CODES:
-        User.objects.filter(pk=recipient_id, sms_opted_out_at__isnull=True).update(
-            sms_opted_out_at=now
-        )
+        sms_opt_out(person=recipient_id, at=now)
     elif code in INVALID_NUMBER_CODES:
-        User.objects.filter(pk=recipient_id).update(phone_invalid=True)
+        phone_mark_invalid(person=recipient_id)
 
 
 def _after_permanent_failure(message: Message, exc: PermanentFailure) -> str:
@@ -531,12 +533,9 @@ def message_delivery_record(*, provider_sid: str, status: str, error_code: str =
     if person_id is None:
         return True
     if final == Message.Status.DELIVERED:
-        User.objects.filter(pk=person_id).exclude(undelivered_streak=0).update(undelivered_streak=0)
+        sms_delivered(person=person_id)
     elif error_code in UNDELIVERED_CODES:
-        User.objects.filter(pk=person_id).update(undelivered_streak=F("undelivered_streak") + 1)
-        User.objects.filter(
-            pk=person_id, undelivered_streak__gte=PAUSE_AFTER_UNDELIVERED, sms_paused=False
-        ).update(sms_paused=True)
+        sms_undelivered(person=person_id, pause_after=PAUSE_AFTER_UNDELIVERED)
     else:
         _mark_number(person_id, error_code, now)
     return True

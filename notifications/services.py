@@ -191,19 +191,20 @@ def notify_many(
 UNREACHABLE_REASONS = ("opted_out", "number_invalid", "paused", "left")
 
 
-def unreachable_reason(person: User) -> str:
-    """Why a text (not a sign-in code) to `person` would be suppressed now, or "" if it can go.
+def unreachable_reason(person: User, *, login_code: bool = False) -> str:
+    """Why a text to `person` would be suppressed now, or "" if it can go.
 
-    The rules the dispatcher applies at send time (notifications.dispatch); a person who
-    has left has no number.
+    The one rule: the dispatcher applies it at send time, and fan-outs use it to count who
+    will not be texted. A sign-in code still goes to a number that stopped texts or was
+    paused (the person asked for it); a person who has left has no number.
     """
     if not person.is_active or not person.phone:
         return "left"
-    if person.sms_opted_out_at is not None:
+    if person.sms_opted_out_at is not None and not login_code:
         return "opted_out"
     if person.phone_invalid:
         return "number_invalid"
-    if person.sms_paused:
+    if person.sms_paused and not login_code:
         return "paused"
     return ""
 

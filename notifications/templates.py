@@ -5,7 +5,12 @@ nothing about meals. Each template should fit one SMS (160 GSM-7 characters)
 with realistic values; tests/notifications/test_templates.py measures them.
 """
 
+import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -34,3 +39,13 @@ def register(name: str, *, category: str, text: str) -> None:
 def render(name: str, context: dict) -> str:
     template = TEMPLATES[name]
     return template.text.format_map(_Blank({k: "" if v is None else v for k, v in context.items()}))
+
+
+def when_text(starts_at: dt.datetime, ends_at: dt.datetime | None = None) -> str:
+    """'Sat 28 Nov 12:00', or with an end 'Sat 28 Nov 12:00-14:30', in local time, for a text."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    start = timezone.localtime(starts_at, zone)
+    text = f"{start:%a} {start.day} {start:%b %H:%M}"
+    if ends_at is None:
+        return text
+    return f"{text}-{timezone.localtime(ends_at, zone):%H:%M}"

@@ -10,6 +10,7 @@ from typing import TypedDict
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from people.errors import LoginCodeInvalid
@@ -164,6 +165,22 @@ def phone_mark_invalid(*, person: User | int) -> None:
     """The carrier says the number cannot take texts (21211 invalid, 21614 not a mobile)."""
     person_id = getattr(person, "pk", person)
     User.objects.filter(pk=person_id).update(phone_invalid=True)
+
+
+def sms_delivered(*, person: User | int) -> None:
+    """A text reached the number: its run of non-deliveries starts again."""
+    person_id = getattr(person, "pk", person)
+    User.objects.filter(pk=person_id).exclude(undelivered_streak=0).update(undelivered_streak=0)
+
+
+@transaction.atomic
+def sms_undelivered(*, person: User | int, pause_after: int) -> None:
+    """The carrier could not deliver a text; `pause_after` in a row pause the number."""
+    person_id = getattr(person, "pk", person)
+    User.objects.filter(pk=person_id).update(undelivered_streak=F("undelivered_streak") + 1)
+    User.objects.filter(pk=person_id, undelivered_streak__gte=pause_after, sms_paused=False).update(
+        sms_paused=True
+    )
 
 
 @transaction.atomic

@@ -174,7 +174,7 @@ class FeedbackFactory(factory.django.DjangoModelFactory):
 def answer_safety(meal, *, answer: str = "yes", **overrides) -> None:
     """Answer every prompt the meal shows (`answer`, or overrides by key), as its host."""
     from meals.safety import prompts_for
-    from meals.services import safety_answers_save
+    from meals.services.publishing import safety_answers_save
 
     answers = [
         {"key": p.key, "answer": overrides.get(p.key, answer), "note": ""}

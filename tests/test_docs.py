@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.api.test_settings import environment_variables_read, readme_configuration_rows
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 DOCUMENTS = ("ARCHITECTURE.md", "API.md", "SAFETY_PROMPTS.md", "STYLE.md")
@@ -109,6 +111,14 @@ def test_nothing_in_the_repository_points_outside_it_for_the_design():
         offenders += [f"{path.relative_to(ROOT)}: {m}" for m in mentions_of_old_places(text)]
 
     assert offenders == []
+
+
+def test_architecture_md_has_a_row_for_every_variable_the_settings_read():
+    read = environment_variables_read((ROOT / "api" / "settings.py").read_text(encoding="utf-8"))
+    listed = readme_configuration_rows((DOCS / "ARCHITECTURE.md").read_text(encoding="utf-8"))
+
+    assert "SMS_ALLOWED_REGIONS" in read
+    assert sorted(read - listed) == []
 
 
 # --- the checks themselves ----------------------------------------------------------------

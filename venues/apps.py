@@ -6,4 +6,6 @@ class VenuesConfig(AppConfig):
     verbose_name = "Venues and bookings"
 
     def ready(self) -> None:
-        from venues import texts  # noqa: F401  registers the booking templates
+        from venues import texts
+
+        texts.register_templates()

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from notifications.gsm import gsm7_line, measure
 from notifications.services import notify
-from notifications.templates import render
+from notifications.templates import render, when_text
 from people.errors import Conflict, DomainError, NotAllowed
 from people.models import User
 from people.unset import UNSET, Unset, given
@@ -31,8 +31,6 @@ OVERLAP_CONSTRAINT = "venues_booking_no_overlap"
 # Two concurrent inserts of overlapping slots can deadlock on each other's row; one retry
 # inside a savepoint then meets the survivor's committed row and gets a clean 409.
 DEADLOCK_RETRIES = 5
-# Statuses of a meal that still needs its booking (meals.Meal.Status, named here as strings).
-MEAL_HOLDING_STATUSES = ("draft", "published")
 
 
 class BookingInvalid(DomainError):
@@ -77,8 +75,7 @@ def _fit_reason(*, context: dict, reason: str) -> str:
 
 def _when(booking: Booking) -> str:
     """'Sat 28 Nov 12:00-14:30', in local time, for a text."""
-    start, end = _local(booking.starts_at), _local(booking.ends_at)
-    return f"{start:%a} {start.day} {start:%b %H:%M}-{end:%H:%M}"
+    return when_text(booking.starts_at, booking.ends_at)
 
 
 def _check_slot(*, venue: Venue, starts_at: dt.datetime, ends_at: dt.datetime) -> None:
@@ -253,10 +250,12 @@ def booking_decline(*, booking: Booking, by: User, reason: str = "") -> Booking:
 
 
 @transaction.atomic
-def booking_cancel(*, booking: Booking, by: User) -> Booking:
+def booking_cancel(*, booking: Booking, by: User, meal_needs_it: bool = False) -> Booking:
     """Release a live booking. The requester or staff of the venue's organisation may.
 
-    When staff cancel someone else's booking, the requester is told.
+    When staff cancel someone else's booking, the requester is told. `meal_needs_it` is the
+    meals app's answer, given while it holds this booking's row lock: a booking a meal still
+    needs is not released (BookingInUse). The faces cancel through meals.services.booking_cancel.
     """
     booking = _locked(booking)
     is_requester = booking.requested_by_id == by.pk
@@ -264,9 +263,8 @@ def booking_cancel(*, booking: Booking, by: User) -> Booking:
         raise NotAllowed("Only the person who booked or the venue's staff can cancel.")
     if booking.status not in LIVE_BOOKING_STATUSES:
         raise BookingNotLive(f"This booking is already {booking.status}.")
-    # Through the reverse relation: venues must not import meals. Guests would keep a place
-    # at a venue whose slot had gone to someone else.
-    if Booking.objects.filter(pk=booking.pk, meal__status__in=MEAL_HOLDING_STATUSES).exists():
+    # Guests would keep a place at a venue whose slot had gone to someone else.
+    if meal_needs_it:
         raise BookingInUse()
     booking.status = Booking.Status.CANCELLED
     booking.save(update_fields=["status"])

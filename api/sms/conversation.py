@@ -12,20 +12,11 @@ from api.sms import texts  # noqa: F401  registers the reply templates
 from api.sms.parser import Command, parse
 from meals.models import Meal, Signup
 from meals.selectors import live_signup_for, meal_by_code, meals_near
-from meals.services import (
-    MAX_PARTY,
-    AlreadySignedUp,
-    FeedbackGiven,
-    HoldExpired,
-    MealNotOpen,
-    feedback_create,
-    guest_accept,
-    guest_decline,
-    meal_text_context,
-    party_words,
-    signup_cancel,
-    signup_create,
-)
+from meals.services.errors import AlreadySignedUp, FeedbackGiven, HoldExpired, MealNotOpen
+from meals.services.feedback import feedback_create
+from meals.services.guests import guest_accept, guest_decline
+from meals.services.seats import MAX_PARTY
+from meals.services.signups import signup_cancel, signup_create
 from meals.sms import (
     guest_reply_relay,
     next_live_signup,
@@ -34,6 +25,7 @@ from meals.sms import (
     sms_thread_remember,
     upcoming_live_signups,
 )
+from meals.texts import meal_text_context, party_words
 from notifications.templates import render
 from people.errors import DomainError
 from people.models import User

@@ -20,6 +20,7 @@ from api.serializers.venues import (
     VenueSearchIn,
     VenueUpdateIn,
 )
+from meals.services.bookings import booking_cancel
 from venues.models import Booking, Venue
 from venues.selectors import (
     bookings_visible_to,
@@ -29,7 +30,6 @@ from venues.selectors import (
 )
 from venues.services import (
     booking_approve,
-    booking_cancel,
     booking_decline,
     booking_request,
     venue_create,

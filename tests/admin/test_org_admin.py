@@ -9,7 +9,10 @@ from django.test import Client
 from django.utils import timezone
 
 from meals.models import SafetyAnswer, SafetyPrompt
+from meals.nudges import host_safety_reminders_send
 from meals.safety import prompts_for
+from meals.services.errors import CannotPublish
+from meals.services.publishing import meal_publish, safety_answers_save
 from notifications.models import Message
 from tests.factories import (
     BookingFactory,
@@ -18,6 +21,7 @@ from tests.factories import (
     SignupFactory,
     UserFactory,
     VenueFactory,
+    answer_safety,
 )
 from tests.reports.world import FINAL, build_world, venue_meal
 
@@ -130,7 +134,7 @@ def test_upcoming_meals_show_signups_and_safety_status(world, officer_admin):
 
     assert listed.pk == meal.pk
     assert (listed.confirmed_parties, listed.waiting_parties) == (3, 1)
-    assert (listed.required_answered, listed.required_prompts) == (2, len(required))
+    assert (listed.safety_due - listed.safety_unmet, listed.safety_due) == (2, len(required))
     assert len(required) >= 3
 
 
@@ -145,10 +149,11 @@ def test_required_prompt_counts_agree_with_the_catalogue_rules():
         MealFactory(setting="venue", venue=venue, location=venue.location, food="host_provides"),
     ]
 
-    listed = {m.pk: m.required_prompts for m in _listed(client.get("/admin/meals/meal/?when=all"))}
+    listed = {m.pk: m.safety_due for m in _listed(client.get("/admin/meals/meal/?when=all"))}
 
+    # Required and stop prompts: the ones publishing asks for (road_permission is a stop one).
     assert listed == {
-        m.pk: len([p for p in prompts_for(m) if p.level == SafetyPrompt.Level.REQUIRED])
+        m.pk: len([p for p in prompts_for(m) if p.level != SafetyPrompt.Level.ADVISORY])
         for m in meals
     }
 
@@ -311,3 +316,71 @@ def test_staff_save_changes_to_their_venue(world, officer_admin):
     world.ardeer.refresh_from_db()
     assert (world.ardeer.name, world.ardeer.capacity) == ("Ardeer Community Hall", 40)
     assert list(world.ardeer.opening_hours.values_list("weekday", flat=True)) == [2]
+
+
+def _prompt_reasons_to_publish(meal) -> list[str]:
+    """The safety prompts publishing names as keeping `meal` back, if any."""
+    try:
+        meal_publish(meal=meal, by=meal.host)
+    except CannotPublish as caught:
+        reasons = caught.detail["reasons"]
+        return [r["key"] for r in reasons if r["code"] in ("prompt_unanswered", "stop_prompt_no")]
+    return []
+
+
+def test_the_admin_publishing_and_the_reminders_count_the_same_prompts():
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(superuser)
+    soon = timezone.now() + dt.timedelta(hours=30)
+    times = {"status": "draft", "starts_at": soon, "ends_at": soon + dt.timedelta(hours=2)}
+    said_no = MealFactory(on_road=True, **times)
+    answer_safety(said_no, road_permission="no")
+    half = MealFactory(**times)
+    safety_answers_save(
+        meal=half,
+        by=half.host,
+        answers=[
+            {"key": "emergency_ready", "answer": "yes"},
+            {"key": "hands_washed", "answer": "no"},
+        ],
+    )
+    done = MealFactory(**times)
+    answer_safety(done, hands_washed="no", weather_plan="no")
+    venue = VenueFactory()
+    SafetyPrompt.objects.create(
+        key="keys_returned",
+        question="Will the keys go back to the office?",
+        level="required",
+        applies="venue",
+        organisation=venue.organisation,
+    )
+    indoors = MealFactory(setting="venue", venue=venue, location=venue.location, **times)
+    meals = [said_no, half, done, indoors]
+
+    listed = {
+        m.pk: (m.safety_due, m.safety_unmet)
+        for m in _listed(client.get("/admin/meals/meal/?when=all"))
+    }
+    reasons = {m.pk: _prompt_reasons_to_publish(m) for m in meals}
+    host_safety_reminders_send()
+    reminded = set(
+        Message.objects.filter(template="host_safety_reminder").values_list("subject", flat=True)
+    )
+
+    # A stop prompt counts, and a "no" to it is not met: publishing would refuse it.
+    assert listed == {said_no.pk: (6, 1), half.pk: (5, 4), done.pk: (5, 0), indoors.pk: (6, 6)}
+    assert reasons == {
+        said_no.pk: ["road_permission"],
+        half.pk: ["allergens_labelled", "food_kept_safe", "contact_on_day", "emergency_access"],
+        done.pk: [],
+        indoors.pk: [
+            "allergens_labelled",
+            "food_kept_safe",
+            "emergency_ready",
+            "contact_on_day",
+            "keys_returned",
+            "venue_rules",
+        ],
+    }
+    assert reminded == {f"meal:{said_no.pk}", f"meal:{half.pk}", f"meal:{indoors.pk}"}

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from meals import services
+from meals import texts
 from meals.models import Meal, Signup
 from notifications.models import Message
 from tests.conftest import client_for
@@ -450,7 +450,7 @@ def test_a_guest_the_host_removes_is_told_once(host_client, host):
     assert text.dedupe_key == f"signup-removed:{signup.pk}"
     assert text.body == (
         f"Sorry, {host.first_name} has taken your place for 2 at Soup in the close "
-        f"({services.meal_text_context(meal)['when']}, code {meal.code}) off the list. "
+        f"({texts.meal_text_context(meal)['when']}, code {meal.code}) off the list. "
         "No need to reply."
     )
     meal.refresh_from_db()

@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from meals.models import Feedback, HostMessage, Signup, SmsThread
-from meals.services import guest_invite, meal_text_context
+from meals.services.guests import guest_invite
 from meals.sms import sms_thread_remember, sms_threads_remember_many
+from meals.texts import meal_text_context
 from notifications.models import Message
 from people.models import User
 from tests.clock import at_nine

@@ -15,7 +15,7 @@ from meals.nudges import (
     reminders_send,
 )
 from meals.safety import prompts_for
-from meals.services import meal_publish, safety_answers_save
+from meals.services.publishing import meal_publish, safety_answers_save
 from notifications.models import Message
 from tests.clock import at_nine
 from tests.factories import (

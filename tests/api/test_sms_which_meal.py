@@ -12,8 +12,8 @@ from django.utils import timezone
 from api.sms.parser import parse
 from meals.models import Meal, Signup, SmsThread
 from meals.nudges import invitations_send, reminders_send
-from meals.services import meal_text_context
 from meals.sms import sms_thread_remember
+from meals.texts import meal_text_context
 from notifications.models import Message
 from tests.api import test_sms_conversation as conv
 from tests.conftest import client_for

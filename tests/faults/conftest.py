@@ -15,7 +15,6 @@ Tests here use the database with `transaction=True`, so the workers see committe
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -23,20 +22,14 @@ import time
 from pathlib import Path
 
 import pytest
-import redis
 from django.db import connection
 
 from api.celery import app as celery_app
+from tests.faults.redis_server import RedisServer
 from tests.integration.fake_twilio import FakeTwilio
 from tests.notifications.twilio_helpers import ACCOUNT, SERVICE, TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(predicate, *, timeout: float, every: float = 0.1, what: str = "condition"):
@@ -51,53 +44,11 @@ def wait_for(predicate, *, timeout: float, every: float = 0.1, what: str = "cond
         time.sleep(every)
 
 
-class RedisServer:
-    """One redis-server process on 127.0.0.1, nothing saved to disk."""
-
-    def __init__(self, port: int | None = None):
-        self.port = port or free_port()
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> "RedisServer":
-        self.process = subprocess.Popen(
-            [
-                *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
-                *("--save", "", "--appendonly", "no", "--loglevel", "warning"),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.2)
-
-        def answers() -> bool:
-            try:
-                return bool(client.ping())
-            except redis.ConnectionError:
-                return False
-
-        wait_for(answers, timeout=10, what=f"redis-server on {self.port}")
-        return self
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 @pytest.fixture
 def private_redis():
     server = RedisServer().start()
     yield server
-    server.stop()
+    server.close()
 
 
 def _reset_celery_pools() -> None:

@@ -32,9 +32,9 @@ def test_three_provider_failures_still_deliver_a_sign_in_code_within_60_s(
 ):
     failures = list(FAILURES)
     fake_twilio.fail_next = list(failures)
-    celery_worker(worker_env(redis_url=private_redis.url, twilio_url=fake_twilio.url, **knobs))
+    celery_worker(worker_env(redis_url=private_redis.url(), twilio_url=fake_twilio.url, **knobs))
 
-    with broker(private_redis.url):
+    with broker(private_redis.url()):
         asked = time.monotonic()
         response = api_client.post("/api/auth/code/", {"phone": PHONE}, format="json")
         assert response.status_code == 202, response.content

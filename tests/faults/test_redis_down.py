@@ -24,7 +24,8 @@ from meals.models import HostMessage, Signup
 from notifications.models import Message
 from people.models import LoginCode, RateLimitHit
 from tests.factories import MealFactory, SignupFactory, UserFactory
-from tests.faults.redis_server import RedisServer, free_port
+from tests.faults.net import free_port
+from tests.faults.redis_server import RedisServer
 from tests.integration.fake_twilio import FakeTwilio
 from tests.notifications.twilio_helpers import ACCOUNT, SERVICE, TOKEN
 

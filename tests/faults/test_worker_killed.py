@@ -46,10 +46,10 @@ def test_a_worker_killed_mid_batch_loses_at_most_the_text_in_flight(
     phones = {g.phone for g in guests}
     fake_twilio.hang_service = SERVICE
     fake_twilio.hang_after = KILL_AT - 1
-    env = worker_env(redis_url=private_redis.url, twilio_url=fake_twilio.url, **KNOBS)
+    env = worker_env(redis_url=private_redis.url(), twilio_url=fake_twilio.url, **KNOBS)
     first = celery_worker(env)
 
-    with broker(private_redis.url):
+    with broker(private_redis.url()):
         started = time.monotonic()
         response = client_for(host).post(
             f"/api/meals/{meal.pk}/messages/", {"text": "Bring a brolly"}, format="json"

@@ -14,7 +14,8 @@ from django.utils import timezone
 from meals.models import Signup
 from meals.nudges import invitations_send, reminders_send
 from meals.safety import prompts_for
-from meals.services import meal_publish, meal_text_context, safety_answers_save
+from meals.services.publishing import meal_publish, safety_answers_save
+from meals.texts import meal_text_context
 from notifications.dispatch import dispatch_due
 from notifications.models import Message
 from tests.factories import MealFactory, UserFactory, point

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from meals import services
 from meals.models import CODE_ALPHABET, Feedback, Meal, Signup, SmsThread
+from meals.services import booking_cancel
 from notifications.models import Message
 from people.errors import NotAllowed
 from people.models import User
@@ -21,7 +22,7 @@ from tests.factories import (
     point,
 )
 from venues.models import Membership
-from venues.services import BookingInUse, booking_cancel, booking_decline, memberships_end
+from venues.services import BookingInUse, booking_decline, memberships_end
 
 pytestmark = pytest.mark.django_db
 
@@ -186,22 +187,19 @@ def test_publish_blocked_when_the_start_has_passed_with_all_reasons(host):
     assert codes[-2:] == ["booking_not_confirmed", "not_in_future"]
 
 
-def test_publish_sends_the_meal_published_signal_once(host):
-    from meals.signals import meal_published
-
-    seen = []
-
-    def receiver(sender, meal, **kwargs):
-        seen.append(meal.pk)
-
+def test_publish_queues_the_invitations_once_after_commit(host, django_capture_on_commit_callbacks):
+    neighbour = UserFactory(sms_nudges=True, home_location=point(55.6336, -4.7842))
     meal = street_draft(host)
     answer_safety(meal)
-    meal_published.connect(receiver)
-    try:
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.meal_publish(meal=meal, by=host)
-    finally:
-        meal_published.disconnect(receiver)
-    assert seen == [meal.pk]
+    assert texts_to(neighbour, "meal_invitation") == []
+
+    assert len(callbacks) == 1
+    callbacks[0]()  # the invitation task, run eagerly
+    (invitation,) = texts_to(neighbour, "meal_invitation")
+    assert invitation.dedupe_key == f"invite:{meal.pk}:{neighbour.pk}"
 
 
 def test_only_the_host_publishes(host, resident):
@@ -591,6 +589,15 @@ def test_a_booking_a_live_meal_holds_cannot_be_cancelled_by_anyone(host, status)
     services.meal_cancel(meal=meal, by=host)
     meal.booking.refresh_from_db()
     assert meal.booking.status == "cancelled"
+
+
+def test_a_stranger_is_refused_a_booking_a_meal_holds_without_learning_it_is_held(host, resident):
+    meal = venue_draft(host)
+    with pytest.raises(NotAllowed) as caught:
+        booking_cancel(booking=meal.booking, by=resident)
+    assert caught.value.status_code == 403
+    meal.booking.refresh_from_db()
+    assert meal.booking.status == "confirmed"
 
 
 def test_declining_a_draft_meals_booking_is_allowed_and_publish_says_why(host):

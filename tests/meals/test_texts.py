@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from meals.services import meal_text_context
+from meals.texts import meal_text_context
 from notifications.templates import TEMPLATES, render
 from tests.factories import MealFactory, UserFactory, VenueFactory
 
@@ -56,7 +56,7 @@ def test_guest_invitation_says_how_to_answer():
 
 
 def test_long_names_are_cut_at_a_word_without_dots():
-    from meals.services import _short
+    from meals.texts import shorten as _short
 
     assert _short("On the wide pavement outside number 12, by the bench", 32) == (
         "On the wide pavement outside"
@@ -66,7 +66,7 @@ def test_long_names_are_cut_at_a_word_without_dots():
 
 
 def test_typed_curly_quotes_and_dashes_do_not_force_ucs2():
-    from meals.services import _short
+    from meals.texts import shorten as _short
 
     typed = "Agnes\u2019s \u201cbig\u201d tea \u2013 all welcome"
     assert _short(typed, 40) == 'Agnes\'s "big" tea - all welcome'

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from meals import services
+from meals import services, texts
 from meals.nudges import reminders_send
 from notifications.dispatch import dispatch_due
 from notifications.models import Message
@@ -88,7 +88,7 @@ def test_moving_the_meal_withdraws_stale_reminders_and_invitations_then_fresh_on
     notify(
         recipient=neighbour,
         template="meal_invitation",
-        context=services.meal_text_context(meal),
+        context=texts.meal_text_context(meal),
         dedupe_key=f"invite:{meal.pk}:{neighbour.pk}",
         subject=f"meal:{meal.pk}",
     )

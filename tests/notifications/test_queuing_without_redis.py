@@ -54,7 +54,8 @@ def queue_a_code(capture, n: int) -> tuple[Message, float]:
 
 
 def queued(server: RedisServer) -> int:
-    return redis_py.Redis.from_url(server.url(0)).llen("celery")
+    # Texts go to the `sms` queue (CELERY_TASK_ROUTES).
+    return redis_py.Redis.from_url(server.url(0)).llen("sms")
 
 
 def test_with_the_broker_stopped_queuing_gives_up_at_once(

@@ -20,7 +20,6 @@ TEXT_MODULES = [
     "notifications.templates",
     "venues.texts",
     "meals.texts",
-    "meals.nudge_texts",
     "api.sms.texts",
 ]
 
@@ -69,7 +68,7 @@ def _long_meal():
 def long_context() -> dict:
     from api.sms.conversation import codes_text, meals_list_text
     from meals.models import Signup
-    from meals.services import meal_text_context
+    from meals.texts import meal_text_context
 
     meal = _long_meal()
     context = meal_text_context(meal)
@@ -150,7 +149,7 @@ def test_every_template_is_gsm7_and_fits_its_parts():
 def test_the_templates_of_every_texts_module_are_measured():
     modules = _imported_modules()
 
-    assert {"notifications.templates", "meals.nudge_texts", "api.sms.texts"} <= set(modules)
+    assert {"notifications.templates", "meals.texts", "api.sms.texts"} <= set(modules)
     assert {"meal_invitation", "reminder_24h", "reminder_2h", "feedback_question"} <= set(TEMPLATES)
     assert {"sms_help", "sms_sorry", "sms_signed_up", "login_code"} <= set(TEMPLATES)
     assert set(ALLOWED_PARTS) <= set(TEMPLATES)
@@ -158,7 +157,7 @@ def test_the_templates_of_every_texts_module_are_measured():
 
 def test_templates_name_the_meal_and_its_code():
     _imported_modules()
-    from meals import nudge_texts  # noqa: F401
+    from meals import texts  # noqa: F401
 
     # Reminders and host messages leave the thread meal alone, so they must carry the code.
     for name in (

@@ -13,7 +13,7 @@ from meals.reports import (
     feedback_final_from,
     organisation_report,
 )
-from meals.services import feedback_create
+from meals.services.feedback import feedback_create
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,

@@ -1,7 +1,13 @@
+"""A meal, and the safety prompts it shows (which ones, written once in SQL)."""
+
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
-from django.db.models import F, Q
+from django.db.models import Exists, F, Func, OuterRef, Q, Subquery, Value
+from django.db.models.lookups import Exact, In
 from django.utils import timezone
 
 from venues.models import Booking, Organisation, Venue
@@ -54,6 +60,14 @@ class MealQuerySet(models.QuerySet):
         if viewer is not None and viewer.is_authenticated:
             shown |= Q(host=viewer)
         return self.filter(shown)
+
+    def with_safety_counts(self):
+        """Each meal with `safety_due`, the required and stop prompts it shows, and
+        `safety_unmet`, those that keep it from being published (unanswered, or a stop prompt
+        answered no): the one count that publishing, the host's reminders and the admin use."""
+        due = _shown(_outer(1), _outer(2)) & ~Q(level=SafetyPrompt.Level.ADVISORY)
+        unmet = _unmet(_outer(1), _outer(2))
+        return self.annotate(safety_due=_count(due), safety_unmet=_count(unmet))
 
 
 class Meal(models.Model):
@@ -158,120 +172,89 @@ class Meal(models.Model):
         return [a for a in ALLERGENS if a in present]
 
 
-LIVE_SIGNUP_STATUSES = ("confirmed", "waitlisted", "invited")
+# A meal that is a draft or published can still change, and still needs its venue booking.
+OPEN_STATUSES = (Meal.Status.DRAFT, Meal.Status.PUBLISHED)
+# Any food arrangement counts: cooked by the host, brought by guests, or both.
+FOOD_ARRANGEMENTS = (Meal.Food.HOST_PROVIDES, Meal.Food.BRING_A_DISH, Meal.Food.MIXED)
+REGULAR = (Meal.Repeats.WEEKLY, Meal.Repeats.MORE_OFTEN)
 
 
-class Signup(models.Model):
-    class Status(models.TextChoices):
-        CONFIRMED = "confirmed"
-        WAITLISTED = "waitlisted"
-        INVITED = "invited"
-        CANCELLED = "cancelled"
-        ATTENDED = "attended"
-        NO_SHOW = "no_show"
+# Which prompts a meal shows, written once in SQL for both uses: one meal in hand (prompts_for
+# and publishing, even with changes not saved yet) and every meal of a query (the admin, the
+# host's reminders). `meal(name)` gives the meal's setting, food, repeats, on_road,
+# organisation or pk; `deeper(name)` the same from a subquery one level further in.
+MealRef = Callable[[str], Any]
 
-    class Channel(models.TextChoices):
-        APP = "app"
-        SMS = "sms"
 
-    meal = models.ForeignKey(Meal, on_delete=models.CASCADE, related_name="signups")
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signups"
+def _in_hand(meal: "Meal") -> MealRef:
+    organisation = meal.venue.organisation_id if meal.venue_id else None
+
+    def value(name: str) -> Value:
+        return Value(organisation if name == "organisation" else getattr(meal, name))
+
+    return value
+
+
+def _outer(depth: int) -> MealRef:
+    """The meal row `depth` queries out: the one a Meal query annotates."""
+
+    def ref(name: str) -> OuterRef:
+        outer = OuterRef("venue__organisation_id" if name == "organisation" else name)
+        for _ in range(depth - 1):
+            outer = OuterRef(outer)
+        return outer
+
+    return ref
+
+
+def _fits(meal: MealRef) -> Q:
+    applies, street = SafetyPrompt.Applies, Exact(meal("setting"), Meal.Setting.STREET)
+    food = In(meal("food"), FOOD_ARRANGEMENTS)
+    return (Q(organisation=None) | Q(organisation=meal("organisation"))) & (
+        Q(applies=applies.ALL)
+        | (Q(applies=applies.FOOD) & food)
+        | (Q(applies=applies.FOOD_REGULAR) & food & In(meal("repeats"), REGULAR))
+        | (Q(applies=applies.STREET) & street)
+        | (Q(applies=applies.STREET_ON_ROAD) & street & Exact(meal("on_road"), True))
+        | (Q(applies=applies.VENUE) & Exact(meal("setting"), Meal.Setting.VENUE))
     )
-    party_size = models.PositiveSmallIntegerField(default=1)
-    status = models.CharField(max_length=10, choices=Status.choices)
-    channel = models.CharField(max_length=3, choices=Channel.choices, default=Channel.APP)
-    dietary_needs = models.CharField(max_length=200, blank=True)
-    access_needs = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    # Waitlist order: first come, first served.
-    queued_at = models.DateTimeField(default=timezone.now)
-    hold_expires_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    # The name the host typed for an invited guest; the host never sees the account's own name.
-    guest_name = models.CharField(max_length=80, blank=True)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["meal", "status", "queued_at"], name="meals_signup_queue_idx"),
-            models.Index(fields=["person", "status"], name="meals_signup_person_idx"),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(party_size__gte=1) & Q(party_size__lte=6), name="meals_party_1_to_6"
-            ),
-            models.UniqueConstraint(
-                fields=["meal", "person"],
-                condition=Q(status__in=LIVE_SIGNUP_STATUSES),
-                name="meals_one_live_signup",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.person} x{self.party_size} for {self.meal_id} ({self.status})"
-
-    @property
-    def name_for_host(self) -> str:
-        """A guest the host invited goes by the name the host typed; others by their own."""
-        if self.invited_by_id is not None:
-            return self.guest_name
-        return self.person.first_name
 
 
-class Dish(models.Model):
-    meal = models.ForeignKey(Meal, on_delete=models.CASCADE, related_name="dishes")
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dishes"
-    )
-    name = models.CharField(max_length=80)
-    story = models.TextField(blank=True, max_length=1000)
-    allergens = ArrayField(
-        models.CharField(max_length=12, choices=ALLERGEN_CHOICES), default=list, blank=True
-    )
-    serves = models.PositiveSmallIntegerField(default=4)
-    vegetarian = models.BooleanField(default=False)
-    vegan = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self) -> str:
-        return self.name
+def _shown(meal: MealRef, deeper: MealRef) -> Q:
+    """The newest active version of each prompt that fits the meal."""
+    versions = SafetyPrompt.objects.filter(_fits(deeper), active=True, key=OuterRef("key"))
+    newer = versions.filter(version__gt=OuterRef("version"))
+    return Q(active=True) & _fits(meal) & ~Exists(newer)
 
 
-class Feedback(models.Model):
-    class Channel(models.TextChoices):
-        APP = "app"
-        SMS = "sms"
+def _unmet(meal: MealRef, deeper: MealRef) -> Q:
+    """Shown prompts that keep the meal from being published: a required or stop prompt not
+    answered, or a stop prompt answered no."""
+    answers = SafetyAnswer.objects.filter(meal_id=deeper("pk"), key=OuterRef("key"))
+    said_no = Exists(answers.filter(answer=SafetyAnswer.Answer.NO))
+    unmet = ~Exists(answers) | (Q(level=SafetyPrompt.Level.STOP) & said_no)
+    return _shown(meal, deeper) & ~Q(level=SafetyPrompt.Level.ADVISORY) & unmet
 
-    meal = models.ForeignKey(Meal, on_delete=models.CASCADE, related_name="feedback")
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feedback"
-    )
-    felt_welcome = models.PositiveSmallIntegerField(null=True, blank=True)
-    people_were_kind = models.PositiveSmallIntegerField(null=True, blank=True)
-    comment = models.CharField(max_length=1000, blank=True)
-    channel = models.CharField(max_length=3, choices=Channel.choices, default=Channel.APP)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["meal", "person"], name="meals_feedback_once"),
-            models.CheckConstraint(
-                condition=Q(felt_welcome__isnull=True)
-                | Q(felt_welcome__gte=1, felt_welcome__lte=5),
-                name="meals_felt_welcome_1_5",
-            ),
-            models.CheckConstraint(
-                condition=Q(people_were_kind__isnull=True)
-                | Q(people_were_kind__gte=1, people_were_kind__lte=5),
-                name="meals_kind_1_5",
-            ),
-        ]
+def _count(condition: Q) -> Subquery:
+    prompts = SafetyPrompt.objects.filter(condition).order_by()
+    return Subquery(prompts.annotate(n=Func("pk", function="COUNT")).values("n"))
 
-    def __str__(self) -> str:
-        return f"feedback on {self.meal_id}"
+
+class SafetyPromptQuerySet(models.QuerySet):
+    def shown_for(self, meal: "Meal"):
+        """The newest active version of each prompt that applies to `meal` as it is in memory
+        (meals.safety.prompts_for then leaves out advisory ones over the setting's limit)."""
+        return self.filter(_shown(_in_hand(meal), _in_hand(meal)))
+
+    def unmet_for(self, meal: "Meal"):
+        """The prompts that keep `meal` from being published, the ones
+        Meal.objects.with_safety_counts counts; `said_no` marks a stop prompt answered no."""
+        said_no = SafetyAnswer.objects.filter(
+            meal_id=meal.pk, key=OuterRef("key"), answer=SafetyAnswer.Answer.NO
+        )
+        unmet = self.filter(_unmet(_in_hand(meal), _in_hand(meal)))
+        return unmet.annotate(said_no=Exists(said_no))
 
 
 class SafetyPrompt(models.Model):
@@ -302,6 +285,8 @@ class SafetyPrompt(models.Model):
     )
     position = models.PositiveSmallIntegerField(default=100)
     active = models.BooleanField(default=True)
+
+    objects = SafetyPromptQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "key"]
@@ -337,37 +322,3 @@ class SafetyAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.answer} for {self.meal_id}"
-
-
-class HostMessage(models.Model):
-    """A host's text to everyone signed up; kept for rate limits and the record."""
-
-    meal = models.ForeignKey(Meal, on_delete=models.CASCADE, related_name="host_messages")
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    text = models.CharField(max_length=320)
-    recipients = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self) -> str:
-        return f"message to meal {self.meal_id}"
-
-
-class SmsThread(models.Model):
-    """Per phone: the meal a YES or a digit refers to in the SMS conversation."""
-
-    person = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sms_thread"
-    )
-    meal = models.ForeignKey(
-        Meal, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    meal_set_at = models.DateTimeField(null=True, blank=True)
-    feedback_meal = models.ForeignKey(
-        Meal, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    feedback_asked_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"sms thread of {self.person_id}"

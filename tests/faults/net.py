@@ -1,0 +1,9 @@
+"""A free port on loopback, for the servers the fault tests start."""
+
+import socket
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
