@@ -49,6 +49,22 @@ def _live_server_closes_its_connections():
         conn.settings_dict["CONN_MAX_AGE"] = 0
 
 
+@pytest.fixture(autouse=True)
+def _the_live_server_queues_with_blethers_celery_app():
+    """The live server answers on threads of its own, where Celery's `current_app` is the
+    process-wide default app, not the importing thread's. Make that Blether's (as its Django
+    fixup does at start), whatever an earlier test in the run set it to, so texts queued by a
+    page go through the project's settings (eager in tests) like any other."""
+    from celery import _state
+
+    from api.celery import app
+
+    before = _state.default_app
+    app.set_default()
+    yield
+    _state.set_default_app(before)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not Path(CHROMIUM).exists():
