@@ -5,6 +5,7 @@ may not import `meals`.
 """
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.contrib import admin
@@ -26,18 +27,23 @@ from meals.reports import (
 from venues.admin import MembershipInline, OrganisationScopedAdmin
 from venues.models import Organisation
 
-MONTH_INPUT = {
-    "input_formats": ["%Y-%m"],
-    "widget": forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
-}
+
+def month_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        help_text="YYYY-MM",
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
 
 
 class ReportMonthsForm(forms.Form):
-    start = forms.DateField(label="From month", help_text="YYYY-MM", **MONTH_INPUT)
-    end = forms.DateField(label="To month", help_text="YYYY-MM", **MONTH_INPUT)
+    start = month_field("From month")
+    end = month_field("To month")
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if "end" in data:
             following = (data["end"].replace(day=1) + dt.timedelta(days=32)).replace(day=1)
             data["end"] = following - dt.timedelta(days=1)
@@ -64,14 +70,14 @@ def report_cell(row: ReportRow, name: str) -> str:
     return str(value)
 
 
-def last_month() -> dict:
+def last_month() -> dict[str, dt.date]:
     first_of_this_month = timezone.localdate().replace(day=1)
     end = first_of_this_month - dt.timedelta(days=1)
     return {"start": end.replace(day=1), "end": end.replace(day=1)}
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(OrganisationScopedAdmin, GISModelAdmin):
+class OrganisationAdmin(OrganisationScopedAdmin[Organisation], GISModelAdmin):
     organisation_path = "pk"
     list_display = ["name", "kind", "report_link"]
     list_filter = ["kind"]

@@ -1,5 +1,7 @@
 """Serializer fields shared across the API."""
 
+import unicodedata
+
 from django.contrib.gis.geos import Point
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -8,6 +10,19 @@ from rest_framework import serializers
 
 from people.errors import InvalidPhone
 from people.phones import normalise_phone, textable_phone
+
+HIDDEN_CHARACTERS = "Leave out invisible control characters."
+# Bidirectional overrides, embeddings, isolates and marks: they reorder what others see.
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def no_hidden_characters(value: str) -> None:
+    """For one-line text other people see (names, titles): no control characters (line breaks
+    included) and no bidirectional controls. Emoji joiners and accents are kept."""
+    if any(c in BIDI_CONTROLS or unicodedata.category(c) == "Cc" for c in value):
+        raise serializers.ValidationError(HIDDEN_CHARACTERS)
 
 
 class LatLngSerializer(serializers.Serializer):

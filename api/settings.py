@@ -7,11 +7,15 @@ without a SECRET_KEY, with DEBUG on together with ALLOWED_HOSTS=*.
 from datetime import timedelta
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 import phonenumbers
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
+
+# Lets classes like admin.ModelAdmin[Venue] be written at run time as mypy reads them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -6,7 +6,11 @@ counts against a view's limits only when every one of them lets it through, so a
 retry does not use up the hourly quota of codes.
 """
 
+from typing import cast
+
+from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
+from rest_framework.views import APIView
 
 from people import ratelimit
 from people.errors import InvalidPhone
@@ -36,11 +40,13 @@ class RateLimitThrottle(BaseThrottle):
         return getattr(self, "_wait", None)
 
 
-class AllOrNothingThrottling:
+class AllOrNothingThrottling(APIView):
     """View mixin: one all-or-nothing hit over every throttle's limit."""
 
-    def check_throttles(self, request):
-        limits = [t.limit(request, self) for t in self.get_throttles()]
+    def check_throttles(self, request: Request) -> None:
+        # A view of this kind lists only RateLimitThrottles.
+        throttles = cast(list[RateLimitThrottle], self.get_throttles())
+        limits = [t.limit(request, self) for t in throttles]
         wait = ratelimit.hit(*(limit for limit in limits if limit is not None))
         if wait is not None:
             self.throttled(request, wait)

@@ -42,7 +42,7 @@ STREET_TEA = "Street tea on Dockhead Street"
 IRVINE_LUNCH = "Soup and sandwiches in the common room"
 KILWINNING_TEA = "High tea at the library"
 LAST_MONTH = "Harvest lunch in the common room"
-PREFERRED_CODES = {STREET_TEA: "T7K2", IRVINE_LUNCH: "L4NC", KILWINNING_TEA: "H6TE"}
+PREFERRED_CODES = {STREET_TEA: "T7K2", IRVINE_LUNCH: "S4UP", KILWINNING_TEA: "H6TE"}
 
 
 def _person(phone: str, name: str, *, has_app: bool = True, **extra) -> User:
@@ -68,7 +68,7 @@ def _publish(meal: Meal) -> Meal:
 
 def _sign_up(meal: Meal, people: list[tuple[User, int]]) -> None:
     for person, size in people:
-        _name, dietary, access = RESIDENTS.get(person.phone, ("", "", ""))
+        _name, dietary, access = RESIDENTS.get(person.phone or "", ("", "", ""))
         services.signup_create(
             meal=meal, person=person, party_size=size, dietary_needs=dietary, access_needs=access
         )

@@ -5,7 +5,7 @@ import copy
 from meals.models import Meal, SafetyPrompt
 
 # The catalogue's promise to hosts: a street tea never shows more, nor an indoor meal.
-MAX_PROMPTS = {Meal.Setting.STREET: 9, Meal.Setting.VENUE: 7}
+MAX_PROMPTS: dict[str, int] = {Meal.Setting.STREET: 9, Meal.Setting.VENUE: 7}
 
 
 def prompts_for(meal: Meal) -> list[SafetyPrompt]:

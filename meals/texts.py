@@ -82,7 +82,7 @@ def shorten(text: str, limit: int) -> str:
 
 def meal_text_context(meal: Meal) -> dict[str, str]:
     """Plain strings naming the meal for any text about it."""
-    place = meal.venue.name if meal.venue_id else meal.place_description
+    place = meal.venue.name if meal.venue is not None else meal.place_description
     return {
         "meal": shorten(meal.title, 32),
         "code": meal.code,

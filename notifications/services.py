@@ -2,6 +2,7 @@
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -49,7 +50,7 @@ def _enqueue_after_commit(message_id: int) -> None:
 def notify(
     *,
     template: str,
-    context: dict,
+    context: Mapping[str, object],
     dedupe_key: str,
     recipient: User | None = None,
     to_phone: str | None = None,
@@ -96,7 +97,7 @@ class Outgoing:
     """One text of a fan-out: who gets it, what fills the template, its dedupe key."""
 
     recipient: User
-    context: dict = field(default_factory=dict)
+    context: Mapping[str, object] = field(default_factory=dict)
     dedupe_key: str = ""
     expires_at: dt.datetime | None = None
     subject: str = ""
@@ -135,39 +136,14 @@ def notify_many(
     now = timezone.now()
     with transaction.atomic():
         if cap is not None:
-            ids = sorted({i.recipient.pk for i in items})
-            list(
-                User.objects.select_for_update()
-                .filter(pk__in=ids)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-            full = set(
-                Message.objects.filter(
-                    recipient_id__in=ids,
-                    template=cap.template,
-                    created_at__gte=now - cap.window,
-                )
-                .exclude(status=Message.Status.SUPPRESSED)
-                .exclude(dedupe_key__in=[i.dedupe_key for i in items])
-                .values("recipient_id")
-                .annotate(n=Count("pk"))
-                .filter(n__gte=cap.count)
-                .values_list("recipient_id", flat=True)
-            )
-            items = [i for i in items if i.recipient.pk not in full]
-        known = set(
-            Message.objects.filter(dedupe_key__in=[i.dedupe_key for i in items]).values_list(
-                "dedupe_key", flat=True
-            )
-        )
-        items = [i for i in items if i.dedupe_key not in known]
+            items = _under_the_cap(items, cap=cap, now=now)
+        items = _not_yet_written(items)
         # ON CONFLICT DO NOTHING still guards a concurrent fan-out writing the same key.
         Message.objects.bulk_create(
             [
                 Message(
                     recipient=i.recipient,
-                    to_phone=i.recipient.phone,
+                    to_phone=i.recipient.phone or "",  # never blank: those were left out
                     template=template,
                     category=spec.category,
                     body=render(template, i.context),
@@ -185,6 +161,45 @@ def notify_many(
     if items and (not_before or now) <= now:
         _dispatch_after_commit()
     return [i.recipient.pk for i in items]
+
+
+def _under_the_cap(items: list[Outgoing], *, cap: Cap, now: dt.datetime) -> list[Outgoing]:
+    """The items whose recipient is not yet at the cap. Call inside the writing transaction.
+
+    The recipients' rows are locked first (in id order, so two fan-outs cannot deadlock)
+    and counted after, so concurrent fan-outs cannot both slip past the cap.
+    """
+    ids = sorted({i.recipient.pk for i in items})
+    list(
+        User.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    full = set(
+        Message.objects.filter(
+            recipient_id__in=ids,
+            template=cap.template,
+            created_at__gte=now - cap.window,
+        )
+        .exclude(status=Message.Status.SUPPRESSED)
+        .exclude(dedupe_key__in=[i.dedupe_key for i in items])
+        .values("recipient_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=cap.count)
+        .values_list("recipient_id", flat=True)
+    )
+    return [i for i in items if i.recipient.pk not in full]
+
+
+def _not_yet_written(items: list[Outgoing]) -> list[Outgoing]:
+    """The items whose dedupe key is not in the outbox yet."""
+    known = set(
+        Message.objects.filter(dedupe_key__in=[i.dedupe_key for i in items]).values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    return [i for i in items if i.dedupe_key not in known]
 
 
 # Reasons a text other than a sign-in code is not written, as counted for the person who asked.

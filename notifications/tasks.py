@@ -1,27 +1,24 @@
-from celery import shared_task
+from celery import Task, shared_task
 
-from notifications.dispatch import (
-    RATE_LIMITED,
-    claims_release,
-    dispatch_due,
-    dispatch_message,
-    sweep,
-)
+from notifications.dispatch import RATE_LIMITED, dispatch_due, dispatch_message
+from notifications.sweep import claims_release, sweep
 
 DISPATCH_BATCH = 200
 
 
 @shared_task(bind=True, name="notifications.tasks.send_message", ignore_result=True)
-def send_message(self, message_id: int) -> str:
+def send_message(self: Task[[int], str], message_id: int) -> str:
     outcome = dispatch_message(message_id)
     # The sender's rate ran out this second: try again in a second (inline runs cannot wait).
     if outcome == RATE_LIMITED and not self.request.is_eager:
-        send_message.apply_async(args=[message_id], countdown=1)
+        send_message.apply_async(args=(message_id,), countdown=1)
     return outcome
 
 
 @shared_task(bind=True, name="notifications.tasks.dispatch_due", ignore_result=True)
-def dispatch_due_task(self, limit: int = DISPATCH_BATCH) -> dict:
+def dispatch_due_task(
+    self: Task[[int], dict[str, int]], limit: int = DISPATCH_BATCH
+) -> dict[str, int]:
     counts = dispatch_due(limit=limit)
     if counts.get(RATE_LIMITED) and not self.request.is_eager:
         # The sender's rate ran out this second: carry on shortly rather than wait for the sweep.
@@ -30,7 +27,7 @@ def dispatch_due_task(self, limit: int = DISPATCH_BATCH) -> dict:
 
 
 @shared_task(name="notifications.tasks.sweep_outbox", ignore_result=True)
-def sweep_outbox(timeout_seconds: int | None = None) -> dict:
+def sweep_outbox(timeout_seconds: int | None = None) -> dict[str, int]:
     """Requeue due rows whose task was lost (or that waited out quiet hours); give up on stuck ones."""
     result = sweep(timeout_seconds=timeout_seconds, batch=DISPATCH_BATCH)
     for _ in range(result["batches"]):

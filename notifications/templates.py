@@ -6,6 +6,7 @@ with realistic values; tests/notifications/test_templates.py measures them.
 """
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -26,7 +27,7 @@ TEMPLATES: dict[str, Template] = {
 }
 
 
-class _Blank(dict):
+class _Blank(dict[str, object]):
     def __missing__(self, key: str) -> str:
         return ""
 
@@ -36,7 +37,7 @@ def register(name: str, *, category: str, text: str) -> None:
     TEMPLATES[name] = Template(category, text)
 
 
-def render(name: str, context: dict) -> str:
+def render(name: str, context: Mapping[str, object]) -> str:
     template = TEMPLATES[name]
     return template.text.format_map(_Blank({k: "" if v is None else v for k, v in context.items()}))
 

@@ -4,13 +4,17 @@ It lives in the lowest app so every other app may import it. `api/` maps each
 error to its HTTP status in one exception handler.
 """
 
+from typing import Any
+
 
 class DomainError(Exception):
     status_code = 400
     code = "invalid"
     default_detail = "This request could not be carried out."
 
-    def __init__(self, detail: str | dict | list | None = None, *, code: str | None = None):
+    def __init__(
+        self, detail: str | dict[str, Any] | list[Any] | None = None, *, code: str | None = None
+    ) -> None:
         self.detail = detail if detail is not None else self.default_detail
         if code:
             self.code = code

@@ -1,14 +1,15 @@
 import datetime as dt
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.gis.db import models
 from django.utils import timezone
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, phone: str, password: str | None = None, **extra):
+    def create_user(self, phone: str, password: str | None = None, **extra: Any) -> "User":
         user = self.model(phone=phone, **extra)
         if password:
             user.set_password(password)
@@ -17,7 +18,7 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, phone: str, password: str | None = None, **extra):
+    def create_superuser(self, phone: str, password: str | None = None, **extra: Any) -> "User":
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         return self.create_user(phone, password, **extra)
@@ -53,7 +54,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     objects = UserManager()
 
     USERNAME_FIELD = "phone"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     def __str__(self) -> str:
         return self.display_name or f"Person {self.pk}"

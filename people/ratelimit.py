@@ -35,6 +35,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
@@ -42,6 +43,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.db import connection, transaction
+from redis import Redis
 from redis.exceptions import RedisError
 
 from people.models import RateLimitHit
@@ -161,19 +163,21 @@ return false
 """
 
 
-def _redis_client():
+def _redis_client() -> Redis | None:
     """The cache backend's own client (same server, pool and timeouts as settings.CACHES);
     None when the cache is not Redis, and the database counts instead."""
     cache = caches["default"]
     if not isinstance(cache, RedisCache):
         return None
-    return cache._cache.get_client(write=True)
+    # The stubs leave out RedisCache._cache, the client Django's own cache methods use.
+    client: Redis = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    return client
 
 
-def _hit_redis(client, rules: dict[str, tuple[int, int]], now: float) -> float | None:
+def _hit_redis(client: Redis, rules: dict[str, tuple[int, int]], now: float) -> float | None:
     cache = caches["default"]
     keys = [cache.make_key(f"ratelimit:{key}") for key in rules]
-    args: list = [repr(now), f"{now!r}:{uuid.uuid4().hex}"]
+    args: list[str | int] = [repr(now), f"{now!r}:{uuid.uuid4().hex}"]
     for count, seconds in rules.values():
         args += [count, seconds]
     answer = client.eval(_SCRIPT, len(keys), *keys, *args)
@@ -217,7 +221,7 @@ class _RedisHealth:
 _redis = _RedisHealth()
 
 
-def _forget_redis_health(*, setting: str, **kwargs) -> None:
+def _forget_redis_health(*, setting: str, **kwargs: Any) -> None:
     if setting == "CACHES":
         _redis.reset()
 

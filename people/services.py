@@ -138,6 +138,10 @@ def user_update(
     return user
 
 
+def _pk(person: User | int) -> int:
+    return person.pk if isinstance(person, User) else person
+
+
 @transaction.atomic
 def sms_opt_out(*, person: User | int, at: dt.datetime) -> bool:
     """The number texted STOP (or the carrier refused a text as opted out, 21610).
@@ -145,7 +149,7 @@ def sms_opt_out(*, person: User | int, at: dt.datetime) -> bool:
     Nothing more is texted until START; the first STOP's time stands. True when this
     changed the row.
     """
-    person_id = getattr(person, "pk", person)
+    person_id = _pk(person)
     return bool(
         User.objects.filter(pk=person_id, sms_opted_out_at__isnull=True).update(sms_opted_out_at=at)
     )
@@ -154,7 +158,7 @@ def sms_opt_out(*, person: User | int, at: dt.datetime) -> bool:
 @transaction.atomic
 def sms_opt_in(*, person: User | int) -> None:
     """The number texted START: texts resume, and an earlier pause for failures is forgiven."""
-    person_id = getattr(person, "pk", person)
+    person_id = _pk(person)
     User.objects.filter(pk=person_id).update(
         sms_opted_out_at=None, sms_paused=False, undelivered_streak=0
     )
@@ -163,20 +167,20 @@ def sms_opt_in(*, person: User | int) -> None:
 @transaction.atomic
 def phone_mark_invalid(*, person: User | int) -> None:
     """The carrier says the number cannot take texts (21211 invalid, 21614 not a mobile)."""
-    person_id = getattr(person, "pk", person)
+    person_id = _pk(person)
     User.objects.filter(pk=person_id).update(phone_invalid=True)
 
 
 def sms_delivered(*, person: User | int) -> None:
     """A text reached the number: its run of non-deliveries starts again."""
-    person_id = getattr(person, "pk", person)
+    person_id = _pk(person)
     User.objects.filter(pk=person_id).exclude(undelivered_streak=0).update(undelivered_streak=0)
 
 
 @transaction.atomic
 def sms_undelivered(*, person: User | int, pause_after: int) -> None:
     """The carrier could not deliver a text; `pause_after` in a row pause the number."""
-    person_id = getattr(person, "pk", person)
+    person_id = _pk(person)
     User.objects.filter(pk=person_id).update(undelivered_streak=F("undelivered_streak") + 1)
     User.objects.filter(pk=person_id, undelivered_streak__gte=pause_after, sms_paused=False).update(
         sms_paused=True

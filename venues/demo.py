@@ -4,8 +4,10 @@ Idempotent: rows are found by stable names, so a second run changes nothing.
 """
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.contrib.gis.geos import Point
+from django.db.models import BooleanField
 from django.utils import timezone
 
 from people.models import User
@@ -22,10 +24,11 @@ ORGANISATIONS = {
     "council": ("North Ayrshire Council", Organisation.Kind.COUNCIL),
 }
 
+# key: (phone, display name, is staff)
 PEOPLE = {
-    "fiona": {"phone": "+447700900101", "display_name": "Fiona Campbell", "is_staff": True},
-    "ravi": {"phone": "+447700900102", "display_name": "Ravi Sharma", "is_staff": False},
-    "agnes": {"phone": "+447700900201", "display_name": "Agnes Boyd", "is_staff": False},
+    "fiona": ("+447700900101", "Fiona Campbell", True),
+    "ravi": ("+447700900102", "Ravi Sharma", False),
+    "agnes": ("+447700900201", "Agnes Boyd", False),
 }
 
 MEMBERSHIPS = [
@@ -34,7 +37,20 @@ MEMBERSHIPS = [
 ]
 
 # key: (organisation, name, kind, address, (lat, lng), capacity, policy, days, opens, closes, extras)
-VENUES = {
+VenueSpec = tuple[
+    str,
+    str,
+    str,
+    str,
+    tuple[float, float],
+    int,
+    str,
+    Iterable[int],
+    dt.time,
+    dt.time,
+    dict[str, bool],
+]
+VENUES: dict[str, VenueSpec] = {
     "irvine_common_room": (
         "association",
         "Bank Street Common Room",
@@ -133,7 +149,7 @@ def _person(*, phone: str, display_name: str, is_staff: bool) -> User:
     return person
 
 
-def _set_hours(venue: Venue, days, opens: dt.time, closes: dt.time) -> None:
+def _set_hours(venue: Venue, days: Iterable[int], opens: dt.time, closes: dt.time) -> None:
     wanted = {(day, opens, closes) for day in days}
     have = set(venue.opening_hours.values_list("weekday", "opens", "closes"))
     if have != wanted:
@@ -149,7 +165,17 @@ def load_venues() -> dict[str, Venue]:
         key: Organisation.objects.update_or_create(name=name, defaults={"kind": kind})[0]
         for key, (name, kind) in ORGANISATIONS.items()
     }
-    people = {key: _person(**fields) for key, fields in PEOPLE.items()}
+    people = _load_people(organisations)
+    venues = {key: _venue(spec, organisations) for key, spec in VENUES.items()}
+    _load_bookings(venues, people)
+    return venues
+
+
+def _load_people(organisations: dict[str, Organisation]) -> dict[str, User]:
+    people = {
+        key: _person(phone=phone, display_name=name, is_staff=is_staff)
+        for key, (phone, name, is_staff) in PEOPLE.items()
+    }
     fiona = people["fiona"]
     if not fiona.check_password(DEMO_STAFF_PASSWORD):
         fiona.set_password(DEMO_STAFF_PASSWORD)
@@ -160,36 +186,42 @@ def load_venues() -> dict[str, Venue]:
             person=people[person_key],
             defaults={"role": role},
         )
+    return people
 
-    venues: dict[str, Venue] = {}
-    for key, spec in VENUES.items():
-        org_key, name, kind, address, (lat, lng), capacity, policy, days, opens, closes, extras = (
-            spec
-        )
-        # Every flag is set, so a second run undoes any change made to a demo venue by hand.
-        flags = {
-            field: extras.get(field, Venue._meta.get_field(field).default)
-            for field in Venue.ACCESSIBILITY + Venue.FACILITIES
-        }
-        venue, _ = Venue.objects.update_or_create(
-            organisation=organisations[org_key],
-            name=name,
-            defaults={
-                "kind": kind,
-                "address": address,
-                "location": Point(lng, lat, srid=4326),
-                "capacity": capacity,
-                "booking_policy": policy,
-                "min_notice_hours": 24,
-                "active": True,
-                **flags,
-            },
-        )
-        _set_hours(venue, days, opens, closes)
-        venues[key] = venue
 
+def _flag_default(name: str) -> bool:
+    field = Venue._meta.get_field(name)
+    return isinstance(field, BooleanField) and bool(field.default)
+
+
+def _venue(spec: VenueSpec, organisations: dict[str, Organisation]) -> Venue:
+    org_key, name, kind, address, (lat, lng), capacity, policy, days, opens, closes, extras = spec
+    # Every flag is set, so a second run undoes any change made to a demo venue by hand.
+    flags = {
+        field: extras.get(field, _flag_default(field))
+        for field in Venue.ACCESSIBILITY + Venue.FACILITIES
+    }
+    venue, _ = Venue.objects.update_or_create(
+        organisation=organisations[org_key],
+        name=name,
+        defaults={
+            "kind": kind,
+            "address": address,
+            "location": Point(lng, lat, srid=4326),
+            "capacity": capacity,
+            "booking_policy": policy,
+            "min_notice_hours": 24,
+            "active": True,
+            **flags,
+        },
+    )
+    _set_hours(venue, days, opens, closes)
+    return venue
+
+
+def _load_bookings(venues: dict[str, Venue], people: dict[str, User]) -> None:
     agnes = people["agnes"]
-    staff_of = {"association": fiona, "council": people["ravi"]}
+    staff_of = {"association": people["fiona"], "council": people["ravi"]}
     for venue_key, weekday, start, end, booking_status in BOOKINGS:
         venue = venues[venue_key]
         day = next_weekday(weekday)
@@ -207,4 +239,3 @@ def load_venues() -> dict[str, Venue]:
                 "decided_at": timezone.now() if confirmed else None,
             },
         )
-    return venues

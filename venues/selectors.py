@@ -24,7 +24,7 @@ def is_staff_of(person: User, organisation: Organisation | int) -> bool:
     """True when `person` is a member (admin or staff) of `organisation`."""
     if not person or not person.is_authenticated:
         return False
-    organisation_id = getattr(organisation, "pk", organisation)
+    organisation_id = organisation.pk if isinstance(organisation, Organisation) else organisation
     return Membership.objects.filter(person=person, organisation_id=organisation_id).exists()
 
 
@@ -107,7 +107,7 @@ def bookings_visible_to(person: User) -> QuerySet[Booking]:
 
 def organisation_staff(organisation: Organisation | int) -> QuerySet[User]:
     """Everyone who manages an organisation's venues and bookings."""
-    organisation_id = getattr(organisation, "pk", organisation)
+    organisation_id = organisation.pk if isinstance(organisation, Organisation) else organisation
     return User.objects.filter(
         memberships__organisation_id=organisation_id, is_active=True
     ).order_by("id")

@@ -4,7 +4,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.fields import AwareDateTimeField, PointField, TextablePhoneField
+from api.fields import (
+    AwareDateTimeField,
+    PointField,
+    TextablePhoneField,
+    no_hidden_characters,
+)
 from api.pagination import PageSizeField
 from meals.models import ALLERGENS, DIETARY_OPTIONS, Dish, Feedback, Meal, SafetyAnswer, Signup
 from people.phones import mask_phone
@@ -143,7 +148,7 @@ class MealOut(serializers.ModelSerializer):
 
 class MealPatchIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Meal.Kind.choices, required=False)
-    title = serializers.CharField(max_length=80, required=False)
+    title = serializers.CharField(max_length=80, required=False, validators=[no_hidden_characters])
     description = serializers.CharField(
         max_length=2000, allow_blank=True, required=False, trim_whitespace=True
     )
@@ -180,7 +185,7 @@ class MyBookingField(serializers.PrimaryKeyRelatedField):
 
 class MealIn(MealPatchIn):
     kind = serializers.ChoiceField(choices=Meal.Kind.choices)
-    title = serializers.CharField(max_length=80)
+    title = serializers.CharField(max_length=80, validators=[no_hidden_characters])
     setting = serializers.ChoiceField(choices=Meal.Setting.choices)
     booking = MyBookingField(
         required=False, allow_null=True, help_text="For setting=venue: one of my bookings"

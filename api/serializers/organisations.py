@@ -40,10 +40,10 @@ class OrganisationOut(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "venues", "my_membership", "staff"]
 
 
-class FromFieldMixin:
+class FromFieldMixin(serializers.Serializer):
     """`from` is a Python keyword: the field is declared as `from_` and renamed here."""
 
-    def get_fields(self):
+    def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
         fields["from"] = fields.pop("from_")
         return fields

@@ -1,8 +1,16 @@
 from decimal import Decimal
+from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.fields import LocalTimeField, PhoneField, PointField, TextablePhoneField
+from api.fields import (
+    LocalTimeField,
+    PhoneField,
+    PointField,
+    TextablePhoneField,
+    no_hidden_characters,
+)
 from people.models import User
 
 
@@ -78,10 +86,12 @@ class MeOut(serializers.ModelSerializer):
             "organisations",
         ]
 
-    def get_quiet_hours(self, obj) -> QuietHoursSerializer:
+    @extend_schema_field(QuietHoursSerializer)
+    def get_quiet_hours(self, obj: User) -> dict[str, Any]:
         return QuietHoursSerializer({"start": obj.quiet_start, "end": obj.quiet_end}).data
 
-    def get_organisations(self, obj) -> OrganisationRoleOut(many=True):
+    @extend_schema_field(OrganisationRoleOut(many=True))
+    def get_organisations(self, obj: User) -> list[dict[str, Any]]:
         return [
             {"id": m.organisation_id, "name": m.organisation.name, "role": m.role}
             for m in obj.memberships.select_related("organisation").order_by("organisation__name")
@@ -89,7 +99,9 @@ class MeOut(serializers.ModelSerializer):
 
 
 class MeIn(serializers.Serializer):
-    display_name = serializers.CharField(max_length=80, allow_blank=True, required=False)
+    display_name = serializers.CharField(
+        max_length=80, allow_blank=True, required=False, validators=[no_hidden_characters]
+    )
     home_location = PointField(allow_null=True, required=False)
     nudge_radius_km = serializers.DecimalField(
         max_digits=4,

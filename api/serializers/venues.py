@@ -7,7 +7,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.fields import AwareDateTimeField, PointField
+from api.fields import AwareDateTimeField, PointField, no_hidden_characters
 from venues.models import (
     MAX_BOOKING_MINUTES,
     MAX_HORIZON_DAYS,
@@ -121,10 +121,12 @@ class VenueOut(serializers.ModelSerializer):
             "distance_m",
         ]
 
-    def get_accessibility(self, obj) -> AccessibilityOut:
+    @extend_schema_field(AccessibilityOut)
+    def get_accessibility(self, obj: Venue) -> dict[str, bool]:
         return {name: getattr(obj, name) for name in Venue.ACCESSIBILITY}
 
-    def get_facilities(self, obj) -> FacilitiesOut:
+    @extend_schema_field(FacilitiesOut)
+    def get_facilities(self, obj: Venue) -> dict[str, bool]:
         return {name: getattr(obj, name) for name in Venue.FACILITIES}
 
     def get_distance_m(self, obj) -> float | None:
@@ -133,7 +135,7 @@ class VenueOut(serializers.ModelSerializer):
 
 
 class VenueUpdateIn(serializers.Serializer):
-    name = serializers.CharField(max_length=120)
+    name = serializers.CharField(max_length=120, validators=[no_hidden_characters])
     kind = serializers.ChoiceField(choices=Venue.Kind.choices)
     address = serializers.CharField(max_length=250)
     location = PointField()
@@ -161,7 +163,8 @@ class VenueUpdateIn(serializers.Serializer):
         required=False,
         help_text="Live bookings yet to start that one person may hold here; default 4",
     )
-    opening_hours = OpeningHoursSerializer(many=True, required=False, max_length=50)
+    # DRF passes max_length to the list (many=True); its stubs leave that argument out.
+    opening_hours = OpeningHoursSerializer(many=True, required=False, max_length=50)  # type: ignore[call-arg]
     active = serializers.BooleanField(required=False)
 
 

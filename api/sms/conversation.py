@@ -199,9 +199,10 @@ def _no(person: User, command: Command, body: str, message_sid: str) -> str:
             )
             if relayed is not None:
                 return _reply("sms_relayed", relayed)
-        meal = _bare_meal(person)
-        if isinstance(meal, list):
-            return _ask_for_code("NO", meal)
+        bare = _bare_meal(person)
+        if isinstance(bare, list):
+            return _ask_for_code("NO", bare)
+        meal = bare
         if meal is not None:
             signup = live_signup_for(meal=meal, person=person)
             if signup is None:
@@ -227,7 +228,7 @@ def _no(person: User, command: Command, body: str, message_sid: str) -> str:
 
 def _rating(person: User, command: Command) -> str:
     meal = sms_feedback_meal(person=person)
-    if meal is None:
+    if meal is None or command.rating is None:
         return render("sms_sorry", {})
     try:
         feedback_create(meal=meal, person=person, felt_welcome=command.rating, channel="sms")

@@ -118,13 +118,19 @@ def parse(text: object) -> Command:
     tokens = _tokens(text[:MAX_INPUT])
     if not tokens:
         return Command("unknown")
+    command = _whole_text(tokens)
+    if command is None:
+        command = _led_by(tokens[0], tokens[1:])
+    return command or Command("unknown")
+
+
+def _whole_text(tokens: list[str]) -> Command | None:
+    """A text that is one keyword or phrase as a whole: STOP, START, HELP, MEALS, a rating."""
     whole = "".join(tokens)
-    if len(tokens) == 1 and whole in OPT_OUT_WORDS:
-        return Command("stop")
-    if len(tokens) == 1 and whole in OPT_IN_WORDS:
-        return Command("start")
-    if len(tokens) == 1 and whole in HELP_WORDS:
-        return Command("help")
+    if len(tokens) == 1:
+        for words, kind in ((OPT_OUT_WORDS, "stop"), (OPT_IN_WORDS, "start"), (HELP_WORDS, "help")):
+            if whole in words:
+                return Command(kind)
     if tuple(tokens) in MEALS_PHRASES:
         return Command("meals")
     if len(tokens) == 1 and whole.isdigit():
@@ -132,7 +138,11 @@ def parse(text: object) -> Command:
         if 1 <= value <= 5:
             return Command("rating", rating=value)
         return Command("unknown")
-    head, rest = tokens[0], tokens[1:]
+    return None
+
+
+def _led_by(head: str, rest: list[str]) -> Command | None:
+    """A text led by YES, NO or JOIN, or by a meal's code."""
     if head in YES_WORDS:
         known, party, code = _extras(rest)
         if known:
@@ -149,4 +159,4 @@ def parse(text: object) -> Command:
         known, party, code = _extras(rest)
         if known and code is None:
             return Command("join", party=party, code=head)
-    return Command("unknown")
+    return None

@@ -118,7 +118,7 @@ class TokenView(AllOrNothingThrottling, APIView):
 class RefreshView(TokenRefreshView):
     """Rotate: the old refresh token is blacklisted, a new pair comes back."""
 
-    authentication_classes: list = []
+    authentication_classes = ()
     parser_classes = [JSONParser]
 
     @extend_schema(

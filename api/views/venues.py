@@ -6,6 +6,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from api.auth import signed_in_user
 from api.db_router import replica_reads
 from api.fields import parse_near
 from api.serializers.common import DetailOut
@@ -69,7 +70,7 @@ class VenueViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Venue.objects.none()
-        return venues_visible_to(self.request.user)
+        return venues_visible_to(signed_in_user(self.request))
 
     @extend_schema(
         summary="Find venues, nearest first with `near`",
@@ -154,7 +155,7 @@ class VenueViewSet(viewsets.GenericViewSet):
         return Response(BookingOut(booking).data, status=status.HTTP_201_CREATED)
 
     def _fresh(self, venue: Venue) -> Venue:
-        return venues_visible_to(self.request.user).get(pk=venue.pk)
+        return venues_visible_to(signed_in_user(self.request)).get(pk=venue.pk)
 
 
 DECIDED = {200: BookingOut, 403: NOT_ALLOWED, 404: NOT_FOUND, 409: CONFLICT}
@@ -167,7 +168,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Booking.objects.none()
-        return bookings_visible_to(self.request.user).select_related("meal")
+        return bookings_visible_to(signed_in_user(self.request)).select_related("meal")
 
     @extend_schema(summary="Bookings I made, and those at venues my organisations run")
     def list(self, request, *args, **kwargs):

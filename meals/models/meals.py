@@ -187,7 +187,7 @@ MealRef = Callable[[str], Any]
 
 
 def _in_hand(meal: "Meal") -> MealRef:
-    organisation = meal.venue.organisation_id if meal.venue_id else None
+    organisation = meal.venue.organisation_id if meal.venue is not None else None
 
     def value(name: str) -> Value:
         return Value(organisation if name == "organisation" else getattr(meal, name))
@@ -208,9 +208,11 @@ def _outer(depth: int) -> MealRef:
 
 
 def _fits(meal: MealRef) -> Q:
-    applies, street = SafetyPrompt.Applies, Exact(meal("setting"), Meal.Setting.STREET)
-    food = In(meal("food"), FOOD_ARRANGEMENTS)
-    return (Q(organisation=None) | Q(organisation=meal("organisation"))) & (
+    applies = SafetyPrompt.Applies
+    street: Exact[str] = Exact(meal("setting"), Meal.Setting.STREET)
+    food: In[str] = In(meal("food"), FOOD_ARRANGEMENTS)
+    # django-stubs type Q & <lookup> as Combinable; Django makes it a Q (ticket #32455).
+    return (Q(organisation=None) | Q(organisation=meal("organisation"))) & (  # type: ignore[return-value]
         Q(applies=applies.ALL)
         | (Q(applies=applies.FOOD) & food)
         | (Q(applies=applies.FOOD_REGULAR) & food & In(meal("repeats"), REGULAR))
@@ -224,7 +226,8 @@ def _shown(meal: MealRef, deeper: MealRef) -> Q:
     """The newest active version of each prompt that fits the meal."""
     versions = SafetyPrompt.objects.filter(_fits(deeper), active=True, key=OuterRef("key"))
     newer = versions.filter(version__gt=OuterRef("version"))
-    return Q(active=True) & _fits(meal) & ~Exists(newer)
+    # django-stubs type Q & Exists as Combinable; Django makes it a Q (ticket #32455).
+    return Q(active=True) & _fits(meal) & ~Exists(newer)  # type: ignore[return-value]
 
 
 def _unmet(meal: MealRef, deeper: MealRef) -> Q:

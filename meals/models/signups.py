@@ -134,6 +134,9 @@ class HostMessage(models.Model):
     text = models.CharField(max_length=320)
     recipients = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    # Not stored: set on the message host_message_send returns, a count per reason of the
+    # guests left out (notifications.services.UNREACHABLE_REASONS).
+    not_sent: dict[str, int]
 
     def __str__(self) -> str:
         return f"message to meal {self.meal_id}"

@@ -6,6 +6,10 @@ import io
 
 from meals.reports.report import COLUMNS, Report
 
+# A text cell starting with one of these is run as a formula by Excel and its kin (CSV
+# injection): a venue's name is typed by staff and the CSV opened by other members.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 
 def _cell_text(value, *, month: bool = False) -> str:
     if value is None:
@@ -14,6 +18,8 @@ def _cell_text(value, *, month: bool = False) -> str:
         return value.strftime("%Y-%m") if month else value.isoformat()
     if isinstance(value, list | tuple):
         return ";".join(value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
     return str(value)
 
 

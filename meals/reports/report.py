@@ -129,8 +129,8 @@ def organisation_report(*, organisation: Organisation, start: dt.date, end: dt.d
     return Report(organisation=organisation, start=start, end=end, rows=rows)
 
 
-def _small(count: int) -> bool:
-    return 0 < count < MIN_CELL_PEOPLE
+def _small(count: int | None) -> bool:
+    return count is not None and 0 < count < MIN_CELL_PEOPLE
 
 
 def _ratio(part: int, whole: int) -> float:
@@ -182,8 +182,9 @@ def _row(
 def _small_cells(row: ReportRow, *, signup: dict, sms_only: int, feedback: dict) -> set[str]:
     """The cells of `row` to withhold so that no group of 1 to 4 people can be read from it,
     directly, by difference or as a share."""
-    people = row.distinct_people
-    withheld = set()
+    # Nothing is withheld yet, so every count is there.
+    people, first_timers = row.distinct_people or 0, row.first_timers or 0
+    withheld: set[str] = set()
     # A month where everyone was a no-show still has people behind signups and no_shows.
     if _small(people) or _small(signup.get("involved_people", 0)):
         withheld.update(PEOPLE_CELLS)
@@ -200,7 +201,7 @@ def _small_cells(row: ReportRow, *, signup: dict, sms_only: int, feedback: dict)
     }
     withheld.update(name for name, count in counts.items() if _small(count))
     # Those who had been before are distinct_people - first_timers.
-    if _small(people - row.first_timers):
+    if _small(people - first_timers):
         withheld.add("first_timers")
     # The share gives both those without the app and those with it.
     if _small(sms_only) or _small(people - sms_only):

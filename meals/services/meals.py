@@ -94,7 +94,13 @@ def new_share_code() -> str:
     raise AssertionError("no free share code after 40 tries")
 
 
-def _take_booking(meal: Meal, booking: Booking | None) -> None:
+def _take_booking(
+    meal: Meal,
+    booking: Booking | None,
+    *,
+    starts_at: dt.datetime | None,
+    ends_at: dt.datetime | None,
+) -> None:
     """A venue meal is held on one live booking of the host's that no other meal has, and
     takes its times (unless given), the venue's point and its step-free flag."""
     if booking is None:
@@ -106,10 +112,8 @@ def _take_booking(meal: Meal, booking: Booking | None) -> None:
         raise MealInvalid({"booking": [f"That booking is {booking.status}."]})
     if Meal.objects.filter(booking=booking).exists():
         raise MealInvalid({"booking": ["That booking already has a meal."]})
-    if meal.starts_at is None:
-        meal.starts_at = booking.starts_at
-    if meal.ends_at is None:
-        meal.ends_at = booking.ends_at
+    meal.starts_at = booking.starts_at if starts_at is None else starts_at
+    meal.ends_at = booking.ends_at if ends_at is None else ends_at
     _check_booking_covers(booking=booking, starts_at=meal.starts_at, ends_at=meal.ends_at)
     _check_venue_capacity(capacity=meal.capacity, venue=booking.venue)
     meal.venue, meal.booking = booking.venue, booking
@@ -118,17 +122,29 @@ def _take_booking(meal: Meal, booking: Booking | None) -> None:
     meal.on_road = False
 
 
-def _check_street_meal(meal: Meal, booking: Booking | None) -> None:
-    """A street meal has no booking, and needs a pin and words to find it by."""
+def _place_street_meal(
+    meal: Meal,
+    booking: Booking | None,
+    *,
+    location: Point | None,
+    starts_at: dt.datetime | None,
+    ends_at: dt.datetime | None,
+) -> None:
+    """A street meal has no booking, and needs a pin, words to find it by and its times."""
     if booking is not None:
         raise MealInvalid({"booking": ["A street meal has no venue booking."]})
     errors = {}
-    if not isinstance(meal.location, Point):
+    if isinstance(location, Point):
+        meal.location = location
+    else:
         errors["location"] = ["Put a pin where the tea will be."]
     if not (meal.place_description or "").strip():
         errors["place_description"] = ["Say where to find you, e.g. 'outside number 12'."]
     if errors:
         raise MealInvalid(errors)
+    if starts_at is None or ends_at is None:
+        raise MealInvalid({"starts_at": ["Say when the meal starts and ends."]})
+    meal.starts_at, meal.ends_at = starts_at, ends_at
 
 
 def _insert_with_new_code(meal: Meal) -> Meal:
@@ -173,10 +189,7 @@ def meal_create(
         kind=kind,
         title=title,
         capacity=capacity,
-        starts_at=starts_at,
-        ends_at=ends_at,
         description=description,
-        location=location,
         place_description=place_description,
         on_road=on_road,
         step_free=step_free,
@@ -185,13 +198,11 @@ def meal_create(
         dietary_options=list(dietary_options),
     )
     if setting == Meal.Setting.VENUE:
-        _take_booking(meal, booking)
+        _take_booking(meal, booking, starts_at=starts_at, ends_at=ends_at)
     elif setting == Meal.Setting.STREET:
-        _check_street_meal(meal, booking)
+        _place_street_meal(meal, booking, location=location, starts_at=starts_at, ends_at=ends_at)
     else:
         raise MealInvalid({"setting": ["Choose venue or street."]})
-    if meal.starts_at is None or meal.ends_at is None:
-        raise MealInvalid({"starts_at": ["Say when the meal starts and ends."]})
     meal_times_check(starts_at=meal.starts_at, ends_at=meal.ends_at)
     meal.allergens = clean_allergens(allergens)
     return _insert_with_new_code(meal)
@@ -225,7 +236,7 @@ def _check_time_change(meal: Meal, changes: dict[str, Any]) -> None:
     starts_at = changes.get("starts_at", meal.starts_at)
     ends_at = changes.get("ends_at", meal.ends_at)
     meal_times_check(starts_at=starts_at, ends_at=ends_at)
-    if meal.booking_id:
+    if meal.booking is not None:
         _check_booking_covers(booking=meal.booking, starts_at=starts_at, ends_at=ends_at)
 
 
@@ -234,7 +245,7 @@ def _check_capacity_change(meal: Meal, changes: dict[str, Any]) -> None:
         return
     if changes["capacity"] < meal.seats_taken:
         raise MealInvalid({"capacity": [f"{meal.seats_taken} seats are already taken or held."]})
-    if meal.venue_id:
+    if meal.venue is not None:
         _check_venue_capacity(capacity=changes["capacity"], venue=meal.venue)
 
 

@@ -11,14 +11,14 @@ KEEP_SENT = 1000
 HIDDEN = "(text hidden: DEBUG is off)"
 
 
-class RecentTexts(list):
+class RecentTexts(list[dict[str, str]]):
     """A list of the last `maxlen` texts: a long-running worker must not grow without end."""
 
     def __init__(self, maxlen: int) -> None:
         super().__init__()
         self.maxlen = maxlen
 
-    def append(self, item) -> None:
+    def append(self, item: dict[str, str]) -> None:
         super().append(item)
         if len(self) > self.maxlen:
             del self[: len(self) - self.maxlen]

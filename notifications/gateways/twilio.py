@@ -13,13 +13,16 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 from django.conf import settings
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
+from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response
 from twilio.rest import Client
 
 from notifications.gateways.base import (
     INVALID_NUMBER_CODES,
     OPTED_OUT_CODES,
     Gateway,
+    GatewayError,
     PermanentFailure,
     SendResult,
     TemporaryFailure,
@@ -35,7 +38,7 @@ _sdk_logger.setLevel(logging.WARNING)
 class RedirectingHttpClient(TwilioHttpClient):
     """The SDK's own HTTP client, sending to another Twilio-compatible base URL when asked."""
 
-    def __init__(self, *, base_url: str = "", timeout: float = DEFAULT_TIMEOUT_SECONDS):
+    def __init__(self, *, base_url: str = "", timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
         super().__init__(timeout=timeout, logger=_sdk_logger)
         self.base_url = base_url.rstrip("/")
 
@@ -47,8 +50,20 @@ class RedirectingHttpClient(TwilioHttpClient):
         path = target.path.rstrip("/") + parts.path
         return urlunsplit((target.scheme, target.netloc, path, parts.query, parts.fragment))
 
-    def request(self, method, url, *args, **kwargs):
-        return super().request(method, self.rewrite(url), *args, **kwargs)
+    def request(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, object] | None = None,
+        data: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> Response:
+        return super().request(
+            method, self.rewrite(url), params, data, headers, auth, timeout, allow_redirects
+        )
 
 
 def _is_connection_refused(exc: requests.ConnectionError) -> bool:
@@ -80,9 +95,9 @@ class TwilioGateway(Gateway):
         messaging_service_sid: str = "",
         from_number: str = "",
         api_base_url: str = "",
-        http_client=None,
+        http_client: HttpClient | None = None,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
-    ):
+    ) -> None:
         if not (messaging_service_sid or from_number):
             raise ValueError("Twilio needs a Messaging Service SID or a From number")
         self.messaging_service_sid = messaging_service_sid
@@ -123,9 +138,10 @@ class TwilioGateway(Gateway):
             raise UnknownOutcome("no answer from Twilio in time", code="timeout") from exc
         except (requests.RequestException, TwilioException) as exc:
             raise UnknownOutcome("unexpected transport error", code="transport") from exc
-        return SendResult(provider_sid=message.sid or "", status=message.status or "queued")
+        # str(): the SDK annotates the JSON status string as its class of Status constants.
+        return SendResult(provider_sid=message.sid or "", status=str(message.status or "queued"))
 
-    def _classify(self, exc: TwilioRestException | TwilioServiceException):
+    def _classify(self, exc: TwilioRestException | TwilioServiceException) -> GatewayError:
         status = int(getattr(exc, "status", 0) or 0)
         code = str(exc.code) if exc.code is not None else str(status)
         if status == 429 or status >= 500:

@@ -62,8 +62,10 @@ def test_a_task_sent_to_the_broker_lands_in_its_queue():
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     broker.delete(*QUEUES)
     try:
-        for name in EXPECTED:
-            app.send_task(name)
+        # A connection of its own: other tests point the app's pools at brokers they stop.
+        with app.connection_for_write() as connection:
+            for name in EXPECTED:
+                app.send_task(name, connection=connection)
         landed = {
             queue: sorted(json.loads(raw)["headers"]["task"] for raw in broker.lrange(queue, 0, -1))
             for queue in QUEUES

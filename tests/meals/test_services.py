@@ -89,6 +89,34 @@ def test_street_meal_needs_a_place(host):
     assert set(caught.value.detail) == {"location", "place_description"}
 
 
+def test_street_meal_needs_its_times_once_its_place_is_given(host):
+    with pytest.raises(services.MealInvalid) as no_place:
+        street_draft(host, location=None, starts_at=None)
+    with pytest.raises(services.MealInvalid) as no_end:
+        street_draft(host, ends_at=None)
+
+    assert no_place.value.detail == {"location": ["Put a pin where the tea will be."]}
+    assert no_end.value.detail == {"starts_at": ["Say when the meal starts and ends."]}
+    assert Meal.objects.count() == 0
+
+
+def test_venue_meal_keeps_the_times_given_within_its_booking(host):
+    booking = BookingFactory(requested_by=host, status="confirmed")
+    starts_at = booking.starts_at + dt.timedelta(minutes=30)
+
+    meal = services.meal_create(
+        host=host,
+        kind="supper",
+        title="Supper",
+        setting="venue",
+        booking=booking,
+        capacity=5,
+        starts_at=starts_at,
+    )
+
+    assert (meal.starts_at, meal.ends_at) == (starts_at, booking.ends_at)
+
+
 def test_venue_meal_copies_the_venue_point_and_step_free_and_booking_times(host):
     meal = venue_draft(host)
     assert meal.venue_id == meal.booking.venue_id

@@ -106,7 +106,7 @@ def _render_long(name: str, context: dict) -> str:
         values["code"] = "123456"
     if name == "booking_declined":
         # The venue service trims the staff's reason to whatever still fits one text.
-        from venues.services import _fit_reason
+        from venues.services.bookings import _fit_reason
 
         values["reason"] = _fit_reason(context=values, reason=LONG_REASON)
         assert values["reason"].startswith(" Reason: The hall is needed")

@@ -72,7 +72,7 @@ class Command(BaseCommand):
             report = organisation_report(organisation=organisation, start=start, end=end)
         except ReportRangeInvalid as exc:
             messages = exc.detail.values() if isinstance(exc.detail, dict) else [[exc.detail]]
-            raise CommandError(" ".join(m for group in messages for m in group)) from exc
+            raise CommandError(" ".join(str(m) for group in messages for m in group)) from exc
         rows = [row.as_dict() for row in report.rows]
         if options["format"] == "csv":
             write_csv(rows, self.stdout)

@@ -1,0 +1,181 @@
+"""Claiming outbox rows: which due rows a worker takes, and which must not go now.
+
+A worker locks a batch of due rows (SELECT ... FOR UPDATE SKIP LOCKED), suppresses those
+that must not go (expired, or to someone who cannot be texted), moves those in their
+person's quiet hours to the morning, and takes the rest under its token: `claimed` with a
+lease of SMS_CLAIM_LEASE_SECONDS, or `sending` at once for a single row about to be sent.
+"""
+
+import datetime as dt
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from notifications.models import Message
+from notifications.outcomes import CODE_EXPIRED, log_code_expired
+from notifications.quiet import quiet_hours_end
+from notifications.services import unreachable_reason
+from notifications.sweep import claims_release
+
+QUIET_EXEMPT = {Message.Category.LOGIN_CODE, Message.Category.REPLY}
+
+# (row id, fields) of `sent` rows whose write waits for the next commit of the same worker.
+Pending = list[tuple[int, dict[str, Any]]]
+
+
+# How each of unreachable_reason's answers reads on the row.
+UNREACHABLE = {
+    "left": "person left",
+    "opted_out": "opted out",
+    "number_invalid": "number invalid",
+    "paused": "number paused after repeated non-delivery",
+}
+
+
+def _suppression_reason(message: Message, now: dt.datetime) -> str:
+    if message.expires_at and message.expires_at <= now:
+        if message.category == Message.Category.LOGIN_CODE:
+            return CODE_EXPIRED
+        return "too late to be useful"
+    if message.recipient is None:
+        return ""
+    reason = unreachable_reason(
+        message.recipient, login_code=message.category == Message.Category.LOGIN_CODE
+    )
+    return UNREACHABLE[reason] if reason else ""
+
+
+def new_token() -> str:
+    return uuid.uuid4().hex
+
+
+def flush_sent(pending: Pending | None) -> None:
+    """Write the `sent` rows still waiting (inside the transaction that carries them, if any)."""
+    while pending:
+        pk, fields = pending.pop(0)
+        Message.objects.filter(pk=pk, status=Message.Status.SENDING).update(**fields)
+
+
+@dataclass
+class Claim:
+    rows: list[Message]  # taken for sending, oldest first
+    examined: int  # rows looked at, including those suppressed or deferred
+    codes_expired: int = 0
+
+
+def claim_due(
+    *, limit: int, now: dt.datetime | None = None, ids: Collection[int] | None = None
+) -> list[Message]:
+    """Claim up to `limit` due rows for a new worker token, oldest first (see `claim_batch`)."""
+    return claim_batch(limit=limit, now=now or timezone.now(), token=new_token(), ids=ids).rows
+
+
+def claim_batch(
+    *,
+    limit: int,
+    now: dt.datetime,
+    token: str,
+    ids: Collection[int] | None = None,
+    sending: bool = False,
+    release: bool = False,
+    pending: Pending | None = None,
+) -> Claim:
+    """Take up to `limit` due rows, oldest first; suppress or defer those that must not go now.
+
+    The rows taken are `claimed` under `token` until the lease ends or, with `sending`,
+    marked `sending` at once (one row about to be sent). `release` first gives back rows
+    whose lease lapsed; `pending` rows are written in the same commit. Commits before
+    returning, so no call leaves before its row's state is durable.
+    """
+    with transaction.atomic():
+        flush_sent(pending)
+        if release:
+            claims_release(now=now)
+        examined = _lock_due(limit=limit, now=now, ids=ids)
+        claimed, expired = _set_aside_what_must_wait(examined, now=now)
+        if claimed and sending:
+            _take_for_sending(claimed, token=token, now=now)
+        elif claimed:
+            _take_with_lease(claimed, token=token, now=now)
+    for message in expired:
+        log_code_expired(message)
+    return Claim(rows=claimed, examined=len(examined), codes_expired=len(expired))
+
+
+def _lock_due(*, limit: int, now: dt.datetime, ids: Collection[int] | None) -> list[Message]:
+    """Lock up to `limit` due rows nobody else holds, oldest first (call inside a transaction)."""
+    rows = Message.objects.select_for_update(skip_locked=True, of=("self",)).select_related(
+        "recipient"
+    )
+    rows = rows.filter(status=Message.Status.QUEUED, not_before__lte=now)
+    if ids is not None:
+        rows = rows.filter(pk__in=ids)
+    return list(rows.order_by("not_before", "pk")[:limit])
+
+
+def _set_aside_what_must_wait(
+    examined: list[Message], *, now: dt.datetime
+) -> tuple[list[Message], list[Message]]:
+    """Suppress the rows that must not go, defer those in their person's quiet hours.
+
+    Returns the rows that may go now, and the sign-in codes suppressed as expired.
+    """
+    claimed, expired = [], []
+    for message in examined:
+        reason = _suppression_reason(message, now)
+        if reason:
+            message.status = Message.Status.SUPPRESSED
+            message.status_reason = reason
+            message.finished_at = now
+            message.save(update_fields=["status", "status_reason", "finished_at"])
+            if reason == CODE_EXPIRED:
+                expired.append(message)
+        elif not _deferred_for_quiet_hours(message, now=now):
+            claimed.append(message)
+    return claimed, expired
+
+
+def _deferred_for_quiet_hours(message: Message, *, now: dt.datetime) -> bool:
+    """Move the row to the end of its person's quiet hours if they are on now."""
+    person = message.recipient
+    if person is None or message.category in QUIET_EXEMPT:
+        return False
+    wake = quiet_hours_end(now, start=person.quiet_start, end=person.quiet_end)
+    if wake <= now:
+        return False
+    message.not_before = wake
+    message.save(update_fields=["not_before"])
+    return True
+
+
+def _take_with_lease(rows: list[Message], *, token: str, now: dt.datetime) -> None:
+    """The rows are `claimed` under `token` until the lease ends."""
+    lease = now + dt.timedelta(seconds=settings.SMS_CLAIM_LEASE_SECONDS)
+    Message.objects.filter(pk__in=[m.pk for m in rows]).update(
+        claimed_by=token, status=Message.Status.CLAIMED, lease_until=lease
+    )
+    for message in rows:
+        message.claimed_by = token
+        message.status = Message.Status.CLAIMED
+        message.lease_until = lease
+
+
+def _take_for_sending(rows: list[Message], *, token: str, now: dt.datetime) -> None:
+    """The rows are `sending` under `token` at once: each is about to be sent."""
+    Message.objects.filter(pk__in=[m.pk for m in rows]).update(
+        claimed_by=token,
+        status=Message.Status.SENDING,
+        sending_started_at=now,
+        attempts=F("attempts") + 1,
+    )
+    for message in rows:
+        message.claimed_by = token
+        message.status = Message.Status.SENDING
+        message.sending_started_at = now
+        message.attempts += 1
