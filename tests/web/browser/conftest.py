@@ -51,16 +51,22 @@ def _live_server_closes_its_connections():
 
 @pytest.fixture(autouse=True)
 def _the_live_server_queues_with_blethers_celery_app():
-    """The live server answers on threads of its own, where Celery's `current_app` is the
-    process-wide default app, not the importing thread's. Make that Blether's (as its Django
-    fixup does at start), whatever an earlier test in the run set it to, so texts queued by a
-    page go through the project's settings (eager in tests) like any other."""
+    """Texts a page writes are queued through Blether's Celery app (eager in tests), even in
+    eager mode by way of its producer pool. Start each browser test with that app as the
+    default of every thread (the live server answers on threads of its own) and with fresh
+    pools, whatever an earlier test pointed them at and closed: kombu keeps one pool per
+    broker URL for the whole process, and a test that force-closes it (tests/faults) leaves
+    every later publish, even an eager one, failing with "Acquire on closed pool"."""
     from celery import _state
+    from kombu import pools
 
     from api.celery import app
 
     before = _state.default_app
     app.set_default()
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
     yield
     _state.set_default_app(before)
 
