@@ -1,11 +1,11 @@
 """What api/ keeps about a person joins leaving and the export (the signals of
-meals.services.leaving.person_delete and meals.selectors.person_export)."""
+meals.services.leaving.person_delete and meals.exports.person_export)."""
 
 from django.dispatch import receiver
 
 from api.inbound import inbound_sms_forget
 from api.models import InboundSms
-from meals.selectors import person_export_parts
+from meals.exports import person_export_parts
 from meals.services.leaving import person_leaving
 
 

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from meals.selectors import person_export
+from meals.exports import person_export
 from meals.services.leaving import person_delete
 from people.services import user_update
 from web.forms import SettingsForm
