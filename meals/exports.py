@@ -2,6 +2,8 @@
 selectors). What a face keeps itself joins through `person_export_parts` (api/: the texts
 someone sent, in api/receivers.py), since web/ and api/ may not import each other."""
 
+from typing import Any
+
 from django.dispatch import Signal
 
 from meals.models import Dish, Feedback, Meal, Signup
@@ -88,10 +90,10 @@ def _meals_part(person: User) -> dict:
     }
 
 
-def person_export(*, person: User) -> dict:
+def person_export(*, person: User) -> dict[str, Any]:
     """Everything held about a person, for "download my data" in either face."""
     home = person.home_location
-    export = {
+    export: dict[str, Any] = {
         "person": {
             "id": person.pk,
             "phone": person.phone,
@@ -122,5 +124,6 @@ def person_export(*, person: User) -> dict:
         **_meals_part(person),
     }
     for _receiver, part in person_export_parts.send(sender=User, person=person):
-        export.update(part or {})
+        if isinstance(part, dict):
+            export.update(part)
     return export
