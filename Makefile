@@ -11,7 +11,7 @@ RUN_ENV := DEBUG=1 SMS_BACKEND=$${SMS_BACKEND:-console}
 TEST_ENV := DEBUG=1 SECRET_KEY=test-only-secret-key-of-forty-characters-xx CELERY_TASK_ALWAYS_EAGER=1 SMS_BACKEND=console \
 	PUBLIC_BASE_URL=https://blether.test CACHE_KEY_PREFIX=blether-test
 
-.PHONY: help setup run test test-faults pytest lint typecheck fmt migrate demo bench bench-quick clean
+.PHONY: help setup setup-test run test test-faults pytest lint typecheck fmt migrate demo bench bench-quick clean css screenshots bench-web
 
 help:
 	@echo "make run    - install what is missing, migrate, load demo data, serve :8000 with a worker"
@@ -20,9 +20,15 @@ help:
 	@echo "make test-faults - kill and restart Redis, PostgreSQL, workers, Twilio (docs/RELIABILITY.md)"
 	@echo "make typecheck - mypy over the apps (strict on people/ and notifications/)"
 	@echo "make bench  - benchmarks (see bench/README.md); make bench-quick for a small scale"
+	@echo "make css    - rebuild the web front end's CSS from web/scss (npm; never at run time)"
+	@echo "make screenshots - a phone-sized PNG of every web page into docs/screenshots/"
 
 setup:
 	@bash scripts/setup.sh
+
+# Tests also drive a real browser: Debian's chromium and fonts, installed only for them.
+setup-test:
+	@bash scripts/setup.sh --with-browser
 
 migrate: setup
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
@@ -49,7 +55,7 @@ fmt: setup
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
 
-test: setup
+test: setup-test
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	$(PY) -m mypy
@@ -66,6 +72,22 @@ test-faults: setup
 # Only the test suite, e.g. `make pytest ARGS="tests/venues -x"` (no lint, no set-up).
 pytest:
 	$(TEST_ENV) $(PY) -m pytest $(ARGS)
+
+# Rebuild web/static/web/blether.css from web/scss and re-vendor htmx and (for tests) axe-core,
+# at the versions pinned in web/package-lock.json. The results are committed.
+css:
+	cd web && npm ci --no-audit --no-fund --ignore-scripts
+	web/node_modules/.bin/sass --no-source-map --style=compressed --load-path=web/node_modules \
+		--quiet-deps web/scss/blether.scss web/static/web/blether.css
+	cp web/node_modules/htmx.org/dist/htmx.min.js web/static/web/htmx.min.js
+	mkdir -p tests/web/vendor && cp web/node_modules/axe-core/axe.min.js tests/web/vendor/axe.min.js
+
+screenshots: setup-test
+	SCREENSHOTS_DIR=docs/screenshots $(TEST_ENV) $(PY) -m pytest tests/web/browser/test_screenshots.py -q
+
+# Each web page's first-load weight and the server time of "Meals near me" (bench/RESULTS.md).
+bench-web: setup-test
+	$(TEST_ENV) $(PY) bench/web_weight.py $(BENCH_ARGS)
 
 bench: setup
 	$(RUN_ENV) $(PY) bench/run.py $(BENCH_ARGS)

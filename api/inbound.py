@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from api.models import InboundSms
 from api.sms.conversation import handle_text
+from people.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -38,3 +39,10 @@ def inbound_sms_receive(*, message_sid: str, phone: str, body: str) -> InboundSm
         return previous
     logger.info("inbound sms handled as %s", outcome.command)
     return row
+
+
+@transaction.atomic
+def inbound_sms_forget(*, person: User) -> int:
+    """When someone leaves: keep each MessageSid, so a late webhook replay is still recognised,
+    but not who sent it nor what we answered. Returns how many rows changed."""
+    return InboundSms.objects.filter(person=person).update(person=None, reply="")

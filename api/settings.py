@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "venues",
     "meals",
     "api",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.context.blether",
             ],
         },
     },
@@ -254,6 +256,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "people.tasks.purge_login_codes",
         "schedule": crontab(minute=17, hour="3"),
     },
+    "web-purge-sessions": {
+        "task": "web.tasks.purge_sessions",
+        "schedule": crontab(minute=27, hour="3"),
+    },
     "notifications-sweep": {
         "task": "notifications.tasks.sweep_outbox",
         "schedule": 60.0,
@@ -323,6 +329,16 @@ if SMS_SENDING_TIMEOUT_SECONDS <= TWILIO_TIMEOUT_SECONDS:
         "SMS_SENDING_TIMEOUT_SECONDS must be longer than TWILIO_TIMEOUT_SECONDS: a text may be "
         "in flight that long."
     )
+
+# The web front end (web/): sign-in by SMS code into a session kept in the database, so web
+# processes stay stateless. The cookie is httpOnly and SameSite=Lax; Secure when DEBUG is off.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 30)
+CSRF_COOKIE_SAMESITE = "Lax"
+LOGIN_URL = "web:sign-in"
+CSRF_FAILURE_VIEW = "web.views.pwa.csrf_failure"
 
 # Sign-in codes
 LOGIN_CODE_TTL_SECONDS = env.int("LOGIN_CODE_TTL_SECONDS", default=600)

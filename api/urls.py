@@ -22,6 +22,8 @@ urlpatterns = [
     path("api/", include("api.urls_meals")),
     path("api/", include("api.urls_sms")),
     path("api/", include("api.urls_organisations")),
+    # The phone web front end (web/) answers everything else, from `/`.
+    path("", include("web.urls")),
 ]
 
 # Answer JSON, not HTML, for unmatched URLs and the errors Django handles itself.

@@ -30,7 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from meals.models import LIVE_SIGNUP_STATUSES, Dish, Meal, SafetyAnswer, Signup
+from meals.models import LIVE_SIGNUP_STATUSES, Dish, Feedback, Meal, SafetyAnswer, Signup
 from meals.safety import prompts_for
 from people.geo import KnnDistance
 from people.models import User
@@ -286,3 +286,27 @@ def safety_sheet(*, meal: Meal) -> list[dict]:
             }
         )
     return sheet
+
+
+def meals_hosted_by(*, person: User) -> QuerySet[Meal]:
+    """The meals this person hosts, whatever their status, with details: yet to end first
+    (soonest first), then past ones (most recent first)."""
+    now = timezone.now()
+    later = Case(
+        When(ends_at__gt=now, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return (
+        with_meal_details(Meal.objects.filter(host=person), viewer=person)
+        .annotate(later=later)
+        .order_by(
+            "later",
+            Case(When(later=0, then=F("starts_at"))).asc(),
+            F("starts_at").desc(),
+            "pk",
+        )
+    )
+
+
+def feedback_given(*, meal: Meal, person: User) -> bool:
+    """Whether this person has already given feedback on this meal."""
+    return Feedback.objects.filter(meal=meal, person=person).exists()

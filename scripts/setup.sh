@@ -6,6 +6,15 @@
 # creates the database with the postgis and btree_gist extensions. Safe to run again.
 set -euo pipefail
 
+# --with-browser (make test): also Debian's chromium and fonts, for the browser tests.
+WITH_BROWSER=0
+for arg in "$@"; do
+    case "$arg" in
+        --with-browser) WITH_BROWSER=1 ;;
+        *) echo "unknown option: $arg" >&2; exit 2 ;;
+    esac
+done
+
 cd "$(dirname "$0")/.."
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
@@ -45,6 +54,10 @@ apt_install() {
 
 # --- system packages -------------------------------------------------------
 apt_install gdal-bin postgresql-client redis-tools
+if [ "$WITH_BROWSER" -eq 1 ]; then
+    # The browser tests launch /usr/bin/chromium themselves; never `playwright install`.
+    apt_install chromium fonts-liberation
+fi
 
 db_answers() { psql "$DB_LIBPQ" -Atqc "select 1" >/dev/null 2>&1; }
 redis_answers() { redis-cli -u "$REDIS_URL" ping 2>/dev/null | grep -q PONG; }

@@ -1,6 +1,7 @@
 """The dependency rules of ARCHITECTURE.md, checked by reading every module's imports.
 
     api  ->  meals  ->  venues  ->  notifications  ->  people
+    web  ->  meals  ->  ...          (api and web, the two faces, never import each other)
 
 A lower app never imports a higher one; only `notifications/gateways/` and `api/` import
 twilio; only `api/` imports rest_framework or rest_framework_simplejwt.
@@ -14,6 +15,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ["people", "notifications", "venues", "meals", "api"]  # lowest first
 RANK = {app: rank for rank, app in enumerate(LAYERS)}
+RANK["web"] = RANK["api"]  # the two faces sit side by side at the top
+FACES = {"api", "web"}
 DOMAIN_APPS = ["people", "notifications", "venues", "meals"]
 HTTP_PACKAGES = {"rest_framework", "rest_framework_simplejwt"}
 
@@ -58,6 +61,8 @@ def violations(source: str, *, module: str, is_package: bool = False) -> list[st
         top = name.split(".")[0]
         if top in RANK and app in RANK and RANK[top] > RANK[app]:
             problems.append(f"{module} imports {name}: {app} may not depend on {top}")
+        if top in FACES and app in FACES and top != app:
+            problems.append(f"{module} imports {name}: api and web never import each other")
         if top == "twilio" and not (app == "api" or module.startswith("notifications.gateways")):
             problems.append(f"{module} imports {name}: only notifications.gateways and api may")
         if top in HTTP_PACKAGES and app != "api":
@@ -83,7 +88,41 @@ def test_app_imports_follow_the_dependency_direction(app):
     assert problems == []
 
 
+@pytest.mark.parametrize("face", sorted(FACES))
+def test_the_faces_never_import_each_other_nor_reach_past_their_rules(face):
+    files = python_files(face)
+    assert files, f"no Python files found in {face}/"
+    problems = []
+    for path in files:
+        problems += violations(
+            path.read_text(encoding="utf-8"),
+            module=module_name(path),
+            is_package=path.name == "__init__.py",
+        )
+    assert problems == []
+
+
 # --- the checker itself ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "module"),
+    [
+        ("from api.services import person_delete\n", "web.views.account"),
+        ("import web.forms\n", "api.views.me"),
+        ("from rest_framework import serializers\n", "web.forms"),
+        ("from twilio.rest import Client\n", "web.views.auth"),
+        ("from web import forms\n", "meals.services"),
+    ],
+)
+def test_checker_keeps_web_and_api_apart(source, module):
+    assert len(violations(source, module=module)) == 1
+
+
+def test_checker_lets_web_use_the_domain_apps():
+    source = "from meals import services\nfrom venues.selectors import venues_search\n"
+
+    assert violations(source, module="web.views.propose") == []
 
 
 def test_checker_catches_venues_importing_meals():
@@ -152,7 +191,7 @@ def test_checker_keeps_twilio_and_http_where_they_belong(source, module):
 # --- the faces write nothing themselves -------------------------------------------------------
 
 # Views and the SMS conversation parse, call services and answer; every write is a service's.
-WRITE_FREE_DIRS = ["api/views", "api/sms"]
+WRITE_FREE_DIRS = ["api/views", "api/sms", "web/views"]
 ORM_WRITES = {
     "save",
     "create",

@@ -111,3 +111,28 @@ def organisation_staff(organisation: Organisation | int) -> QuerySet[User]:
     return User.objects.filter(
         memberships__organisation_id=organisation_id, is_active=True
     ).order_by("id")
+
+
+def venue_free_slots(*, venue: Venue, start: dt.datetime, end: dt.datetime) -> list[dict]:
+    """The venue's opening windows within [start, end), less the live bookings: each free
+    stretch as {"starts_at", "ends_at"} in local time, earliest first; nobody's details."""
+    zone = start.tzinfo
+    busy = venue_availability(venue=venue, start=start, end=end)["busy"]
+    hours = list(venue.opening_hours.all())
+    free = []
+    day = start.date()
+    while dt.datetime.combine(day, dt.time.min, tzinfo=zone) < end:
+        for window in (h for h in hours if h.weekday == day.weekday()):
+            opens = max(dt.datetime.combine(day, window.opens, tzinfo=zone), start)
+            closes = min(dt.datetime.combine(day, window.closes, tzinfo=zone), end)
+            cursor = opens
+            for booked in busy:
+                if booked["ends_at"] <= cursor or booked["starts_at"] >= closes:
+                    continue
+                if booked["starts_at"] > cursor:
+                    free.append({"starts_at": cursor, "ends_at": booked["starts_at"]})
+                cursor = max(cursor, booked["ends_at"])
+            if cursor < closes:
+                free.append({"starts_at": cursor, "ends_at": closes})
+        day += dt.timedelta(days=1)
+    return sorted(free, key=lambda slot: slot["starts_at"])

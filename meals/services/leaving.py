@@ -2,6 +2,7 @@
 their words are blanked."""
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from meals.models import (
@@ -15,7 +16,10 @@ from meals.models import (
 )
 from meals.services.meals import meal_cancel
 from meals.services.signups import signup_cancel
+from notifications.services import messages_forget
 from people.models import User
+from people.services import user_anonymise
+from venues.services import memberships_end
 
 LEAVING_REASON = "The host has left Blether."
 
@@ -42,3 +46,20 @@ def person_leave(*, person: User) -> None:
     Feedback.objects.filter(person=person).update(comment="")
     Dish.objects.filter(added_by=person).update(story="")
     SmsThread.objects.filter(person=person).delete()
+
+
+# Sent by person_delete with person=<User> before they are anonymised, so a face forgets what
+# it keeps itself (api/: inbound texts, in api/receivers.py). A signal because both faces call
+# person_delete and neither may import the other.
+person_leaving = Signal()
+
+
+@transaction.atomic
+def person_delete(*, person: User) -> None:
+    """Leave Blether, from either face: give up places and hosted meals, end memberships,
+    forget the outbox's words and number, let the faces forget theirs, then anonymise."""
+    person_leave(person=person)
+    memberships_end(person=person)
+    messages_forget(person=person)
+    person_leaving.send(sender=User, person=person)
+    user_anonymise(user=person)

@@ -1,0 +1,129 @@
+"""Download my data: everything held about a person, for either face (a read, like the
+selectors). What a face keeps itself joins through `person_export_parts` (api/: the texts
+someone sent, in api/receivers.py), since web/ and api/ may not import each other."""
+
+from typing import Any
+
+from django.dispatch import Signal
+
+from meals.models import Dish, Feedback, Meal, Signup
+from people.models import User
+
+# Sent by person_export with person=<User>; each receiver returns a dict of extra sections for
+# "download my data" (api/: "texts_from_me", in api/receivers.py).
+person_export_parts = Signal()
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _export_signups(person: User) -> list[dict]:
+    signups = Signup.objects.filter(person=person).select_related("meal").order_by("created_at")
+    return [
+        {
+            "id": s.pk,
+            "meal": {"id": s.meal_id, "code": s.meal.code, "title": s.meal.title},
+            "status": s.status,
+            "party_size": s.party_size,
+            "channel": s.channel,
+            "dietary_needs": s.dietary_needs,
+            "access_needs": s.access_needs,
+            "created_at": _iso(s.created_at),
+            "cancelled_at": _iso(s.cancelled_at),
+        }
+        for s in signups
+    ]
+
+
+def _export_meals_hosted(person: User) -> list[dict]:
+    return [
+        {
+            "id": m.pk,
+            "code": m.code,
+            "title": m.title,
+            "kind": m.kind,
+            "status": m.status,
+            "starts_at": _iso(m.starts_at),
+            "ends_at": _iso(m.ends_at),
+            "place_description": m.place_description,
+            "capacity": m.capacity,
+        }
+        for m in Meal.objects.filter(host=person).order_by("starts_at")
+    ]
+
+
+def _export_dishes_and_feedback(person: User) -> dict:
+    dishes = Dish.objects.filter(added_by=person).select_related("meal").order_by("created_at")
+    feedback = Feedback.objects.filter(person=person).select_related("meal").order_by("created_at")
+    return {
+        "dishes": [
+            {
+                "id": d.pk,
+                "meal": {"id": d.meal_id, "code": d.meal.code, "title": d.meal.title},
+                "name": d.name,
+                "story": d.story,
+                "allergens": d.allergens,
+                "created_at": _iso(d.created_at),
+            }
+            for d in dishes
+        ],
+        "feedback": [
+            {
+                "id": f.pk,
+                "meal": {"id": f.meal_id, "code": f.meal.code, "title": f.meal.title},
+                "felt_welcome": f.felt_welcome,
+                "people_were_kind": f.people_were_kind,
+                "comment": f.comment,
+                "created_at": _iso(f.created_at),
+            }
+            for f in feedback
+        ],
+    }
+
+
+def _meals_part(person: User) -> dict:
+    return {
+        "signups": _export_signups(person),
+        "meals_hosted": _export_meals_hosted(person),
+        **_export_dishes_and_feedback(person),
+    }
+
+
+def person_export(*, person: User) -> dict[str, Any]:
+    """Everything held about a person, for "download my data" in either face."""
+    home = person.home_location
+    export: dict[str, Any] = {
+        "person": {
+            "id": person.pk,
+            "phone": person.phone,
+            "display_name": person.display_name,
+            "home_location": {"lat": home.y, "lng": home.x} if home else None,
+            "nudge_radius_km": float(person.nudge_radius_km),
+            "sms_nudges": person.sms_nudges,
+            "quiet_hours": {
+                "start": person.quiet_start.strftime("%H:%M"),
+                "end": person.quiet_end.strftime("%H:%M"),
+            },
+            "dietary_needs": person.dietary_needs,
+            "access_needs": person.access_needs,
+            "has_app": person.has_app,
+            "sms_opted_out_at": person.sms_opted_out_at.isoformat()
+            if person.sms_opted_out_at
+            else None,
+            "date_joined": person.date_joined.isoformat(),
+        },
+        "organisations": [
+            {"id": m.organisation_id, "name": m.organisation.name, "role": m.role}
+            for m in person.memberships.select_related("organisation")
+        ],
+        "messages_sent_to_me": [
+            {"template": m.template, "status": m.status, "created_at": m.created_at.isoformat()}
+            for m in person.messages.order_by("created_at")
+        ],
+        **_meals_part(person),
+    }
+    for _receiver, part in person_export_parts.send(sender=User, person=person):
+        if isinstance(part, dict):
+            export.update(part)
+    return export

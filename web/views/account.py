@@ -1,0 +1,74 @@
+"""Settings: my details, home area, texts, quiet hours, needs; download my data; leave."""
+
+import json
+from decimal import Decimal
+
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_GET, require_http_methods
+
+from meals.exports import person_export
+from meals.services.leaving import person_delete
+from people.services import user_update
+from web.forms import SettingsForm
+from web.views.common import done, page
+
+
+def _initial(user) -> dict:
+    home = user.home_location
+    return {
+        "display_name": user.display_name,
+        "lat": home.y if home else None,
+        "lng": home.x if home else None,
+        "sms_nudges": "yes" if user.sms_nudges else "no",
+        "nudge_radius_km": f"{user.nudge_radius_km:.1f}",
+        "quiet_start": user.quiet_start.strftime("%H:%M"),
+        "quiet_end": user.quiet_end.strftime("%H:%M"),
+        "dietary_needs": user.dietary_needs,
+        "access_needs": user.access_needs,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_page(request):
+    form = SettingsForm(request.POST or None, initial=_initial(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        lat, lng = data.pop("lat"), data.pop("lng")
+        if lat is not None:
+            place = {"home_location": {"lat": lat, "lng": lng}}
+        else:
+            # Both left blank: forget the home area (None clears it).
+            place = {"home_location": None} if request.user.home_location is not None else {}
+        data["nudge_radius_km"] = Decimal(data["nudge_radius_km"])
+        data["display_name"] = data["display_name"].strip()
+        user_update(user=request.user, **place, **data)
+        done(request, "Your settings are saved.")
+        return redirect("web:settings")
+    return page(request, "web/settings.html", {"form": form})
+
+
+@login_required
+@require_GET
+def export(request):
+    body = json.dumps(person_export(person=request.user), cls=DjangoJSONEncoder, indent=2)
+    response = HttpResponse(body, content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="my-blether-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def leave(request):
+    if request.method == "POST":
+        person_delete(person=request.user)
+        logout(request)
+        response = page(request, "web/left.html")
+        response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+        return response
+    return page(request, "web/leave.html")
