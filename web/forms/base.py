@@ -1,6 +1,8 @@
 """What every form shares: choices in the neighbours' words, putting a service's complaint on
 the field it names, phone numbers, and an optional map point."""
 
+from typing import Any
+
 from django import forms
 
 from meals.models import ALLERGEN_CHOICES, DIETARY_CHOICES, Meal
@@ -67,11 +69,11 @@ class PhoneField(forms.CharField):
             raise forms.ValidationError(str(exc.detail)) from exc
 
 
-class PointMixin:
+class PointMixin(forms.Form):
     """Optional lat/lng pair: both or neither."""
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         lat, lng = data.get("lat"), data.get("lng")
         if (lat is None) != (lng is None) and not self.errors.get("lat"):
             self.add_error("lat", "Give both latitude and longitude, or use your location.")

@@ -191,7 +191,9 @@ class SettingsForm(PointMixin, forms.Form):
         choices = list(self.RADIUS_CHOICES)
         if current and current not in dict(choices):
             choices = sorted([*choices, (current, f"{current} km")], key=lambda c: float(c[0]))
-        self.fields["nudge_radius_km"].choices = choices
+        radius = self.fields["nudge_radius_km"]
+        assert isinstance(radius, forms.ChoiceField)
+        radius.choices = choices
 
     def clean(self):
         data = super().clean()

@@ -7,7 +7,7 @@ from meals.models import Meal
 
 register = template.Library()
 
-KIND_WORDS = {
+KIND_WORDS: dict[str, str] = {
     Meal.Kind.SHARED_LUNCH: "Shared lunch",
     Meal.Kind.STREET_TEA: "Street tea",
     Meal.Kind.HIGH_TEA: "High tea",

@@ -2,6 +2,7 @@
 
 import json
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -37,8 +38,9 @@ def _initial(user) -> dict:
 def settings_page(request):
     form = SettingsForm(request.POST or None, initial=_initial(request.user))
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data: dict[str, Any] = dict(form.cleaned_data)
         lat, lng = data.pop("lat"), data.pop("lng")
+        place: dict[str, Any]
         if lat is not None:
             place = {"home_location": {"lat": lat, "lng": lng}}
         else:

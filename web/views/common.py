@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from meals import selectors
 from meals.models import Meal
+from people.models import User
 from people.network import client_ip as ip_of
 from people.ratelimit import Limit, hit, unhit
 
@@ -26,6 +27,8 @@ def not_found(request: HttpRequest, what: str = "page") -> HttpResponse:
 
 def visible_meal(request: HttpRequest, pk: int) -> Meal | None:
     """The meal if the viewer may see it (the selector holds the rule), with its details."""
+    if not isinstance(request.user, User):
+        return None
     return selectors.meals_visible_to(request.user).filter(pk=pk).first()
 
 

@@ -96,14 +96,13 @@ def meal_join(request, pk: int):
                 _meal_context(request, meal, join_form=form),
                 status=exc.status_code,
             )
-        signup = selectors.signup_with_position(signup.pk)
         if signup.status == Signup.Status.CONFIRMED:
             done(request, "You have a place. See you there!")
         else:
             done(
                 request,
                 f"The meal is full, so you are on the waiting list: number "
-                f"{signup.waitlist_position}. We will text you if a place comes up.",
+                f"{selectors.waitlist_position(signup)}. We will text you if a place comes up.",
             )
         return redirect("web:meal", pk=meal.pk)
     return page(request, "web/meal.html", _meal_context(request, meal, join_form=form))
