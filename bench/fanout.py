@@ -106,12 +106,14 @@ def bare_inserts(ctx, first_id: int, n: int) -> dict:
     return out
 
 
-def wait_for_rows(ctx, first_id: int, n: int, worker, t0: float) -> tuple[int, float]:
-    """Poll the outbox until `n` neighbours have a row, or the worker has finished an
-    invitations task and the count has stood still for 2 s, or `ctx.fanout_limit` seconds."""
+def wait_for_rows(ctx, first_id: int, n: int, worker, t0: float, done_before: int):
+    """Poll the outbox until `n` neighbours have a row, or the worker has finished one more
+    invitations task than `done_before` (the crowded meal's: one worker runs them in turn),
+    or `ctx.fanout_limit` seconds. Returns the rows found and when the last of them came."""
     last_count, last_change = 0, time.perf_counter()
     with psycopg.connect(libpq_url(ctx.db_url), autocommit=True) as conn:
         while time.perf_counter() - t0 < ctx.fanout_limit:
+            finished = len(invitation_runs(worker.log_path.read_text(errors="replace")))
             count = conn.execute(
                 "SELECT count(*) FROM notifications_message WHERE recipient_id >= %s "
                 "AND recipient_id < %s",
@@ -119,13 +121,20 @@ def wait_for_rows(ctx, first_id: int, n: int, worker, t0: float) -> tuple[int, f
             ).fetchone()[0]
             if count != last_count:
                 last_count, last_change = count, time.perf_counter()
-            if count >= n:
-                break
-            settled = time.perf_counter() - last_change > 2
-            if settled and invitation_runs(worker.log_path.read_text(errors="replace")):
+            if count >= n or finished > done_before:
                 break
             time.sleep(0.02)
     return last_count, last_change - t0
+
+
+def runs_done(worker, at_least: int, wait_s: float = 120) -> list[tuple[str, float, str]]:
+    """The invitations tasks the worker finished, once there are `at_least` (or `wait_s`)."""
+    deadline = time.perf_counter() + wait_s
+    while True:
+        runs = invitation_runs(worker.log_path.read_text(errors="replace"))
+        if len(runs) >= at_least or time.perf_counter() > deadline:
+            return runs
+        time.sleep(0.1)
 
 
 TASK_DONE = re.compile(r"Task (\S+)\[[^\]]+\] succeeded in ([\d.]+)s: (\S+)")
@@ -139,17 +148,6 @@ def invitation_runs(worker_log: str) -> list[tuple[str, float, str]]:
         for name, seconds, result in TASK_DONE.findall(worker_log)
         if "invitation" in name
     ]
-
-
-def finished_invitations(worker, rows: str, wait_s: float = 30) -> list[tuple[str, float, str]]:
-    """The invitations tasks the worker finished, once the one that wrote `rows` is logged
-    (its rows are committed a moment before the worker logs it), within `wait_s`."""
-    deadline = time.perf_counter() + wait_s
-    while True:
-        runs = invitation_runs(worker.log_path.read_text(errors="replace"))
-        if any(result == rows for _n, _s, result in runs) or time.perf_counter() > deadline:
-            return runs
-        time.sleep(0.1)
 
 
 def expected_invitations(meal, *, otherwise: int) -> int:
@@ -229,6 +227,8 @@ def measure_fanout(ctx) -> dict:
         times = times[PUBLISH_WARMUP:]
         out["publish_none_ms_each"] = [round(t, 1) for t in times]
         out["publish_none_ms"] = round(sorted(times)[len(times) // 2], 1)
+        # The lonely meals' tasks first, so that the next one the worker finishes is the crowd's.
+        done_before = len(runs_done(worker, len(lonely)))
         t0 = time.perf_counter()
         status, payload = post_json(ctx.server.port, f"/api/meals/{crowded.pk}/publish/", token)
         out["publish_crowded_ms"] = round((time.perf_counter() - t0) * 1000, 1)
@@ -238,12 +238,13 @@ def measure_fanout(ctx) -> dict:
             return out
         # The publish request queues the invitations itself (after its commit), as in
         # production; the task writes every row in one transaction, so none shows until it ends.
-        queued, seconds = wait_for_rows(ctx, first_id, out["expected_invitations"], worker, t0)
+        expected = out["expected_invitations"]
+        queued, seconds = wait_for_rows(ctx, first_id, expected, worker, t0, done_before)
         out["rows_queued"] = queued
         out["queue_all_s"] = round(seconds, 3)
-        runs = finished_invitations(worker, str(queued))
+        runs = runs_done(worker, done_before + 1, wait_s=30 if queued else 0)
         out["worker_tasks"] = sorted({name for name, _s, _r in runs})
-        crowded_run = max(runs, key=lambda run: run[1], default=None)
+        crowded_run = runs[done_before] if len(runs) > done_before else None
         out["started_by_publish"] = queued > 0 and crowded_run is not None
         if not out["started_by_publish"]:
             out["fanout_note"] = (

@@ -32,6 +32,7 @@ def profile_calls(calls: list) -> dict:
     for (filename, line, name), (_cc, count, tottime, cumtime, _callers) in stats.stats.items():
         where = filename.replace(str(ROOT) + "/", "")
         where = re.sub(r".*/site-packages/", "", where)
+        where = re.sub(r".*/lib/python3\.\d+/", "<stdlib>/", where)
         if where.startswith("django/test/"):
             continue
         rows.append((cumtime, tottime, count, f"{where}:{line}({name})"))

@@ -10,8 +10,9 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.gis.measure import D
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, Max, OuterRef
 from django.utils import timezone
 
 from meals.models import LIVE_SIGNUP_STATUSES, OPEN_STATUSES, Feedback, Meal, Signup
@@ -47,12 +48,18 @@ def _textable(queryset):
 
 
 def neighbours_to_invite(*, meal: Meal):
-    """People who asked for nudges and live within their own radius of the meal (PostGIS)."""
+    """People who asked for nudges and live within their own radius of the meal (PostGIS).
+
+    The widest radius anyone asked for (one index lookup) bounds the search first, so that it
+    walks the GiST index on homes rather than every person; each is then held to their own."""
+    wanting = User.objects.filter(sms_nudges=True)
+    widest = wanting.aggregate(widest=Max("nudge_radius_km"))["widest"] or 0
     signed_up = Signup.objects.filter(meal=meal, status__in=LIVE_SIGNUP_STATUSES).values(
         "person_id"
     )
     return (
-        _textable(User.objects.filter(sms_nudges=True, home_location__isnull=False))
+        _textable(wanting.filter(home_location__isnull=False))
+        .filter(home_location__dwithin=(meal.location, D(km=float(widest))))
         .filter(home_location__dwithin=(meal.location, F("nudge_radius_km") * 1000))
         .exclude(pk=meal.host_id)
         .exclude(pk__in=signed_up)

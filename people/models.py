@@ -56,6 +56,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     USERNAME_FIELD = "phone"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
+    class Meta:
+        indexes = [
+            # The widest radius anyone wants invitations from, at a glance: a meal's
+            # invitations look for neighbours within it through the GiST index on homes.
+            models.Index(
+                fields=["nudge_radius_km"],
+                condition=models.Q(sms_nudges=True),
+                name="people_nudge_radius_idx",
+            ),
+        ]
+
     def __str__(self) -> str:
         return self.display_name or f"Person {self.pk}"
 

@@ -9,7 +9,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from meals.nudges import invitations_send
+from meals.nudges import invitations_send, neighbours_to_invite
 from notifications.models import Message
 from people.models import User
 from tests.factories import SALTCOATS, MealFactory, point
@@ -80,3 +80,29 @@ def test_two_fan_outs_at_once_still_invite_nobody_more_than_twice_a_week():
     per_person = {p.pk: this_week.filter(recipient=p).count() for p in people}
     assert set(per_person.values()) == {2}
     assert sorted(written.values()) == [0, 40]
+
+
+@pytest.mark.django_db
+def test_neighbours_are_sought_within_the_widest_radius_anyone_asked_for_then_their_own():
+    meal = MealFactory(location=point(*SALTCOATS))
+    # About 100 km north-east, in Perth: within 150 km, which only an admin could have set.
+    far_but_wide = User.objects.create(
+        phone="+447711100001",
+        home_location=point(56.3950, -3.4308),
+        sms_nudges=True,
+        nudge_radius_km=150,
+    )
+    User.objects.create(
+        phone="+447711100002",
+        home_location=point(56.3950, -3.4308),
+        sms_nudges=True,
+        nudge_radius_km=20,
+    )
+
+    found = neighbours_to_invite(meal=meal)
+    sql, params = found.query.sql_with_params()
+
+    assert list(found) == [far_but_wide]
+    # The bound the GiST index on homes can use: the widest radius, in metres, as a constant.
+    assert "ST_DWithin" in sql
+    assert 150_000.0 in params
