@@ -66,7 +66,7 @@ REPLIES = {
     "just now, so we couldn't pass that on.",
     "sms_guest_unreachable": "Sorry, {name} can't get texts just now, so we couldn't pass on "
     "your answer about {meal} ({code}).",
-    "sms_relay_limit": "Sorry, that's a lot of messages for one day, so we haven't passed that "
+    "sms_relay_limit": "Sorry, that's a lot of messages to pass on, so we haven't passed that "
     "one on. Please try again {wait}.",
 }
 

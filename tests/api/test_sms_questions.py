@@ -202,7 +202,7 @@ def test_more_than_the_days_limit_is_not_passed_on(api_client, neighbour, tea, s
 
     assert replies[:2] == [_passed(tea)] * 2
     assert replies[2] == (
-        "Sorry, that's a lot of messages for one day, so we haven't passed that one on. "
+        "Sorry, that's a lot of messages to pass on, so we haven't passed that one on. "
         "Please try again in 24 hours."
     )
     assert len(_bodies("guest_question")) == 2
