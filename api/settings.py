@@ -165,6 +165,7 @@ RATE_LIMITS = {
     "login_token_ip": env.str("THROTTLE_TOKEN_IP", default="60/hour"),
     "host_messages": env.str("THROTTLE_HOST_MESSAGES", default="5/hour"),
     "guest_invites": env.str("THROTTLE_GUEST_INVITES", default="20/hour"),
+    "sms_relays": env.str("THROTTLE_SMS_RELAYS", default="5/day"),
     "admin_login_ip": env.str("THROTTLE_ADMIN_LOGIN_IP", default="5/15min"),
     "admin_login_username": env.str("THROTTLE_ADMIN_LOGIN_USERNAME", default="5/15min"),
 }

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.dispatch import Signal
 
-from meals.models import Dish, Feedback, Meal, Signup
+from meals.models import Dish, Feedback, GuestQuestion, Meal, Signup
 from people.models import User
 
 # Sent by person_export with person=<User>; each receiver returns a dict of extra sections for
@@ -82,11 +82,25 @@ def _export_dishes_and_feedback(person: User) -> dict:
     }
 
 
+def _export_questions(person: User) -> list[dict]:
+    """Texts of theirs passed to a host: which meal and when, as the words are not kept."""
+    questions = GuestQuestion.objects.filter(asked_by=person).select_related("meal")
+    return [
+        {
+            "meal": {"id": q.meal_id, "code": q.meal.code, "title": q.meal.title},
+            "asked_at": _iso(q.asked_at),
+            "answered_at": _iso(q.answered_at),
+        }
+        for q in questions.order_by("asked_at", "pk")
+    ]
+
+
 def _meals_part(person: User) -> dict:
     return {
         "signups": _export_signups(person),
         "meals_hosted": _export_meals_hosted(person),
         **_export_dishes_and_feedback(person),
+        "texts_passed_to_hosts": _export_questions(person),
     }
 
 

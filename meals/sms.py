@@ -1,5 +1,5 @@
-"""Meal-side services for the SMS conversation: which meal a number is talking about,
-texts from hosts to their guests, and guests' answers relayed back to the host."""
+"""Meal-side services for the SMS conversation: which meal a number is talking about, and
+texts from hosts to their guests (what is passed between a guest and a host: meals.questions)."""
 
 import datetime as dt
 
@@ -9,9 +9,9 @@ from django.utils import timezone
 from meals.models import LIVE_SIGNUP_STATUSES, HostMessage, Meal, Signup, SmsThread
 from meals.services.fanout import signups_tell
 from meals.services.seats import locked_meal
-from meals.texts import meal_subject, meal_text_context
+from meals.texts import meal_text_context
 from notifications.gsm import to_gsm7
-from notifications.services import UNREACHABLE_REASONS, notify, unreachable_reason
+from notifications.services import UNREACHABLE_REASONS, unreachable_reason
 from people.errors import DomainError, NotAllowed, NotFound
 from people.models import User
 
@@ -19,18 +19,12 @@ THREAD_MEMORY = dt.timedelta(days=30)
 FEEDBACK_MEMORY = dt.timedelta(days=14)
 RELAY_WINDOW = dt.timedelta(hours=48)
 HOST_MESSAGE_MAX = 320
-RELAY_TEXT_MAX = 180
 HOST_MESSAGE_RECIPIENTS = (Signup.Status.CONFIRMED, Signup.Status.INVITED)
 
 
 class HostMessageInvalid(DomainError):
     code = "host_message_invalid"
     default_detail = "That message cannot be sent."
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(to_gsm7(text or "").split())
-    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
 @transaction.atomic
@@ -158,7 +152,7 @@ def host_message_send(*, meal: Meal, by: User, text: str) -> HostMessage:
     `recipients` is how many texts were written; the returned message also carries
     `not_sent`, a count per reason (UNREACHABLE_REASONS) of the guests left out.
     The guests' numbers are never shown to the host; replies come back through
-    `guest_reply_relay` for 48 hours.
+    `meals.questions` for 48 hours.
     """
     meal = locked_meal(meal)
     if meal.host_id != by.pk:
@@ -188,39 +182,3 @@ def host_message_send(*, meal: Meal, by: User, text: str) -> HostMessage:
     message.not_sent = not_sent
     # The thread meal is left alone: a bare NO to a host's question must not cancel a place.
     return message
-
-
-@transaction.atomic
-def guest_reply_relay(*, person: User, text: str, dedupe_key: str) -> Meal | None:
-    """Pass a guest's text to the host of a meal whose host texted them in the last 48 hours.
-
-    The host sees the guest's first name, never their number. Returns the meal, or None
-    when there is nobody to relay to.
-    """
-    since = timezone.now() - RELAY_WINDOW
-    signup = (
-        Signup.objects.filter(
-            person=person,
-            status__in=LIVE_SIGNUP_STATUSES,
-            meal__host_messages__created_at__gte=since,
-            meal__status=Meal.Status.PUBLISHED,
-        )
-        .select_related("meal", "meal__host", "meal__venue")
-        .order_by("-meal__host_messages__created_at")
-        .first()
-    )
-    if signup is None:
-        return None
-    meal = signup.meal
-    notify(
-        recipient=meal.host,
-        template="guest_reply",
-        context={
-            **meal_text_context(meal),
-            "name": _clip(signup.name_for_host or "A guest", 20),
-            "text": _clip(text, RELAY_TEXT_MAX),
-        },
-        dedupe_key=dedupe_key,
-        subject=meal_subject(meal),
-    )
-    return meal

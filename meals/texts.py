@@ -4,7 +4,8 @@ that fill them.
 Every text about a meal gets its context from `meal_text_context`: `meal` (the title, at most
 32 characters), `code`, `when` ('Sat 28 Nov 12:00'), `place` (at most 32) and `host` (a first
 name, at most 14); some add `party` (' for 2' or ''), `reason` (' Reason: ...' or ''), `text`
-(a host's message or a guest's reply) or `name` (the guest's). All are plain GSM-7 strings.
+(a host's message or a guest's reply) or `name` (the guest's); a guest's question adds
+`role` ('coming to'), `kind` ('lunch') and `day` ('Sat 28 Nov'). All are plain GSM-7 strings.
 """
 
 from meals.models import Meal
@@ -62,6 +63,12 @@ MEAL_TEXTS = {
     # Between a host and their guests (meals/sms.py).
     "host_message": Template("transactional", "{host}, host of {meal} ({code}): {text}"),
     "guest_reply": Template("transactional", "{name}, coming to {meal} ({code}), replied: {text}"),
+    # Questions by text (meals/questions.py): the words are cut to fit one SMS.
+    "guest_question": Template(
+        "transactional",
+        "{name}, {role} your {kind} on {day} ({code}), asks: {text} Text back to answer.",
+    ),
+    "host_answer": Template("transactional", "{host}, host of {meal} ({code}), answers: {text}"),
 }
 
 

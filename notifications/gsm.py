@@ -41,7 +41,7 @@ def is_gsm7(text: str) -> bool:
 def measure(text: str) -> tuple[str, int, int]:
     """(encoding, length in septets or UTF-16 units, number of SMS parts)."""
     if is_gsm7(text):
-        units = sum(2 if c in GSM7_EXTENSION else 1 for c in text)
+        units = units_of(text)
         parts = 1 if units <= SINGLE_GSM7 else math.ceil(units / PART_GSM7)
         return "GSM-7", units, parts
     units = len(text.encode("utf-16-le")) // 2
@@ -70,3 +70,22 @@ def gsm7_line(text: str | None) -> str:
     """What a person typed, made safe for one line of a text: `to_gsm7`, then every run of
     spaces, tabs and line breaks folded to one space, with none at either end."""
     return " ".join(to_gsm7(text or "").split())
+
+
+def units_of(text: str) -> int:
+    """Septets `text` takes in GSM-7 (an extension character costs two)."""
+    return sum(2 if c in GSM7_EXTENSION else 1 for c in text)
+
+
+def clip_gsm7(text: str, units: int) -> str:
+    """`text` (already GSM-7) cut to at most `units` septets, ending in '...' when cut."""
+    if units_of(text) <= units:
+        return text
+    kept, used = [], 3
+    for char in text:
+        cost = 2 if char in GSM7_EXTENSION else 1
+        if used + cost > units:
+            break
+        kept.append(char)
+        used += cost
+    return "".join(kept).rstrip() + "..." if units >= 3 else ""

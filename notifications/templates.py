@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from notifications.gsm import SINGLE_GSM7, clip_gsm7, gsm7_line, units_of
+
 
 @dataclass(frozen=True)
 class Template:
@@ -50,3 +52,11 @@ def when_text(starts_at: dt.datetime, ends_at: dt.datetime | None = None) -> str
     if ends_at is None:
         return text
     return f"{text}-{timezone.localtime(ends_at, zone):%H:%M}"
+
+
+def fit_one_sms(name: str, context: Mapping[str, str], *, clip: str) -> dict[str, str]:
+    """`context` with the words of `context[clip]` (typed by a person) cut with '...' so that
+    template `name` fits one GSM-7 SMS. The other values must already be GSM-7."""
+    words = gsm7_line(context.get(clip, ""))
+    room = SINGLE_GSM7 - units_of(render(name, {**context, clip: ""}))
+    return {**context, clip: clip_gsm7(words, max(room, 0))}

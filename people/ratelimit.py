@@ -20,6 +20,7 @@ Every scope takes the database when Redis is down, for these reasons:
 - admin_login_ip, admin_login_username: password guessing must never get a free window.
 - host_messages, guest_invites: each is a text to many people, or a sweep through phone
   numbers; the request writes rows anyway, so one more insert costs little.
+- sms_relays: each is a text to a host or a guest, and the inbound text is written anyway.
 
 Counts taken in the database during an outage are not carried into Redis when it comes back,
 so across the switch a limit may let through up to twice its rate for one period.

@@ -10,15 +10,21 @@ from django.utils import timezone
 
 from api.sms import texts  # noqa: F401  registers the reply templates
 from api.sms.parser import Command, parse
+from api.sms.relay import answered, relayed
 from meals.models import Meal, Signup
 from meals.selectors import live_signup_for, meal_by_code, meals_near
-from meals.services.errors import AlreadySignedUp, FeedbackGiven, HoldExpired, MealNotOpen
+from meals.services.errors import (
+    AlreadySignedUp,
+    FeedbackGiven,
+    HoldExpired,
+    MealNotOpen,
+    NotEnoughSeats,
+)
 from meals.services.feedback import feedback_create
 from meals.services.guests import guest_accept, guest_decline
 from meals.services.seats import MAX_PARTY
-from meals.services.signups import signup_cancel, signup_create
+from meals.services.signups import signup_cancel, signup_create, signup_update
 from meals.sms import (
-    guest_reply_relay,
     next_live_signup,
     sms_feedback_meal,
     sms_thread_meal,
@@ -34,6 +40,8 @@ from people.services import person_for_phone, sms_opt_in, sms_opt_out
 MEALS_LISTED = 3
 MIN_SEARCH_KM = 5
 LIST_TITLE_MAX = 24
+# A host's bare YES, NO or digit just after a guest asked them something answers the guest.
+ANSWER_KINDS = ("yes", "no", "rating")
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,10 @@ def handle_text(*, phone: str, body: str, message_sid: str) -> Outcome:
     if person.sms_opted_out_at is not None:
         # Nothing after STOP: they must text START first.
         return Outcome("ignored", "", person)
+    if command.kind in ANSWER_KINDS and command.code is None:
+        answer = answered(person, body, message_sid)
+        if answer is not None:
+            return Outcome("answer", answer, person)
     handler = {
         "help": lambda: render("sms_help", {}),
         "meals": lambda: _meals(person),
@@ -85,10 +97,7 @@ def _opt_in(person: User) -> str:
 
 
 def _unknown(person: User, body: str, message_sid: str) -> str:
-    meal = guest_reply_relay(person=person, text=body, dedupe_key=f"guest-reply:{message_sid}")
-    if meal is not None:
-        return _reply("sms_relayed", meal)
-    return render("sms_sorry", {})
+    return relayed(person, body, message_sid) or render("sms_sorry", {})
 
 
 def _bare_meal(person: User) -> Meal | list[Signup] | None:
@@ -96,7 +105,8 @@ def _bare_meal(person: User) -> Meal | list[Signup] | None:
 
     A pending invitation wins: a single invited place, else the meal last offered to them
     (an invitation or a MEALS listing) that they have not yet answered. Someone with places
-    at several meals and nothing pending is asked for a code instead of guessed for.
+    at several meals and nothing pending is asked for a code instead of guessed for; with one
+    place and nothing pending, it is that place (so YES 2 changes the party).
     """
     live = upcoming_live_signups(person=person)
     invited = [s for s in live if s.status == Signup.Status.INVITED]
@@ -113,6 +123,8 @@ def _bare_meal(person: User) -> Meal | list[Signup] | None:
     )
     if len(live) > 1 and not offered:
         return live
+    if meal is None and len(live) == 1:
+        return live[0].meal
     return meal
 
 
@@ -144,11 +156,9 @@ def _join_code(person: User, command: Command, body: str, message_sid: str) -> s
     if meal is None or meal.status == Meal.Status.DRAFT:
         if command.party is None and len(body.split()) == 1:
             # A lone word that is not a code may be a reply meant for the host.
-            relayed = guest_reply_relay(
-                person=person, text=body, dedupe_key=f"guest-reply:{message_sid}"
-            )
-            if relayed is not None:
-                return _reply("sms_relayed", relayed)
+            reply = relayed(person, body, message_sid, replies_only=True)
+            if reply is not None:
+                return reply
         return render("sms_no_such_code", {"code": command.code or ""})
     sms_thread_remember(person=person, meal=meal)
     return _join(person, meal, command.party)
@@ -163,10 +173,12 @@ def _join(person: User, meal: Meal, party: int | None) -> str:
     try:
         if existing is not None and existing.status == Signup.Status.INVITED:
             signup = guest_accept(signup=existing)
-        elif existing is not None and existing.status == Signup.Status.WAITLISTED:
-            return _reply("sms_already_waiting", meal)
+        elif existing is not None and party is not None and party != existing.party_size:
+            return _change_party(person, existing, party)
         elif existing is not None:
-            return _reply("sms_already_in", meal)
+            waiting = existing.status == Signup.Status.WAITLISTED
+            name = "sms_already_waiting" if waiting else "sms_already_in"
+            return _reply(name, meal, party=party_words(existing.party_size))
         else:
             signup = signup_create(
                 meal=meal, person=person, party_size=party or 1, channel=Signup.Channel.SMS
@@ -184,6 +196,24 @@ def _join(person: User, meal: Meal, party: int | None) -> str:
     return _reply("sms_signed_up", meal, party=party_words(signup.party_size))
 
 
+def _change_party(person: User, signup: Signup, party: int) -> str:
+    """YES 2 from a party of 1: as the app's party change, more seats only if they are free."""
+    meal = signup.meal
+    try:
+        signup_update(signup=signup, by=person, party_size=party)
+    except NotEnoughSeats:
+        return _reply("sms_party_no_room", meal, size=party, kept=signup.party_size)
+    except MealNotOpen:
+        return _reply("sms_not_open", meal)
+    except DomainError:
+        return _reply("sms_cannot", meal)
+    # Read again: a smaller party on the waiting list may have just been given seats.
+    now = live_signup_for(meal=meal, person=person)
+    if now is not None and now.status == Signup.Status.WAITLISTED:
+        return _reply("sms_party_waiting", meal, size=party)
+    return _reply("sms_party_changed", meal, size=party)
+
+
 def _no(person: User, command: Command, body: str, message_sid: str) -> str:
     if command.code:
         meal = meal_by_code(command.code)
@@ -194,11 +224,9 @@ def _no(person: User, command: Command, body: str, message_sid: str) -> str:
     else:
         if command.extra_words:
             # "No sorry" just after the host asked something is an answer to the host.
-            relayed = guest_reply_relay(
-                person=person, text=body, dedupe_key=f"guest-reply:{message_sid}"
-            )
-            if relayed is not None:
-                return _reply("sms_relayed", relayed)
+            reply = relayed(person, body, message_sid, replies_only=True)
+            if reply is not None:
+                return reply
         bare = _bare_meal(person)
         if isinstance(bare, list):
             return _ask_for_code("NO", bare)

@@ -2,7 +2,8 @@
 
 Context values are plain strings: `meal`, `code`, `when`, `place` (see
 meals.services.meal_text_context), `party` (' for 2' or ''), `max_party`, `rating`, `list`,
-`codes` (conversation.codes_text), `word` ('YES' or 'NO').
+`codes` (conversation.codes_text), `word` ('YES' or 'NO'), `size` and `kept` (party sizes),
+`name` (a guest's first name), `wait` ('in 3 hours').
 """
 
 from notifications.templates import register
@@ -11,8 +12,9 @@ REPLIES = {
     "sms_signed_up": "You're in{party}: {meal}, {when}, {place}. Can't come? Reply NO {code}",
     "sms_waitlisted": "{meal} ({when}) is full, so you're on the waiting list{party}. "
     "We'll text if a place frees up. Code {code}",
-    "sms_already_in": "You already have a place at {meal}, {when}. Can't come? Reply NO {code}",
-    "sms_already_waiting": "You're already on the waiting list for {meal}, {when}. "
+    "sms_already_in": "You already have a place{party} at {meal}, {when}. "
+    "Can't come? Reply NO {code}",
+    "sms_already_waiting": "You're already on the waiting list{party} for {meal}, {when}. "
     "We'll text if a place frees up. Code {code}",
     "sms_party_too_big": "Sorry, a party for {meal} can be at most {max_party} people. "
     "Reply YES and a number, e.g. YES 2. Code {code}",
@@ -49,6 +51,23 @@ REPLIES = {
     "sms_welcome_back": "Welcome back to Blether: you'll get texts again. "
     "Text MEALS to see what's on near you.",
     "sms_relayed": "Thanks, we've passed your message to the host of {meal} ({code}).",
+    # A party changed by YES 2 (conversation._change_party).
+    "sms_party_changed": "Done: your place at {meal}, {when}, is now for {size}. "
+    "Can't come? Reply NO {code}",
+    "sms_party_waiting": "Done: you're on the waiting list for {meal} ({when}) for {size} now. "
+    "Code {code}",
+    "sms_party_no_room": "Sorry, {meal} ({when}) hasn't room for {size} now, "
+    "so your place stays for {kept}. Code {code}",
+    # Free texts passed between a guest and a host (api/sms/relay.py).
+    "sms_question_passed": "Thanks, we've passed your message to {host}, the host of {meal} "
+    "({when}, code {code}). Any answer comes by text.",
+    "sms_answer_passed": "Thanks, we've passed your answer to {name} ({meal}, {code}).",
+    "sms_host_unreachable": "Sorry, {host}, the host of {meal} ({code}), can't get texts "
+    "just now, so we couldn't pass that on.",
+    "sms_guest_unreachable": "Sorry, {name} can't get texts just now, so we couldn't pass on "
+    "your answer about {meal} ({code}).",
+    "sms_relay_limit": "Sorry, that's a lot of messages to pass on, so we haven't passed that "
+    "one on. Please try again {wait}.",
 }
 
 for _name, _text in REPLIES.items():

@@ -1,5 +1,5 @@
 """The meals app's tables, by subject: `meals` (a meal and its safety prompts) and `signups`
-(sign-ups, dishes, feedback, host messages, SMS threads)."""
+(sign-ups, dishes, feedback, host messages, SMS threads, guests' questions)."""
 
 from meals.models.meals import (
     ALLERGEN_CHOICES,
@@ -20,6 +20,7 @@ from meals.models.signups import (
     LIVE_SIGNUP_STATUSES,
     Dish,
     Feedback,
+    GuestQuestion,
     HostMessage,
     Signup,
     SmsThread,
@@ -37,6 +38,7 @@ __all__ = [
     "REGULAR",
     "Dish",
     "Feedback",
+    "GuestQuestion",
     "HostMessage",
     "Meal",
     "MealQuerySet",

@@ -159,3 +159,23 @@ class SmsThread(models.Model):
 
     def __str__(self) -> str:
         return f"sms thread of {self.person_id}"
+
+
+class GuestQuestion(models.Model):
+    """A guest's text passed to the host by SMS, so the host can answer it by text.
+
+    The words are not kept: only who asked about which meal, and when the host answered.
+    """
+
+    meal = models.ForeignKey(Meal, on_delete=models.CASCADE, related_name="guest_questions")
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    asked_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["meal", "asked_at"], name="meals_question_meal_idx")]
+
+    def __str__(self) -> str:
+        return f"question from {self.asked_by_id} about {self.meal_id}"

@@ -10,6 +10,7 @@ from meals.models import (
     OPEN_STATUSES,
     Dish,
     Feedback,
+    GuestQuestion,
     Meal,
     Signup,
     SmsThread,
@@ -46,6 +47,7 @@ def person_leave(*, person: User) -> None:
     Feedback.objects.filter(person=person).update(comment="")
     Dish.objects.filter(added_by=person).update(story="")
     SmsThread.objects.filter(person=person).delete()
+    GuestQuestion.objects.filter(asked_by=person).delete()
 
 
 # Sent by person_delete with person=<User> before they are anonymised, so a face forgets what

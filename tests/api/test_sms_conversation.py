@@ -287,7 +287,9 @@ def test_a_reply_to_a_host_message_is_relayed_without_the_number(
     assert PHONE not in relayed.body and PHONE[-6:] not in relayed.body
 
 
-def test_a_host_message_older_than_48_hours_is_not_relayed(api_client, neighbour, tea):
+def test_after_48_hours_a_text_is_no_reply_to_the_host_message_but_a_question(
+    api_client, neighbour, tea
+):
     Signup.objects.create(meal=tea, person=neighbour, status="confirmed")
     HostMessage.objects.create(
         meal=tea,
@@ -297,8 +299,9 @@ def test_a_host_message_older_than_48_hours_is_not_relayed(api_client, neighbour
         created_at=timezone.now() - dt.timedelta(hours=49),
     )
 
-    assert text(api_client, "see you there").startswith("Sorry, I didn't follow.")
+    assert text(api_client, "see you there").startswith("Thanks, we've passed your message to ")
     assert not Message.objects.filter(template="guest_reply").exists()
+    assert Message.objects.get(template="guest_question").body.startswith("Jean, coming to ")
 
 
 def test_the_host_texting_yes_for_their_own_meal(api_client, tea):

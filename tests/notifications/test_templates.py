@@ -14,7 +14,7 @@ import pytest
 from django.contrib.gis.geos import Point
 
 from notifications.gsm import is_gsm7, measure, to_gsm7
-from notifications.templates import TEMPLATES, render
+from notifications.templates import TEMPLATES, fit_one_sms, render
 
 TEXT_MODULES = [
     "notifications.templates",
@@ -26,9 +26,10 @@ TEXT_MODULES = [
 # Allowed more than one part, and why. Nothing else may exceed one.
 ALLOWED_PARTS = {
     "host_message": (3, "the host writes up to 320 characters (API contract)"),
-    "guest_reply": (2, "relays up to 180 characters of the guest's own words to the host"),
     "sms_meals_list": (2, "three meals, each with its code, title and time"),
 }
+# Templates that carry words a person typed, cut to fit one SMS (meals.questions).
+FITTED = ("guest_reply", "guest_question", "host_answer")
 LONG_REASON = "The hall is needed for a funeral tea that afternoon, sorry about that, folks"
 
 LONG_TITLE = "Soup and a blether at the Stevenston Ardeer Parish Church Hall with the Guild"
@@ -93,6 +94,12 @@ def long_context() -> dict:
         "list": meals_list_text([meal, meal, meal]),
         "codes": codes_text([Signup(meal=meal)] * 3),
         "word": "YES",
+        "role": "waiting for a place at",
+        "kind": "street tea",
+        "day": "Wed 30 Dec",
+        "size": "6",
+        "kept": "1",
+        "wait": "in 23 hours",
     }
 
 
@@ -110,8 +117,10 @@ def _render_long(name: str, context: dict) -> str:
 
         values["reason"] = _fit_reason(context=values, reason=LONG_REASON)
         assert values["reason"].startswith(" Reason: The hall is needed")
-    if name == "guest_reply":
-        values["text"] = context["text"][:177] + "..."
+    if name in FITTED:
+        # A person's own words, cut by the sender to whatever still fits one text.
+        values = fit_one_sms(name, values, clip="text")
+        assert values["text"].endswith("...") and len(values["text"]) > 20
     return render(name, values)
 
 

@@ -1,0 +1,59 @@
+"""Free texts passed between a guest and a host (meals.questions), from the conversation's
+side: whether the other person can take texts, the rate limit, and the answer to the sender.
+The words go to the outbox alone, never to a log."""
+
+import math
+
+from meals.questions import ANSWER, REPLY, Relay, answer_awaited, relay_for, relay_send
+from meals.texts import meal_text_context
+from notifications.services import unreachable_reason
+from notifications.templates import render
+from people.models import User
+from people.ratelimit import Limit, hit
+
+SCOPE = "sms_relays"
+DEDUPE_PREFIX = {ANSWER: "host-answer", REPLY: "guest-reply"}
+
+
+def wait_words(seconds: float) -> str:
+    """'in 3 hours', 'in 1 minute': how long until the rate limit lets a text through."""
+    if seconds >= 3600:
+        count, unit = math.ceil(seconds / 3600), "hour"
+    else:
+        count, unit = max(1, math.ceil(seconds / 60)), "minute"
+    return f"in {count} {unit}{'s' if count != 1 else ''}"
+
+
+def _limit(relay: Relay) -> Limit:
+    # A guest's texts count against them; a host's answers per guest, so a busy host can answer all.
+    if relay.kind == ANSWER:
+        return Limit(SCOPE, f"answer:{relay.sender.pk}:{relay.to.pk}")
+    return Limit(SCOPE, f"guest:{relay.sender.pk}")
+
+
+def pass_on(relay: Relay, *, body: str, message_sid: str) -> str:
+    """Send `body` as `relay` says, unless the other person cannot take texts or the sender
+    has passed on too many today; the reply to the sender either way."""
+    context = {**meal_text_context(relay.meal), "name": relay.guest_name}
+    if unreachable_reason(relay.to):
+        cannot = "sms_guest_unreachable" if relay.kind == ANSWER else "sms_host_unreachable"
+        return render(cannot, context)
+    wait = hit(_limit(relay))
+    if wait is not None:
+        return render("sms_relay_limit", {"wait": wait_words(wait)})
+    prefix = DEDUPE_PREFIX.get(relay.kind, "guest-question")
+    relay_send(relay=relay, text=body, dedupe_key=f"{prefix}:{message_sid}")
+    passed = {ANSWER: "sms_answer_passed", REPLY: "sms_relayed"}.get(relay.kind)
+    return render(passed or "sms_question_passed", context)
+
+
+def relayed(person: User, body: str, message_sid: str, *, replies_only: bool = False) -> str | None:
+    """The reply to a free text passed on, or None when it has nobody to go to."""
+    relay = relay_for(person=person, replies_only=replies_only)
+    return None if relay is None else pass_on(relay, body=body, message_sid=message_sid)
+
+
+def answered(person: User, body: str, message_sid: str) -> str | None:
+    """A host's text taken as the answer to a guest's unanswered question, else None."""
+    relay = answer_awaited(host=person)
+    return None if relay is None else pass_on(relay, body=body, message_sid=message_sid)
