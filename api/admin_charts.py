@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from api.admin_report import LABELS, SUPPRESSED, cell_text, month_text, period_text
 from meals.reports import Report, ReportRow
 
-WIDTH = 640
+WIDTH = 420  # two charts side by side on a laptop
 BAR_X = 8
-BAR_MAX = 540  # the longest bar; its figure is written after it
+BAR_MAX = 340  # the longest bar; its figure is written after it
 GROUP_HEAD = 30  # a group's heading line
 BAR_ROW = 42  # a bar's label line and the bar under it
 MEAN_TOP = 5

@@ -215,23 +215,23 @@ def test_the_charts_draw_shown_figures_and_label_suppressed_ones(world, officer_
     )
     zero = ("bar", 0.0, "0")
     assert bars(svgs["People reached, by month"]) == [
-        ("Aug 2026", "Ardeer Hall", "bar", 540.0, "6"),
+        ("Aug 2026", "Ardeer Hall", "bar", 340.0, "6"),
         ("Aug 2026", "Bute Room", *zero),
         ("Aug 2026", STREET, *zero),
         ("Sep 2026", "Ardeer Hall", *zero),
         ("Sep 2026", "Bute Room", *zero),
         ("Sep 2026", STREET, *zero),
         ("Oct 2026", "Ardeer Hall", "gap", None, "suppressed"),
-        ("Oct 2026", "Bute Room", "bar", 540.0, "6"),
-        ("Oct 2026", STREET, "bar", 450.0, "5"),
+        ("Oct 2026", "Bute Room", "bar", 340.0, "6"),
+        ("Oct 2026", STREET, "bar", 283.3, "5"),
     ]
     assert [b[3] for b in bars(svgs["Meals held, by month"])] == [
-        540.0, 0.0, 0.0, 0.0, 0.0, 0.0, 270.0, 270.0, 270.0
+        340.0, 0.0, 0.0, 0.0, 0.0, 0.0, 170.0, 170.0, 170.0
     ]  # fmt: skip
     nothing = ("gap", None, "\u2013")
     welcome = bars(svgs["Felt welcome and found people kind, by venue"])
     assert welcome[:6] == [
-        ("Ardeer Hall", "Aug 2026: Felt welcome, 1\u20135", "bar", 453.6, "4.2"),
+        ("Ardeer Hall", "Aug 2026: Felt welcome, 1\u20135", "bar", 285.6, "4.2"),
         ("Ardeer Hall", "Aug 2026: Found people kind, 1\u20135", "gap", None, "suppressed"),
         ("Ardeer Hall", "Sep 2026: Felt welcome, 1\u20135", *nothing),
         ("Ardeer Hall", "Sep 2026: Found people kind, 1\u20135", *nothing),
@@ -239,8 +239,8 @@ def test_the_charts_draw_shown_figures_and_label_suppressed_ones(world, officer_
         ("Ardeer Hall", "Oct 2026: Found people kind, 1\u20135", "gap", None, "suppressed"),
     ]
     assert welcome[10:12] == [
-        ("Bute Room", "Oct 2026: Felt welcome, 1\u20135", "bar", 475.2, "4.4"),
-        ("Bute Room", "Oct 2026: Found people kind, 1\u20135", "bar", 432.0, "4.0"),
+        ("Bute Room", "Oct 2026: Felt welcome, 1\u20135", "bar", 299.2, "4.4"),
+        ("Bute Room", "Oct 2026: Found people kind, 1\u20135", "bar", 272.0, "4.0"),
     ]
     assert [b[2:] for b in welcome[6:10] + welcome[12:]] == [nothing] * 10
 
