@@ -243,3 +243,32 @@ def test_last_month_at_a_glance_shows_suppressed_cells_as_suppressed():
         ["Street meals in Cunninghame Housing area", "1", "5", "0%", "\u2013", "\u2013"],
     ]
     assert f'href="/admin/venues/organisation/{world.org.pk}/report/"' in page.content.decode()
+
+
+@WEDNESDAY
+def test_only_signed_in_staff_with_a_csrf_token_decide(org, officer, resident):
+    booking = BookingFactory(venue=VenueFactory(organisation=org), status="requested", **slot(5))
+    url = f"/admin/dashboard/bookings/{booking.pk}/approve/"
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(officer)
+
+    as_resident = signed_in(resident).post(url)
+    without_token = strict.post(url)
+
+    assert (as_resident.status_code, as_resident["Location"]) == (302, f"/admin/login/?next={url}")
+    assert without_token.status_code == 403
+    booking.refresh_from_db()
+    assert booking.status == "requested"
+    assert Message.objects.count() == 0
+
+
+@WEDNESDAY
+def test_a_superuser_of_no_organisation_gets_the_plain_index():
+    superuser = UserFactory(is_staff=True, is_superuser=True, display_name="Root Admin")
+
+    page = signed_in(superuser).get("/admin/")
+
+    assert page.status_code == 200
+    assert page.context["dashboard"] is False
+    assert "Bookings waiting for a decision" not in page.content.decode()
+    assert {app["app_label"] for app in page.context["app_list"]} >= {"venues", "meals", "people"}
