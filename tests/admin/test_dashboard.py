@@ -5,7 +5,9 @@ organisations."""
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from meals.safety import prompts_for
 from meals.services.publishing import safety_answers_save
@@ -272,3 +274,23 @@ def test_a_superuser_of_no_organisation_gets_the_plain_index():
     assert page.context["dashboard"] is False
     assert "Bookings waiting for a decision" not in page.content.decode()
     assert {app["app_label"] for app in page.context["app_list"]} >= {"venues", "meals", "people"}
+
+
+@WEDNESDAY
+def test_the_dashboard_costs_the_same_queries_for_one_row_or_many(org, officer):
+    hall = VenueFactory(organisation=org)
+    client = signed_in(officer)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/admin/").status_code == 200
+        return len(captured)
+
+    BookingFactory(venue=hall, status="requested", **slot(5))
+    venue_meal(hall, dt.date(2026, 12, 4), capacity=8, status="published")
+    one = queries()
+    for day in (6, 7, 8):
+        BookingFactory(venue=hall, status="requested", **slot(day))
+        SignupFactory(meal=venue_meal(hall, dt.date(2026, 12, day), capacity=8, status="published"))
+
+    assert queries() == one
