@@ -13,17 +13,11 @@ from django.contrib.gis.admin import GISModelAdmin
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
-from api.admin_login import ThrottledAdminLoginForm
-from meals.reports import (
-    COLUMNS,
-    ReportRangeInvalid,
-    ReportRow,
-    organisation_report,
-    report_csv,
-)
+from api.admin_charts import report_charts
+from api.admin_report import last_complete_month, period_text, report_tables
+from meals.reports import Report, ReportRangeInvalid, organisation_report, report_csv
 from venues.admin import MembershipInline, OrganisationScopedAdmin
 from venues.models import Organisation
 
@@ -50,30 +44,9 @@ class ReportMonthsForm(forms.Form):
         return data
 
 
-# Columns the CSV has but the page shows another way (marks in the cells, a sentence above).
-NOT_ON_PAGE = ("venue_id", "suppressed", "pending", "note")
-
-
-def report_cell(row: ReportRow, name: str) -> str:
-    """A cell as the page shows it: "pending", "*" when withheld, a dash for no scores."""
-    value = getattr(row, name)
-    if name in row.pending:
-        return "pending"
-    if name in row.suppressed:
-        return "*"
-    if value is None:
-        return "\u2013"
-    if name == "month":
-        return value.strftime("%Y-%m")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
 def last_month() -> dict[str, dt.date]:
-    first_of_this_month = timezone.localdate().replace(day=1)
-    end = first_of_this_month - dt.timedelta(days=1)
-    return {"start": end.replace(day=1), "end": end.replace(day=1)}
+    month = last_complete_month()
+    return {"start": month, "end": month}
 
 
 @admin.register(Organisation)
@@ -106,28 +79,14 @@ class OrganisationAdmin(OrganisationScopedAdmin[Organisation], GISModelAdmin):
         form = ReportMonthsForm(
             request.GET if "start" in request.GET else None, initial=last_month()
         )
-        report = None
-        if form.is_bound and form.is_valid():
-            try:
-                report = organisation_report(
-                    organisation=organisation,
-                    start=form.cleaned_data["start"],
-                    end=form.cleaned_data["end"],
-                )
-            except ReportRangeInvalid as exc:
-                detail = exc.detail
-                for field_name, problems in detail.items() if isinstance(detail, dict) else []:
-                    for problem in problems:
-                        form.add_error("end" if field_name == "to" else "start", problem)
+        report = _report_or_errors(form, organisation)
         if report is not None and request.GET.get("format") == "csv":
-            response = HttpResponse(report_csv(report), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = (
-                f'attachment; filename="blether-report-{organisation.pk}-'
-                f'{report.start}-{report.end}.csv"'
-            )
-            return response
-        columns = [name for name in COLUMNS if name not in NOT_ON_PAGE]
+            return _csv_response(report)
         rows = report.rows if report else []
+        query = request.GET.copy()
+        if report is not None:
+            query["start"], query["end"] = f"{report.start:%Y-%m}", f"{report.end:%Y-%m}"
+        query["format"] = "csv"
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -135,13 +94,37 @@ class OrganisationAdmin(OrganisationScopedAdmin[Organisation], GISModelAdmin):
             "title": f"Report: {organisation.name}",
             "form": form,
             "report": report,
-            "columns": columns,
-            "table": [[report_cell(row, name) for name in columns] for row in rows],
+            "period": report and period_text(report),
+            "tables": report_tables(report),
+            "charts": report_charts(report),
             "notes": sorted({row.note for row in rows if row.note}),
-            "csv_query": request.GET.urlencode() + "&format=csv",
+            "csv_query": query.urlencode(),
         }
         return TemplateResponse(request, "admin/venues/organisation/report.html", context)
 
 
-# Password guessing at /admin/login/ is throttled (api/admin_login.py).
-admin.site.login_form = ThrottledAdminLoginForm
+def _report_or_errors(form: ReportMonthsForm, organisation: Organisation) -> Report | None:
+    """The report for the months asked for, or, until some are, for the last complete month;
+    None when the months are wrong, with the reasons on the form."""
+    if form.is_bound and not form.is_valid():
+        return None
+    months = form.cleaned_data if form.is_bound else form.initial
+    try:
+        return organisation_report(
+            organisation=organisation, start=months["start"], end=months["end"]
+        )
+    except ReportRangeInvalid as exc:
+        detail = exc.detail
+        for field_name, problems in detail.items() if isinstance(detail, dict) else []:
+            for problem in problems:
+                form.add_error("end" if field_name == "to" else "start", problem)
+    return None
+
+
+def _csv_response(report: Report) -> HttpResponse:
+    response = HttpResponse(report_csv(report), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="blether-report-{report.organisation.pk}-'
+        f'{report.start}-{report.end}.csv"'
+    )
+    return response

@@ -39,7 +39,7 @@ if "*" in ALLOWED_HOSTS:
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://localhost:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "api.admin_config.BletherAdminConfig",  # django.contrib.admin with Blether's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,23 +1,11 @@
 """Meals in the admin: staff see those at their organisations' venues, with counts annotated."""
 
 from django.contrib import admin
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from meals.models import Meal, Signup
+from meals.selectors import COMING, parties_count
 from venues.admin import OrganisationScopedAdmin
-
-
-def _per_meal(model, **filters) -> Coalesce:
-    counted = (
-        model.objects.filter(meal=OuterRef("pk"), **filters)
-        .order_by()
-        .values("meal")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 class WhenFilter(admin.SimpleListFilter):
@@ -75,10 +63,8 @@ class MealAdmin(OrganisationScopedAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                confirmed_parties=_per_meal(
-                    Signup, status__in=(Signup.Status.CONFIRMED, Signup.Status.ATTENDED)
-                ),
-                waiting_parties=_per_meal(Signup, status=Signup.Status.WAITLISTED),
+                confirmed_parties=parties_count(status__in=COMING),
+                waiting_parties=parties_count(status=Signup.Status.WAITLISTED),
             )
             .with_safety_counts()
         )

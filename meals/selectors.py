@@ -2,6 +2,7 @@
 of queries whatever the number of meals."""
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.contrib.gis.db.models import PointField
 from django.contrib.gis.db.models.functions import Distance
@@ -310,3 +311,39 @@ def meals_hosted_by(*, person: User) -> QuerySet[Meal]:
 def feedback_given(*, meal: Meal, person: User) -> bool:
     """Whether this person has already given feedback on this meal."""
     return Feedback.objects.filter(meal=meal, person=person).exists()
+
+
+def parties_count(**filters) -> Coalesce:
+    """An annotation: how many of a meal's sign-ups match `filters` (0 for none)."""
+    counted = (
+        Signup.objects.filter(meal=OuterRef("pk"), **filters)
+        .order_by()
+        .values("meal")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def meals_at_organisations(
+    *, organisation_ids: Iterable[int], since: dt.datetime, until: dt.datetime
+) -> QuerySet[Meal]:
+    """Meals not cancelled at the given organisations' venues starting in [since, until),
+    soonest first, each with `confirmed_parties`, `waiting_parties`, the safety counts of
+    Meal.objects.with_safety_counts and `safety_met`, those of `safety_due` not unmet; one query whatever the number of meals."""
+    return (
+        Meal.objects.filter(
+            venue__organisation_id__in=list(organisation_ids),
+            starts_at__gte=since,
+            starts_at__lt=until,
+        )
+        .exclude(status=Meal.Status.CANCELLED)
+        .select_related("venue")
+        .annotate(
+            confirmed_parties=parties_count(status__in=COMING),
+            waiting_parties=parties_count(status=Signup.Status.WAITLISTED),
+        )
+        .with_safety_counts()
+        .annotate(safety_met=F("safety_due") - F("safety_unmet"))
+        .order_by("starts_at", "id")
+    )

@@ -1,6 +1,7 @@
 """Reads about venues and bookings, scoped to who is asking, with related rows fetched."""
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.contrib.gis.db.models import PointField
 from django.contrib.gis.db.models.functions import Distance
@@ -136,3 +137,31 @@ def venue_free_slots(*, venue: Venue, start: dt.datetime, end: dt.datetime) -> l
                 free.append({"starts_at": cursor, "ends_at": closes})
         day += dt.timedelta(days=1)
     return sorted(free, key=lambda slot: slot["starts_at"])
+
+
+def bookings_awaiting_decision(
+    *, organisation_ids: Iterable[int], now: dt.datetime
+) -> QuerySet[Booking]:
+    """Requested bookings at the given organisations' venues whose slot has not ended yet,
+    soonest first: what an officer still has to approve or decline."""
+    return (
+        Booking.objects.filter(
+            venue__organisation_id__in=list(organisation_ids),
+            status=Booking.Status.REQUESTED,
+            ends_at__gt=now,
+        )
+        .select_related("venue", "requested_by")
+        .order_by("starts_at", "id")
+    )
+
+
+def booking_of_organisations(*, booking_id: int, organisation_ids: Iterable[int]) -> Booking:
+    """The booking, if it is at one of the given organisations' venues; Booking.DoesNotExist
+    otherwise, so a booking elsewhere is the same as no booking at all."""
+    return Booking.objects.select_related("venue").get(
+        pk=booking_id, venue__organisation_id__in=list(organisation_ids)
+    )
+
+
+def organisations_in(organisation_ids: Iterable[int]) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(pk__in=list(organisation_ids)).order_by("name", "id")

@@ -1,9 +1,6 @@
-import csv
 import datetime as dt
-import io
 
 import pytest
-import time_machine
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import timezone
@@ -23,7 +20,7 @@ from tests.factories import (
     VenueFactory,
     answer_safety,
 )
-from tests.reports.world import FINAL, build_world, venue_meal
+from tests.reports.world import build_world, venue_meal
 
 pytestmark = pytest.mark.django_db
 
@@ -156,94 +153,6 @@ def test_required_prompt_counts_agree_with_the_catalogue_rules():
         m.pk: len([p for p in prompts_for(m) if p.level != SafetyPrompt.Level.ADVISORY])
         for m in meals
     }
-
-
-def _signed_in(officer) -> Client:
-    """The admin, signed in at the (pinned) present, so the session has not expired."""
-    client = Client()
-    client.force_login(officer)
-    return client
-
-
-def test_the_report_page_and_its_csv(world, officer):
-    url = f"/admin/venues/organisation/{world.org.pk}/report/"
-
-    with time_machine.travel(FINAL, tick=False):
-        officer_admin = _signed_in(officer)
-        page = officer_admin.get(url, {"start": "2026-08", "end": "2026-10"})
-
-    assert page.status_code == 200
-    assert page.context["report"].end == dt.date(2026, 10, 31)
-    assert len(page.context["table"]) == 9
-    assert page.context["table"][0] == [
-        "Ardeer Hall",
-        "2026-08",
-        "2",
-        "18",
-        "9",
-        "6",
-        "*",
-        "*",
-        "8",
-        "0.444",
-        "*",
-        "5",
-        "*",
-        "*",
-        "4.2",
-        "*",
-        "2026-09-16",
-    ]
-    assert page.context["notes"] == []
-    assert b"Download CSV" in page.content
-
-    with time_machine.travel(FINAL, tick=False):
-        download = officer_admin.get(url, {"start": "2026-08", "end": "2026-10", "format": "csv"})
-
-    assert download["Content-Type"] == "text/csv; charset=utf-8"
-    assert download["Content-Disposition"].startswith("attachment; filename=")
-    rows = list(csv.DictReader(io.StringIO(download.content.decode("utf-8"))))
-    assert [(r["venue_name"], r["month"], r["distinct_people"]) for r in rows[:3]] == [
-        ("Ardeer Hall", "2026-08", "6"),
-        ("Ardeer Hall", "2026-09", "0"),
-        ("Ardeer Hall", "2026-10", ""),
-    ]
-
-
-def test_the_report_page_marks_pending_feedback_and_says_why(world, officer):
-    url = f"/admin/venues/organisation/{world.org.pk}/report/"
-
-    with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC), tick=False):
-        page = _signed_in(officer).get(url, {"start": "2026-10", "end": "2026-10"})
-
-    bute = page.context["table"][1]
-    assert bute[11:] == ["pending"] * 5 + ["2026-11-16"]
-    assert page.context["notes"] == [
-        "Feedback for October 2026 is withheld until 16 November 2026, when every meal's "
-        "14-day feedback window has closed; from then it is final."
-    ]
-    assert "once every meal's 14-day feedback window has closed" in page.content.decode()
-
-
-def test_the_report_page_refuses_reversed_months_and_other_organisations(world, officer_admin):
-    url = f"/admin/venues/organisation/{world.org.pk}/report/"
-    page = officer_admin.get(url, {"start": "2026-10", "end": "2026-08"})
-    assert page.status_code == 200
-    assert page.context["report"] is None
-    assert page.context["form"].errors == {
-        "end": ["The end date must not be before the start date."]
-    }
-
-    other = officer_admin.get(f"/admin/venues/organisation/{world.other_org.pk}/report/")
-    assert other.status_code == 404
-
-
-def test_the_report_page_starts_with_last_month(world, officer_admin):
-    page = officer_admin.get(f"/admin/venues/organisation/{world.org.pk}/report/")
-
-    assert page.status_code == 200
-    first = timezone.localdate().replace(day=1)
-    assert page.context["form"].initial["end"] == (first - dt.timedelta(days=1)).replace(day=1)
 
 
 def test_residents_records_are_for_superusers_only_even_with_a_granted_permission(

@@ -83,6 +83,21 @@ def browser_context_args(browser_context_args, live_server):
     return {**browser_context_args, "viewport": PHONE, "base_url": live_server.url}
 
 
+def axe_violations(page) -> list[dict]:
+    """What axe-core finds wrong on the page as it is now, under AXE_TAGS."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    return page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return result.violations.map(v => ({
+                id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))
+            }));
+        }""",
+        AXE_TAGS,
+    )
+
+
 class Audit:
     """Runs axe-core on a page and remembers every server error the browser saw."""
 
@@ -101,17 +116,7 @@ class Audit:
         """Check the page as it is now: 0 axe violations, no server or script error so far."""
         page = self.page
         page.wait_for_load_state("load")
-        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-            page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-        violations = page.evaluate(
-            """async (tags) => {
-                const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
-                return result.violations.map(v => ({
-                    id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))
-                }));
-            }""",
-            AXE_TAGS,
-        )
+        violations = axe_violations(page)
         where = f"{label or page.url}"
         assert violations == [], f"axe violations on {where}: {violations}"
         small = page.evaluate(SMALL_TARGETS)
