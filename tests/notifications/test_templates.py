@@ -93,6 +93,9 @@ def long_context() -> dict:
         "list": meals_list_text([meal, meal, meal]),
         "codes": codes_text([Signup(meal=meal)] * 3),
         "word": "YES",
+        "area": "Bournemouth, Christchurch and Poole"[:32],
+        "rough": " (roughly, around KA23)",
+        "km": "12.5",
     }
 
 
