@@ -46,7 +46,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         data = detail if isinstance(detail, dict) else {"detail": detail}
         if isinstance(detail, list):
             data = {"detail": detail}
-        return Response(data, status=exc.status_code)
+        answer = Response(data, status=exc.status_code)
+        retry_after = getattr(exc, "retry_after", None)  # a 503 says when to come back
+        if retry_after:
+            answer["Retry-After"] = str(retry_after)
+        return answer
     if isinstance(exc, RequestDataTooBig):
         # Django's SuspiciousOperation would otherwise answer a bare "Bad request." (or,
         # under DEBUG, its HTML debug page); the client should know what to change.

@@ -168,6 +168,7 @@ RATE_LIMITS = {
     "sms_relays": env.str("THROTTLE_SMS_RELAYS", default="5/day"),
     "admin_login_ip": env.str("THROTTLE_ADMIN_LOGIN_IP", default="5/15min"),
     "admin_login_username": env.str("THROTTLE_ADMIN_LOGIN_USERNAME", default="5/15min"),
+    "postcode_lookups": env.str("THROTTLE_POSTCODE_LOOKUPS", default="20/hour"),
 }
 
 REST_FRAMEWORK = {
@@ -360,6 +361,14 @@ if not SMS_ALLOWED_REGIONS or set(SMS_ALLOWED_REGIONS) - phonenumbers.SUPPORTED_
 # The number people text (START after STOP, for one), as Blether tells them; the sender by default.
 SMS_PUBLIC_NUMBER = env.str("SMS_PUBLIC_NUMBER", default=TWILIO_FROM_NUMBER)
 
+# Postcodes: a postcodes.io-compatible service (`https://api.postcodes.io` in production);
+# empty uses the table of outward codes shipped in people/places/outward.py alone.
+POSTCODES_API_URL = env.str("POSTCODES_API_URL", default="").rstrip("/")
+# How long a lookup waits to connect, and then for each read, before the table stands in.
+POSTCODES_TIMEOUT_SECONDS = env.float("POSTCODES_TIMEOUT_SECONDS", default=2.0)
+if POSTCODES_TIMEOUT_SECONDS <= 0:
+    raise ImproperlyConfigured("POSTCODES_TIMEOUT_SECONDS must be more than 0.")
+
 # Debian 12 ships GDAL 3.6; we never read spatial references from user files.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
@@ -371,6 +380,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Its debug lines name the paths it fetches, and a postcode lookup's path is a postcode.
+        "urllib3": {"level": "WARNING"},
     },
 }
 

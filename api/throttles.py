@@ -91,3 +91,14 @@ class LoginCodeIPThrottle(_IPThrottle):
 
 class LoginTokenIPThrottle(_IPThrottle):
     scope = "login_token_ip"
+
+
+class PostcodeLookupThrottle(RateLimitThrottle):
+    """Per person (rate `postcode_lookups`): each new postcode may reach the postcode service."""
+
+    scope = "postcode_lookups"
+
+    def ident(self, request, view) -> str | None:
+        if not request.user or not request.user.is_authenticated:
+            return None
+        return str(request.user.pk)

@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from api.views.auth import CodeRequestView, LogoutView, RefreshView, TokenView
 from api.views.health import HealthView
-from api.views.me import MeExportView, MeView
+from api.views.me import MeExportView, MeHomeView, MeView
 
 urlpatterns = [
     path("healthz", HealthView.as_view(), name="healthz"),
@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/auth/logout/", LogoutView.as_view(), name="auth-logout"),
     path("api/me/", MeView.as_view(), name="me"),
     path("api/me/export/", MeExportView.as_view(), name="me-export"),
+    path("api/me/home/", MeHomeView.as_view(), name="me-home"),
     # Each area keeps its own routes so work on one does not touch another.
     path("api/", include("api.urls_venues")),
     path("api/", include("api.urls_meals")),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from people.errors import LoginCodeInvalid
 from people.geo import coarse_point
 from people.models import LoginCode, User
+from people.places import Place, parse_postcode, place_for_postcode
 from people.unset import UNSET, Unset, given
 
 
@@ -136,6 +137,18 @@ def user_update(
     if changes:
         user.save(update_fields=list(changes))
     return user
+
+
+def home_area_from_postcode(*, user: User, postcode: str) -> Place:
+    """Set `user`'s home area to where `postcode` is, stored coarse; the postcode is not kept.
+
+    Raises InvalidPostcode, UnknownPostcode or PostcodeServiceDown (people.places) and then
+    changes nothing. Not atomic itself: the lookup may wait on the network, so it runs
+    before `user_update`'s transaction rather than inside one.
+    """
+    place = place_for_postcode(parse_postcode(postcode))
+    user_update(user=user, home_location={"lat": place.lat, "lng": place.lng})
+    return place
 
 
 def _pk(person: User | int) -> int:

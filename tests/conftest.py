@@ -9,6 +9,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from notifications.gateways import get_gateway
 from tests.clock import SESSION_CLOCK, london, start_session_clock
 from tests.factories import MembershipFactory, UserFactory
+from tests.fake_postcodes import FakePostcodes
 
 
 def pytest_configure(config):
@@ -110,3 +111,13 @@ def staff_member(db):
 @pytest.fixture
 def staff_client(staff_member):
     return client_for(staff_member.person)
+
+
+@pytest.fixture
+def postcodes_service(settings):
+    """A postcodes.io-compatible server on a real socket, with POSTCODES_API_URL pointing at it
+    (tests/fake_postcodes.py); without this fixture the built-in table answers."""
+    with FakePostcodes() as fake:
+        settings.POSTCODES_API_URL = fake.url
+        settings.POSTCODES_TIMEOUT_SECONDS = 0.5
+        yield fake

@@ -121,3 +121,21 @@ class TokenOut(serializers.Serializer):
     access = serializers.CharField()
     refresh = serializers.CharField()
     user = MeOut()
+
+
+class HomeIn(serializers.Serializer):
+    postcode = serializers.CharField(
+        max_length=16, help_text="A UK postcode, any case and spacing: `KA21 5AB`. Not kept."
+    )
+
+
+class HomeOut(serializers.Serializer):
+    area = serializers.CharField(help_text="What the area is called: `Saltcoats`")
+    located_by = serializers.ChoiceField(
+        choices=["service", "table", "fallback"],
+        help_text="`service`: the postcode itself was looked up; `table`: no postcode service "
+        "is configured, so the middle of its district; `fallback`: the service did not answer, "
+        "so the middle of its district",
+    )
+    approximate = serializers.BooleanField(help_text="True unless `located_by` is `service`")
+    home_location = PointField(help_text="The home area as stored, to about 100 m")

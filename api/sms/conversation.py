@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from api.sms import texts  # noqa: F401  registers the reply templates
+from api.sms.home import home_reply, invites_reply
 from api.sms.parser import Command, parse
 from api.sms.relay import answered, relayed
 from meals.models import Meal, Signup
@@ -79,6 +80,9 @@ def handle_text(*, phone: str, body: str, message_sid: str) -> Outcome:
         "yes": lambda: _yes(person, command),
         "join": lambda: _join_code(person, command, body, message_sid),
         "no": lambda: _no(person, command, body, message_sid),
+        "home": lambda: home_reply(person, command),
+        "invites_on": lambda: invites_reply(person, on=True),
+        "invites_off": lambda: invites_reply(person, on=False),
     }.get(command.kind)
     if handler is None:
         return Outcome("unknown", _unknown(person, body, message_sid), person)

@@ -17,6 +17,15 @@ HELP_WORDS = {"HELP", "INFO"}
 YES_WORDS = {"YES", "Y", "YEP", "YEAH", "YA", "AYE", "OK", "OKAY"}
 NO_WORDS = {"NO", "N", "NAH", "NAW", "NAE", "NOPE"}
 JOIN_WORDS = {"JOIN", "BOOK"}
+HOME_WORDS = {"HOME", "POSTCODE"}
+MAX_POSTCODE = 8  # "HOME KA21 5AB": what follows is postcode-sized, or the text is not a HOME
+INVITES_PHRASES: dict[tuple[str, ...], str] = {
+    ("INVITES", "ON"): "invites_on",
+    ("INVITE", "ON"): "invites_on",
+    ("INVITE", "ME"): "invites_on",
+    ("INVITES", "OFF"): "invites_off",
+    ("INVITE", "OFF"): "invites_off",
+}
 MEALS_PHRASES = {
     ("MEALS",),
     ("MEAL",),
@@ -68,10 +77,12 @@ BIG_PARTY = 99  # stands for any number too long to be a real party
 
 @dataclass(frozen=True)
 class Command:
-    kind: str  # yes | no | join | meals | rating | help | stop | start | unknown
+    kind: str  # yes | no | join | meals | rating | help | stop | start | home | invites_on
+    # | invites_off | unknown
     party: int | None = None
     code: str | None = None
     rating: int | None = None
+    postcode: str | None = None  # as typed after HOME, spaces removed; checked by people.places
     # A NO with words beyond the NO and a code ("no sorry") may be an answer to the host.
     extra_words: bool = field(default=False, compare=False)
 
@@ -133,6 +144,8 @@ def _whole_text(tokens: list[str]) -> Command | None:
                 return Command(kind)
     if tuple(tokens) in MEALS_PHRASES:
         return Command("meals")
+    if tuple(tokens) in INVITES_PHRASES:
+        return Command(INVITES_PHRASES[tuple(tokens)])
     if len(tokens) == 1 and whole.isdigit():
         value = int(whole) if len(whole) <= 2 else 0
         if 1 <= value <= 5:
@@ -142,7 +155,9 @@ def _whole_text(tokens: list[str]) -> Command | None:
 
 
 def _led_by(head: str, rest: list[str]) -> Command | None:
-    """A text led by YES, NO or JOIN, or by a meal's code."""
+    """A text led by YES, NO, JOIN or HOME, or by a meal's code."""
+    if head in HOME_WORDS:
+        return _home(rest)
     if head in YES_WORDS:
         known, party, code = _extras(rest)
         if known:
@@ -159,4 +174,17 @@ def _led_by(head: str, rest: list[str]) -> Command | None:
         known, party, code = _extras(rest)
         if known and code is None:
             return Command("join", party=party, code=head)
+    return None
+
+
+def _home(rest: list[str]) -> Command | None:
+    """HOME alone, or HOME and something postcode-sized with a digit in it ("home ka215ab").
+
+    Longer words after HOME ("home by six, see you") are not a HOME command.
+    """
+    typed = "".join(t for t in rest if t not in FILLER)
+    if not typed:
+        return Command("home")
+    if len(typed) <= MAX_POSTCODE and any(c.isdigit() for c in typed):
+        return Command("home", postcode=typed)
     return None

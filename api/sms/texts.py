@@ -3,7 +3,8 @@
 Context values are plain strings: `meal`, `code`, `when`, `place` (see
 meals.services.meal_text_context), `party` (' for 2' or ''), `max_party`, `rating`, `list`,
 `codes` (conversation.codes_text), `word` ('YES' or 'NO'), `size` and `kept` (party sizes),
-`name` (a guest's first name), `wait` ('in 3 hours').
+`name` (a guest's first name), `wait` ('in 3 hours'),
+`area`, `rough` and `km` (api/sms/home.py).
 """
 
 from notifications.templates import register
@@ -39,13 +40,13 @@ REPLIES = {
     "sms_no_places": "You don't have a place at any meal just now, so there's nothing to cancel.",
     "sms_meals_list": "Near you:\n{list}\nReply YES for the first, or text a code to join.",
     "sms_no_meals_near": "No meals are on near you just now. Text MEALS again another day.",
-    "sms_no_area": "We don't know your area yet, so we can't find meals near you. "
-    "Text a meal's code to join it.",
+    "sms_no_area": "We don't know your home area yet, so we can't find meals near you. "
+    "Text HOME and your postcode, e.g. HOME KA21 5AB",
     "sms_feedback_thanks": "Thank you! We've noted {rating} out of 5 for {meal}. "
     "It helps hosts make everyone welcome.",
     "sms_feedback_given": "You've already told us about {meal}. Thank you!",
     "sms_help": "Blether: reply YES to take a place (YES 2 for two), NO to cancel, "
-    "MEALS for what's on near you, or text a meal code. STOP ends texts.",
+    "MEALS for what's on, HOME + postcode to set your area, or text a meal code. STOP ends texts.",
     "sms_sorry": "Sorry, I didn't follow. Reply YES to take a place, NO to cancel, "
     "MEALS for what's on, HELP for more, STOP to end texts.",
     "sms_welcome_back": "Welcome back to Blether: you'll get texts again. "
@@ -68,6 +69,23 @@ REPLIES = {
     "your answer about {meal} ({code}).",
     "sms_relay_limit": "Sorry, that's a lot of messages to pass on, so we haven't passed that "
     "one on. Please try again {wait}.",
+    # HOME and INVITES (api/sms/home.py); {rough} is '' or ' (roughly, around KA21)'.
+    "sms_home_set": "Thanks! Your home area is {area}{rough}. Text MEALS for what's on near "
+    "you, or INVITES ON to hear of new meals nearby.",
+    "sms_home_set_invited": "Thanks! Your home area is {area}{rough}. We'll text you about new "
+    "meals within {km} km. Text MEALS for what's on now.",
+    "sms_home_ask": "Text HOME and your postcode, e.g. HOME KA21 5AB, and we'll find meals "
+    "near you. We keep only your area, never the postcode.",
+    "sms_home_invalid": "Sorry, that doesn't look like a postcode. "
+    "Text HOME and your postcode, e.g. HOME KA21 5AB",
+    "sms_home_unknown": "Sorry, we can't find that postcode. Check it and text HOME and your "
+    "postcode again, e.g. HOME KA21 5AB",
+    "sms_home_down": "Sorry, we can't look up postcodes just now. "
+    "Please text HOME and your postcode again in an hour or so.",
+    "sms_invites_on": "We'll text you when a meal is planned within {km} km of your home area. "
+    "Text INVITES OFF to stop these.",
+    "sms_invites_off": "No more texts about new meals near you. Text INVITES ON to have "
+    "them again, or MEALS to see what's on.",
 }
 
 for _name, _text in REPLIES.items():

@@ -7,10 +7,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.parsers import JSONParser
-from api.serializers.common import UNAUTHENTICATED, invalid_response
-from api.serializers.people import MeIn, MeOut
+from api.serializers.common import THROTTLED, UNAUTHENTICATED, detail_response, invalid_response
+from api.serializers.people import HomeIn, HomeOut, MeIn, MeOut
 from api.services import person_delete, person_export
-from people.services import user_update
+from api.throttles import PostcodeLookupThrottle
+from people.services import home_area_from_postcode, user_update
 
 
 class MeView(APIView):
@@ -55,3 +56,37 @@ class MeExportView(APIView):
     )
     def get(self, request):
         return Response(person_export(person=request.user))
+
+
+class MeHomeView(APIView):
+    parser_classes = [JSONParser]
+    throttle_classes = [PostcodeLookupThrottle]
+
+    @extend_schema(
+        request=HomeIn,
+        responses={
+            200: HomeOut,
+            400: invalid_response("Not a UK postcode, or one that cannot be found or placed"),
+            401: UNAUTHENTICATED,
+            429: THROTTLED,
+            503: detail_response(
+                "The postcode service did not answer and its district is not in the built-in "
+                "table; see the Retry-After header"
+            ),
+        },
+        summary="Set my home area from a postcode (the postcode is not kept)",
+    )
+    def post(self, request):
+        data = HomeIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        place = home_area_from_postcode(user=request.user, postcode=data.validated_data["postcode"])
+        return Response(
+            HomeOut(
+                {
+                    "area": place.area,
+                    "located_by": place.source,
+                    "approximate": place.approximate,
+                    "home_location": request.user.home_location,
+                }
+            ).data
+        )

@@ -30,6 +30,8 @@ PROTECTED = [
     Rule("PATCH", "/api/me/", "resident", 200, body={"display_name": "Morag"}),
     Rule("GET", "/api/me/export/", "anonymous", 401),
     Rule("GET", "/api/me/export/", "resident", 200),
+    Rule("POST", "/api/me/home/", "anonymous", 401, body={"postcode": "KA21 5AB"}),
+    Rule("POST", "/api/me/home/", "resident", 200, body={"postcode": "KA21 5AB"}),
     Rule("DELETE", "/api/me/", "anonymous", 401),
     Rule("GET", "/api/me/", "expired", 401),
     Rule("GET", "/api/me/", "garbage", 401),

@@ -218,8 +218,8 @@ def test_meals_with_no_home_area_says_so(api_client):
     UserFactory(phone=PHONE, home_location=None)
 
     assert text(api_client, "MEALS") == (
-        "We don't know your area yet, so we can't find meals near you. "
-        "Text a meal's code to join it."
+        "We don't know your home area yet, so we can't find meals near you. "
+        "Text HOME and your postcode, e.g. HOME KA21 5AB"
     )
 
 

@@ -31,8 +31,8 @@ def test_a_signed_text_is_answered_with_twiml(api_client):
     assert response["Content-Type"] == "application/xml"
     assert response.content.decode() == (
         '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Blether: reply YES to take '
-        "a place (YES 2 for two), NO to cancel, MEALS for what's on near you, or text a meal "
-        "code. STOP ends texts.</Message></Response>"
+        "a place (YES 2 for two), NO to cancel, MEALS for what's on, HOME + postcode to set "
+        "your area, or text a meal code. STOP ends texts.</Message></Response>"
     )
 
 

@@ -100,6 +100,9 @@ def long_context() -> dict:
         "size": "6",
         "kept": "1",
         "wait": "in 23 hours",
+        "area": "Bournemouth, Christchurch and Poole"[:32],
+        "rough": " (roughly, around KA23)",
+        "km": "12.5",
     }
 
 

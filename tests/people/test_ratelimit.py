@@ -101,6 +101,7 @@ def test_every_configured_rate_is_readable():
         "guest_invites": (20, 3600),
         "admin_login_ip": (5, 900),
         "admin_login_username": (5, 900),
+        "postcode_lookups": (20, 3600),
     }
     assert django_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] is django_settings.RATE_LIMITS
 

@@ -154,6 +154,7 @@ class SettingsForm(PointMixin, forms.Form):
     display_name = forms.CharField(
         label="First name", max_length=80, error_messages={"required": "Enter your first name."}
     )
+    postcode = forms.CharField(label="Postcode", max_length=16, required=False)
     lat = forms.FloatField(label="Latitude", min_value=-90, max_value=90, required=False)
     lng = forms.FloatField(label="Longitude", min_value=-180, max_value=180, required=False)
     sms_nudges = forms.TypedChoiceField(

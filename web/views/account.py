@@ -13,9 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from meals.exports import person_export
 from meals.services.leaving import person_delete
-from people.services import user_update
-from web.forms import SettingsForm
-from web.views.common import done, page
+from people.errors import DomainError
+from people.places import Place
+from people.services import home_area_from_postcode, user_update
+from web.forms import SettingsForm, apply_error
+from web.views.common import done, page, too_many, wait_words
 
 
 def _initial(user) -> dict:
@@ -33,23 +35,47 @@ def _initial(user) -> dict:
     }
 
 
+def _from_postcode(request, form: SettingsForm) -> Place | int:
+    """Set the home area from the postcode typed; the HTTP status to show the form with
+    when that cannot be done (the error is then on the form, and nothing is saved)."""
+    wait = too_many(("postcode_lookups", request.user.pk))
+    if wait is not None:
+        form.add_error("postcode", f"You have changed your area a lot. Wait {wait_words(wait)}.")
+        return 429
+    try:
+        return home_area_from_postcode(user=request.user, postcode=form.cleaned_data["postcode"])
+    except DomainError as exc:
+        apply_error(form, exc, field="postcode")
+        return exc.status_code
+
+
+def _saved_words(found: Place | None) -> str:
+    if found is None:
+        return "Your settings are saved."
+    rough = " (roughly: the middle of its postcode district)" if found.approximate else ""
+    return f"Your settings are saved. Your home area is {found.area}{rough}."
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_page(request):
     form = SettingsForm(request.POST or None, initial=_initial(request.user))
     if request.method == "POST" and form.is_valid():
         data: dict[str, Any] = dict(form.cleaned_data)
-        lat, lng = data.pop("lat"), data.pop("lng")
-        place: dict[str, Any]
-        if lat is not None:
+        lat, lng, postcode = data.pop("lat"), data.pop("lng"), data.pop("postcode").strip()
+        place: dict[str, Any] = {}
+        found = _from_postcode(request, form) if postcode else None
+        if isinstance(found, int):
+            return page(request, "web/settings.html", {"form": form}, status=found)
+        if found is None and lat is not None:
             place = {"home_location": {"lat": lat, "lng": lng}}
-        else:
+        elif found is None and request.user.home_location is not None:
             # Both left blank: forget the home area (None clears it).
-            place = {"home_location": None} if request.user.home_location is not None else {}
+            place = {"home_location": None}
         data["nudge_radius_km"] = Decimal(data["nudge_radius_km"])
         data["display_name"] = data["display_name"].strip()
         user_update(user=request.user, **place, **data)
-        done(request, "Your settings are saved.")
+        done(request, _saved_words(found))
         return redirect("web:settings")
     return page(request, "web/settings.html", {"form": form})
 

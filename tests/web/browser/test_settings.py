@@ -87,3 +87,28 @@ def test_download_my_data_then_leave(page, live_server, audit, clock):
     page.goto("/")
     expect(page).to_have_url(f"{live_server.url}/sign-in/?next=/")
     assert User.objects.filter(phone="+447700900301").count() == 0
+
+
+def test_home_area_by_postcode(page, live_server, audit, clock, postcodes_service):
+    morag = UserFactory(display_name="Morag Reid", has_app=True, home_location=None)
+    sign_in_as(page.context, live_server, morag)
+    page.goto("/settings/")
+
+    page.get_by_label("Postcode").fill("KA21 9ZZ")
+    page.get_by_role("button", name="Save settings").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("We can't find that postcode. Check it and try again.")
+    expect(page.get_by_label("Postcode")).to_have_value("KA21 9ZZ")
+    audit("settings, postcode not found")
+    summary.get_by_role("link", name="We can't find that postcode").click()
+    expect(page.get_by_label("Postcode")).to_be_focused()
+    assert User.objects.get(pk=morag.pk).home_location is None
+
+    page.get_by_label("Postcode").fill("ka21 5ab")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("Your home area is Saltcoats.")).to_be_visible()
+    expect(page.get_by_label("Postcode")).to_have_value("")
+    audit("settings, home area set by postcode")
+    home = User.objects.get(pk=morag.pk).home_location
+    assert (home.y, home.x) == (55.634, -4.783)
+    assert postcodes_service.paths == ["/postcodes/KA219ZZ", "/postcodes/KA215AB"]

@@ -16,6 +16,9 @@
           function (pos) {
             form.querySelector("[name=lat]").value = pos.coords.latitude.toFixed(3);
             form.querySelector("[name=lng]").value = pos.coords.longitude.toFixed(3);
+            // The place found last wins: a postcode typed earlier would otherwise override it.
+            var postcode = form.querySelector("[name=postcode]");
+            if (postcode) postcode.value = "";
             button.disabled = false;
             if (form.method.toLowerCase() === "get") form.requestSubmit();
             else button.textContent = "Location added";

@@ -1,0 +1,45 @@
+"""HOME and INVITES by text: an SMS-only neighbour tells Blether their area by postcode,
+and chooses whether to hear of new meals near it. The postcode is looked up and forgotten."""
+
+from api.sms.parser import Command
+from notifications.gsm import gsm7_line
+from notifications.templates import render
+from people.models import User
+from people.places import InvalidPostcode, PostcodeServiceDown, UnknownPostcode
+from people.services import home_area_from_postcode, user_update
+
+AREA_MAX = 32  # a council's longest name still leaves the reply one text
+
+
+def home_reply(person: User, command: Command) -> str:
+    if command.postcode is None:
+        return render("sms_home_ask", {})
+    try:
+        place = home_area_from_postcode(user=person, postcode=command.postcode)
+    except InvalidPostcode:
+        return render("sms_home_invalid", {})
+    except UnknownPostcode:
+        return render("sms_home_unknown", {})
+    except PostcodeServiceDown:
+        return render("sms_home_down", {})
+    outward = command.postcode[:-3]  # the parser upper-cased it; the lookup found it whole
+    context = {
+        "area": gsm7_line(place.area)[:AREA_MAX],
+        "rough": f" (roughly, around {outward})" if place.approximate else "",
+        "km": _km(person),
+    }
+    name = "sms_home_set_invited" if person.sms_nudges else "sms_home_set"
+    return render(name, context)
+
+
+def invites_reply(person: User, *, on: bool) -> str:
+    if on and person.home_location is None:
+        return render("sms_no_area", {})
+    user_update(user=person, sms_nudges=on)
+    if not on:
+        return render("sms_invites_off", {})
+    return render("sms_invites_on", {"km": _km(person)})
+
+
+def _km(person: User) -> str:
+    return f"{person.nudge_radius_km.normalize():f}"  # 2, 2.5, 20
