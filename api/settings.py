@@ -167,6 +167,7 @@ RATE_LIMITS = {
     "guest_invites": env.str("THROTTLE_GUEST_INVITES", default="20/hour"),
     "admin_login_ip": env.str("THROTTLE_ADMIN_LOGIN_IP", default="5/15min"),
     "admin_login_username": env.str("THROTTLE_ADMIN_LOGIN_USERNAME", default="5/15min"),
+    "meal_page_ip": env.str("THROTTLE_MEAL_PAGE_IP", default="30/min"),
 }
 
 REST_FRAMEWORK = {
