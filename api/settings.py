@@ -169,6 +169,7 @@ RATE_LIMITS = {
     "admin_login_ip": env.str("THROTTLE_ADMIN_LOGIN_IP", default="5/15min"),
     "admin_login_username": env.str("THROTTLE_ADMIN_LOGIN_USERNAME", default="5/15min"),
     "postcode_lookups": env.str("THROTTLE_POSTCODE_LOOKUPS", default="20/hour"),
+    "meal_page_ip": env.str("THROTTLE_MEAL_PAGE_IP", default="30/min"),
 }
 
 REST_FRAMEWORK = {

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from web.views import account, auth, hosting, meals, propose, pwa
+from web.views import account, auth, hosting, meals, propose, public, pwa
 
 app_name = "web"
 
@@ -35,6 +35,9 @@ urlpatterns = [
     path("hosting/<int:pk>/message/", hosting.message, name="hosting-message"),
     path("hosting/<int:pk>/attendance/", hosting.attendance, name="hosting-attendance"),
     path("hosting/<int:pk>/cancel/", hosting.cancel, name="hosting-cancel"),
+    path("hosting/<int:pk>/flyer.pdf", hosting.flyer, name="hosting-flyer"),
+    # The public page a flyer's QR code opens (meals.public.PUBLIC_PATH), without sign-in.
+    re_path(r"^m/(?P<code>[^/]+)/?$", public.meal_page, name="meal-public"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service-worker"),
     path("offline/", pwa.offline, name="offline"),
