@@ -46,7 +46,9 @@ def key_of(token: str) -> str | None:
     return key
 
 
-def feed_url(token: str) -> str:
-    """The feed's address. The token rides in the query string, which no log of ours keeps:
-    gunicorn's access log and Django's request log write the path alone."""
-    return f"{settings.PUBLIC_BASE_URL}{reverse('calendar-feed')}?token={token}"
+def feed_urls(token: str) -> tuple[str, str]:
+    """The feed's address, and the same as webcal:// for a phone to subscribe with a tap. The
+    token rides in the query string, which no log of ours keeps: gunicorn's access log and
+    Django's request log write the path alone."""
+    url = f"{settings.PUBLIC_BASE_URL}{reverse('calendar-feed')}?token={token}"
+    return url, "webcal://" + url.split("://", 1)[1]

@@ -18,7 +18,7 @@ from api.serializers.common import UNAUTHENTICATED, detail_response, invalid_res
 from meals import selectors
 from meals.calendar import calendar_ics, feed_entries, meal_entry
 from people.errors import NotFound
-from people.feeds import feed_url
+from people.feeds import feed_urls
 from people.selectors import person_by_calendar_token
 from people.services import calendar_feed_reset, calendar_feed_token
 
@@ -52,8 +52,8 @@ def _ics(body: bytes, *, filename: str) -> HttpResponse:
 
 
 def _feed_out(token: str) -> dict:
-    url = feed_url(token)
-    return {"url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
+    url, webcal_url = feed_urls(token)
+    return {"url": url, "webcal_url": webcal_url}
 
 
 class MealCalendarView(APIView):
