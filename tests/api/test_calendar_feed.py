@@ -16,7 +16,7 @@ from people.models import User
 from people.services import calendar_feed_token
 from tests.clock import london
 from tests.conftest import client_for
-from tests.factories import MealFactory, SignupFactory, UserFactory
+from tests.factories import MealFactory, SignupFactory, UserFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -234,3 +234,62 @@ def test_two_first_asks_at_once_get_the_same_address():
     assert len(tokens) == 2
     assert tokens[0] == tokens[1]
     assert client_for(person).get("/api/me/calendar/").json()["url"].endswith(tokens[0])
+
+
+@pytest.mark.clock("14:00", on=dt.date(2027, 3, 1))
+def test_the_feed_reads_right_across_both_clock_changes(resident, resident_client, host):
+    spring = MealFactory(
+        host=resident, starts_at=london("2027-03-28T12:00"), ends_at=london("2027-03-28T14:00")
+    )
+    autumn = SignupFactory(
+        person=resident,
+        meal=MealFactory(
+            host=host, starts_at=london("2027-10-31T12:00"), ends_at=london("2027-10-31T14:00")
+        ),
+    ).meal
+    moved = host_client_patch(host, autumn, "2027-10-31T13:00:00+00:00")
+    url = resident_client.get("/api/me/calendar/").json()["url"]
+
+    response = APIClient().get(feed_path(url))
+
+    calendar = Calendar.from_ical(response.content)
+    (zone,) = calendar.timezones
+    london_of_the_file = zone.to_tz()
+    events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+    starts = {
+        key: event.decoded("DTSTART").replace(tzinfo=london_of_the_file)
+        for key, event in events.items()
+    }
+    assert starts[uid(spring)].utcoffset() == dt.timedelta(hours=1)
+    assert starts[uid(spring)].astimezone(dt.UTC).hour == 11
+    assert starts[uid(autumn)].utcoffset() == dt.timedelta(0)
+    assert starts[uid(autumn)].astimezone(dt.UTC).hour == 13
+    assert b"DTSTART;TZID=Europe/London:20271031T130000" in response.content
+    assert (events[uid(spring)]["SEQUENCE"], events[uid(autumn)]["SEQUENCE"]) == (0, moved)
+
+
+def host_client_patch(host, meal, starts_at: str) -> int:
+    """The host moves the meal through the API; the meal's new revision."""
+    ends_at = starts_at.replace("T13:", "T15:")
+    response = client_for(host).patch(
+        f"/api/meals/{meal.pk}/", {"starts_at": starts_at, "ends_at": ends_at}, format="json"
+    )
+    assert response.status_code == 200
+    meal.refresh_from_db()
+    return meal.revision
+
+
+@pytest.mark.parametrize("meals", [1, 12])
+def test_a_feed_costs_the_same_queries_however_many_meals(
+    resident, resident_client, host, meals, django_assert_num_queries
+):
+    for _ in range(meals):
+        SignupFactory(person=resident, meal=MealFactory(host=host, venue=VenueFactory()))
+        MealFactory(host=resident)
+    path = feed_path(resident_client.get("/api/me/calendar/").json()["url"])
+
+    # The person by key, their sign-ups with meals and venues, the meals they host.
+    with django_assert_num_queries(3):
+        response = APIClient().get(path)
+
+    assert len(events_of(response)) == 2 * meals
