@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from meals.models import LIVE_SIGNUP_STATUSES, Meal, Signup
 from people.models import User
@@ -140,7 +140,7 @@ def calendar_ics(entries: Iterable[Entry], *, name: str | None = None) -> bytes:
         calendar.add("name", name)
         calendar.add("x-wr-calname", name)
         calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
-        calendar.add("x-published-ttl", FEED_REFRESH)
+        calendar.add("x-published-ttl", vDuration(FEED_REFRESH))
     entries = list(entries)
     for entry in entries:
         calendar.add_component(_event(entry))

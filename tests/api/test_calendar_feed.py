@@ -109,7 +109,7 @@ def test_the_feed_lists_exactly_my_meals(resident, resident_client, host):
     assert {uid(my_draft), uid(my_old), uid(others)}.isdisjoint(events_of(response))
     calendar = Calendar.from_ical(response.content)
     assert str(calendar["X-WR-CALNAME"]) == "Blether"
-    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H" in response.content
+    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\nX-PUBLISHED-TTL:PT1H\r\n" in response.content
     assert [tz.tz_name for tz in calendar.timezones] == ["Europe/London"]
     starts = [e.decoded("DTSTART") for e in calendar.walk("VEVENT")]
     assert starts == sorted(starts)
