@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event, vDuration
+from icalendar import Calendar, Event, Timezone, vDuration
 
 from meals.models import LIVE_SIGNUP_STATUSES, Meal, Signup
 from people.models import User
@@ -142,13 +142,17 @@ def calendar_ics(entries: Iterable[Entry], *, name: str | None = None) -> bytes:
         calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", vDuration(FEED_REFRESH))
     entries = list(entries)
+    # The zone's rules for every year the meals touch, whole, so it reads right throughout;
+    # always there, as RFC 5545 wants a calendar to hold at least one component.
+    moments = [e.meal.starts_at for e in entries] + [e.meal.ends_at for e in entries]
+    years = [moment.astimezone(LONDON).year for moment in moments or [timezone.now()]]
+    calendar.add_component(
+        Timezone.from_tzid(
+            "Europe/London",
+            first_date=dt.date(min(years), 1, 1),
+            last_date=dt.date(max(years) + 1, 1, 1),
+        )
+    )
     for entry in entries:
         calendar.add_component(_event(entry))
-    if entries:
-        # The rules of every year the meals touch, whole, so the zone reads right throughout.
-        first = min(e.meal.starts_at for e in entries).astimezone(LONDON).year
-        last = max(e.meal.ends_at for e in entries).astimezone(LONDON).year
-        calendar.add_missing_timezones(
-            first_date=dt.date(first, 1, 1), last_date=dt.date(last + 1, 1, 1)
-        )
     return calendar.to_ical()

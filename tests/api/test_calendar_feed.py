@@ -121,7 +121,10 @@ def test_a_feed_with_nothing_in_it_is_still_a_calendar(resident_client):
     response = APIClient().get(feed_path(url))
 
     assert events_of(response) == {}
-    assert Calendar.from_ical(response.content)["PRODID"] == "-//Blether//Meals//EN"
+    calendar = Calendar.from_ical(response.content)
+    assert calendar["PRODID"] == "-//Blether//Meals//EN"
+    # RFC 5545 wants at least one component in a calendar: the zone is always there.
+    assert [tz.tz_name for tz in calendar.timezones] == ["Europe/London"]
 
 
 def test_a_reset_kills_the_old_address(resident, resident_client):
