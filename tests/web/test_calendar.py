@@ -24,7 +24,7 @@ def test_add_to_calendar_gives_the_apis_ics(resident_web, resident):
 
     assert f'href="/meals/{meal.pk}/calendar.ics" download hx-boost="false">Add to calendar' in page
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/calendar"
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert response["Content-Disposition"] == f'attachment; filename="blether-{meal.code}.ics"'
     (event,) = Calendar.from_ical(response.content).walk("VEVENT")
     assert (str(event["UID"]), str(event["SUMMARY"])) == (

@@ -19,7 +19,9 @@ def meal_calendar(request, pk: int):
     meal = visible_meal(request, pk)
     if meal is None:
         return not_found(request, "meal")
-    response = HttpResponse(calendar_ics([meal_entry(meal)]), content_type="text/calendar")
+    response = HttpResponse(
+        calendar_ics([meal_entry(meal)]), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="blether-{meal.code}.ics"'
     response["Cache-Control"] = "private, no-store"
     return response
