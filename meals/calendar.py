@@ -63,15 +63,13 @@ def _signup_entry(signup: Signup) -> Entry:
     return Entry(meal=meal, off=off, tentative=waiting, changed_at=signup.cancelled_at)
 
 
-def feed_entries(*, person: User, now: dt.datetime | None = None) -> list[Entry]:
+def feed_entries(*, person: User) -> list[Entry]:
     """Everything a person's feed lists, soonest first: each meal they host once published,
     and each published meal they have or had a place at (waiting or invited: tentative). A
     meal called off, or a place given up, stays listed as cancelled until FEED_PAST after the
     meal's end, so calendars drop it; then it leaves the feed, as every past meal does."""
-    since = (now or timezone.now()) - FEED_PAST
-    shown = Meal.objects.filter(published_at__isnull=False, ends_at__gte=since).exclude(
-        status=Meal.Status.DRAFT
-    )
+    # Meals everyone may see (never a draft, nor one never published), as the API's rule.
+    shown = Meal.objects.visible_to(None).filter(ends_at__gte=timezone.now() - FEED_PAST)
     entries: dict[int, Entry] = {}
     signups = (
         Signup.objects.filter(person=person, meal__in=shown)
