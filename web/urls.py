@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from web.views import account, auth, hosting, meals, propose, public, pwa
+from web.views import account, auth, calendar, hosting, meals, propose, public, pwa
 
 app_name = "web"
 
@@ -15,10 +15,12 @@ urlpatterns = [
     path("meals/<int:pk>/cancel-place/", meals.meal_cancel_place, name="meal-cancel-place"),
     path("meals/<int:pk>/dish/", meals.meal_dish, name="meal-dish"),
     path("meals/<int:pk>/feedback/", meals.meal_feedback, name="meal-feedback"),
+    path("meals/<int:pk>/calendar.ics", calendar.meal_calendar, name="meal-calendar"),
     path("my-meals/", meals.my_meals, name="my-meals"),
     path("settings/", account.settings_page, name="settings"),
     path("settings/my-data/", account.export, name="export"),
     path("settings/leave/", account.leave, name="leave"),
+    path("settings/calendar/", calendar.calendar_feed, name="calendar"),
     path("propose/", propose.kind, name="propose"),
     path("propose/when/", propose.when, name="propose-when"),
     path("propose/place/", propose.place, name="propose-place"),
