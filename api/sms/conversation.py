@@ -69,7 +69,7 @@ def handle_text(*, phone: str, body: str, message_sid: str) -> Outcome:
         # Nothing after STOP: they must text START first.
         return Outcome("ignored", "", person)
     if command.kind in ANSWER_KINDS and command.code is None:
-        answer = answered(person, body, message_sid)
+        answer = answered(person, body, message_sid, feedback=command.kind == "rating")
         if answer is not None:
             return Outcome("answer", answer, person)
     handler = {
