@@ -193,6 +193,9 @@ def _join(person: User, meal: Meal, party: int | None) -> str:
         return _reply("sms_cannot", meal)
     if signup.status == Signup.Status.WAITLISTED:
         return _reply("sms_waitlisted", meal, party=party_words(signup.party_size))
+    if party is not None and party != signup.party_size:
+        # YES 2 to an invitation for 1: the place is taken, then changed as the app would.
+        return _change_party(person, signup, party)
     return _reply("sms_signed_up", meal, party=party_words(signup.party_size))
 
 
