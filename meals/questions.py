@@ -81,7 +81,8 @@ class Unclear:
 
 def _answers(host: User) -> list[Relay]:
     """Where a host's text could go: one ANSWER per guest's question to them in the last
-    48 hours about a meal still to end, newest first."""
+    48 hours about a meal still to end, newest first. A guest who has since left the meal
+    gets no more of the host's texts, as with host messages."""
     questions = list(
         GuestQuestion.objects.filter(
             meal__host=host,
@@ -93,20 +94,15 @@ def _answers(host: User) -> list[Relay]:
         .order_by("-asked_at", "-pk")
     )
     signups = Signup.objects.filter(
-        meal__in={q.meal_id for q in questions}, person__in={q.asked_by_id for q in questions}
+        meal__in={q.meal_id for q in questions},
+        person__in={q.asked_by_id for q in questions},
+        status__in=LIVE_SIGNUP_STATUSES,
     ).select_related("person")
-    # The newest sign-up of each guest at each meal names them.
-    named = {(s.meal_id, s.person_id): s for s in signups.order_by("pk")}
+    live = {(s.meal_id, s.person_id): s for s in signups}
     return [
-        Relay(
-            ANSWER,
-            q.meal,
-            host,
-            q.asked_by,
-            _guest_name(named.get((q.meal_id, q.asked_by_id)), q.asked_by),
-            question=q,
-        )
+        Relay(ANSWER, q.meal, host, q.asked_by, _guest_name(signup, q.asked_by), question=q)
         for q in questions
+        if (signup := live.get((q.meal_id, q.asked_by_id))) is not None
     ]
 
 

@@ -254,3 +254,30 @@ def test_guests_with_no_name_go_by_the_last_three_digits_so_the_host_can_name_th
 def test_three_or_more_guests_waiting_are_named_by_the_newest_and_a_count():
     assert names_text(("Bob", "Jean", "Jo")) == "Bob and 2 more"
     assert names_text(("Bob", "Jean")) == "Bob and Jean"
+
+
+def test_a_guest_who_cancelled_since_asking_no_longer_gets_the_hosts_texts(
+    api_client, tea, jean, bob
+):
+    conv.text(api_client, GRANDSON)
+    conv.text(api_client, "Is there parking?", phone=BOB_PHONE)
+    assert conv.text(api_client, "NO T7K2").startswith("Your place at ")
+
+    reply = conv.text(api_client, "Round the back", phone=HOST_PHONE)
+
+    assert reply == f"Thanks, we've passed your answer to Bob ({tea.title}, T7K2)."
+    assert _answers() == [(BOB_PHONE, _answer(tea, "Round the back"))]
+
+
+def test_a_host_stops_texts_then_starts_again(api_client, tea, jean):
+    assert conv.text(api_client, "STOP", phone=HOST_PHONE) == ""
+    refused = conv.text(api_client, GRANDSON)
+    assert conv.text(api_client, "Of course", phone=HOST_PHONE) == ""
+    conv.text(api_client, "START", phone=HOST_PHONE)
+
+    passed = conv.text(api_client, GRANDSON)
+
+    assert refused.startswith("Sorry, Ann, the host of ")
+    assert passed == _passed(tea)
+    assert _answers() == []
+    assert Message.objects.filter(template="guest_question").count() == 1
