@@ -14,7 +14,7 @@ rate limit are the caller's to check first. The words are never logged nor kept 
 outbox.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -99,10 +99,26 @@ def _answers(host: User) -> list[Relay]:
         status__in=LIVE_SIGNUP_STATUSES,
     ).select_related("person")
     live = {(s.meal_id, s.person_id): s for s in signups}
+    return _told_apart(
+        [
+            Relay(ANSWER, q.meal, host, q.asked_by, _guest_name(signup, q.asked_by), question=q)
+            for q in questions
+            if (signup := live.get((q.meal_id, q.asked_by_id))) is not None
+        ]
+    )
+
+
+def _told_apart(answers: list[Relay]) -> list[Relay]:
+    """Guests who share a name ('Bob') go by it and the last three digits of their number
+    ('Bob 666'), so one can never take an answer named for the other."""
+    guests: dict[str, set[int]] = {}
+    for answer in answers:
+        guests.setdefault(answer.guest_name.casefold(), set()).add(answer.to.pk)
     return [
-        Relay(ANSWER, q.meal, host, q.asked_by, _guest_name(signup, q.asked_by), question=q)
-        for q in questions
-        if (signup := live.get((q.meal_id, q.asked_by_id))) is not None
+        replace(a, guest_name=f"{shorten(a.guest_name, NAME_MAX - 4)} {(a.to.phone or '')[-3:]}")
+        if len(guests[a.guest_name.casefold()]) > 1
+        else a
+        for a in answers
     ]
 
 

@@ -281,3 +281,22 @@ def test_a_host_stops_texts_then_starts_again(api_client, tea, jean):
     assert passed == _passed(tea)
     assert _answers() == []
     assert Message.objects.filter(template="guest_question").count() == 1
+
+
+def test_a_second_guest_by_the_same_name_cannot_catch_the_answer_meant_for_the_first(
+    api_client, tea, bob
+):
+    namesake = UserFactory(phone="+447700900888", display_name="Bob Impostor", has_app=False)
+    SignupFactory(meal=tea, person=namesake)
+    conv.text(api_client, "Is there parking?", phone=BOB_PHONE)
+    conv.text(api_client, "What is the door code?", phone=namesake.phone)
+
+    unclear = conv.text(api_client, "Bob: it's 1234", phone=HOST_PHONE)
+    named = conv.text(api_client, "Bob 666: round the back", phone=HOST_PHONE)
+
+    assert unclear == (
+        "Sorry, who is that for? Bob 888 and Bob 666 asked you something. "
+        "Send it again starting with the name, e.g. Bob 888: yes"
+    )
+    assert named == f"Thanks, we've passed your answer to Bob 666 ({tea.title}, T7K2)."
+    assert _answers() == [(BOB_PHONE, _answer(tea, "Bob 666: round the back"))]
