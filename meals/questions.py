@@ -59,7 +59,7 @@ class Relay:
 
     @property
     def awaits_answer(self) -> bool:
-        """A host's question still unanswered: their bare YES or NO is taken as the answer."""
+        """A guest's question still unanswered: the host's bare YES or NO is taken as the answer."""
         return self.question is not None and self.question.answered_at is None
 
 

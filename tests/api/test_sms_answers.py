@@ -11,6 +11,7 @@ from django.utils import timezone
 from api.sms.relay import names_text
 from meals.models import GuestQuestion, SmsThread
 from meals.sms import sms_thread_remember
+from notifications.gsm import measure
 from notifications.models import Message
 from people.models import RateLimitHit
 from tests.api import test_sms_conversation as conv
@@ -300,3 +301,41 @@ def test_a_second_guest_by_the_same_name_cannot_catch_the_answer_meant_for_the_f
     )
     assert named == f"Thanks, we've passed your answer to Bob 666 ({tea.title}, T7K2)."
     assert _answers() == [(BOB_PHONE, _answer(tea, "Bob 666: round the back"))]
+
+
+def test_a_question_older_than_48_hours_takes_no_answer(api_client, tea, jean):
+    conv.text(api_client, GRANDSON)
+    GuestQuestion.objects.update(asked_at=timezone.now() - dt.timedelta(hours=48, seconds=1))
+
+    assert conv.text(api_client, "Of course", phone=HOST_PHONE).startswith("Sorry, I didn't")
+    assert _answers() == []
+
+
+def test_a_hosts_answers_are_limited_per_guest_so_a_busy_host_can_answer_everyone(
+    api_client, tea, jean, bob, settings
+):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "sms_relays": "1/day"}
+    conv.text(api_client, GRANDSON)
+    conv.text(api_client, "Is there parking?", phone=BOB_PHONE)
+
+    replies = [
+        conv.text(api_client, body, phone=HOST_PHONE)
+        for body in ("Jean: yes", "Jean: and his dog", "Bob: round the back")
+    ]
+
+    assert replies[1].startswith("Sorry, that's a lot of messages to pass on")
+    assert _answers() == [
+        (PHONE, _answer(tea, "Jean: yes")),
+        (BOB_PHONE, _answer(tea, "Bob: round the back")),
+    ]
+
+
+def test_a_long_question_in_gaelic_with_emoji_is_one_gsm7_text(api_client, tea, jean):
+    words = ("Càit a bheil an talla? \U0001f600 Òran is cèilidh! " * 60)[:1600]
+
+    conv.text(api_client, words)
+
+    body = Message.objects.get(template="guest_question").body
+    assert measure(body) == ("GSM-7", 160, 1)
+    assert "asks: Càit a bheil an talla? Oran is cèilidh! Càit" in body
+    assert body.endswith("... Text back to answer.")
