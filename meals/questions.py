@@ -3,7 +3,8 @@
 A free text from a person goes, in this order, to:
 - as host, the guest whose text passed to them in the last 48 hours it starts by naming
   ("Jean: yes"), else the one guest still waiting for an answer (with several waiting, to
-  nobody until it names one: `Unclear`): the host's answer;
+  nobody until it names one: `Unclear`); only guests who still hold a live place count:
+  the host's answer;
 - the host who texted their guests in the last 48 hours: the guest's reply (`host_message_send`);
 - the host of the meal they last talked about, if they hold a live place there, else of their
   soonest live place (confirmed, waiting or invited): the guest's question;
