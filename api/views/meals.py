@@ -44,6 +44,7 @@ from api.serializers.signups import (
 from api.throttles import RateLimitThrottle
 from meals import nearby, selectors, services
 from meals.models import Meal, Signup
+from meals.services.lifts import signup_with_lift_create
 from people.errors import NotAllowed
 
 NOT_VISIBLE = OpenApiResponse(description="No such meal, or not visible to you")
@@ -69,6 +70,14 @@ def _check_paging(request) -> None:
 
 def _signup_out(signup: Signup, serializer=SignupOut) -> dict:
     return serializer(selectors.signup_with_position(signup.pk)).data
+
+
+def _sign_up(meal: Meal, person, fields: dict) -> Signup:
+    """A sign-up, with a lift request in the same transaction when `lift` is asked for."""
+    lift, pickup_note = fields.pop("lift"), fields.pop("pickup_note")
+    if lift:
+        return signup_with_lift_create(meal=meal, person=person, pickup_note=pickup_note, **fields)
+    return services.signup_create(meal=meal, person=person, **fields)
 
 
 class MealViewSet(viewsets.GenericViewSet):
@@ -225,7 +234,7 @@ class MealViewSet(viewsets.GenericViewSet):
         if request.method == "POST":
             data = SignupIn(data=request.data)
             data.is_valid(raise_exception=True)
-            signup = services.signup_create(meal=meal, person=request.user, **data.validated_data)
+            signup = _sign_up(meal, request.user, dict(data.validated_data))
             # What signups_with_position annotates on rows read from the database.
             signup.waitlist_position = selectors.waitlist_position(signup)  # type: ignore[attr-defined]
             return Response(SignupOut(signup).data, status=status.HTTP_201_CREATED)
