@@ -23,7 +23,7 @@ def lunch(**fields):
     """A published lunch in Saltcoats at 12:45 London time a week from the test's today."""
     day = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
     starts = london(f"{day}T12:45")
-    fields.setdefault("code", "L1FT7")
+    fields.setdefault("code", "CAR42")
     fields.setdefault("title", "Lunch at the Hub")
     return MealFactory(starts_at=starts, ends_at=starts + dt.timedelta(hours=2), **fields)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from api.sms import texts  # noqa: F401  registers the reply templates
+from api.sms import lifts, texts  # noqa: F401  registers the reply templates
 from api.sms.parser import Command, parse
 from meals.models import Meal, Signup
 from meals.selectors import live_signup_for, meal_by_code, meals_near
@@ -67,6 +67,8 @@ def handle_text(*, phone: str, body: str, message_sid: str) -> Outcome:
         "yes": lambda: _yes(person, command),
         "join": lambda: _join_code(person, command, body, message_sid),
         "no": lambda: _no(person, command, body, message_sid),
+        "lift": lambda: _lift(person, command),
+        "yes_lift": lambda: _yes_lift(person, command),
     }.get(command.kind)
     if handler is None:
         return Outcome("unknown", _unknown(person, body, message_sid), person)
@@ -261,3 +263,29 @@ def meals_list_text(meals: list[Meal]) -> str:
             title = title[: LIST_TITLE_MAX - 2].rstrip() + ".."
         lines.append(f"{meal.code} {title}, {context['when']}")
     return "\n".join(lines)
+
+
+def _lift(person: User, command: Command) -> str:
+    """LIFT (or LIFT T7K2): a lift to the meal they have a place at."""
+    if command.code:
+        meal = meal_by_code(command.code)
+        if meal is None or meal.status == Meal.Status.DRAFT:
+            return render("sms_no_such_code", {"code": command.code})
+        return lifts.lift_ask(person, meal)
+    live = upcoming_live_signups(person=person)
+    if len(live) > 1:
+        return _ask_for_code("LIFT", live)
+    return lifts.lift_ask(person, live[0].meal if live else None)
+
+
+def _yes_lift(person: User, command: Command) -> str:
+    """YES LIFT: a place, as YES gives, and a lift there."""
+    meal = meal_by_code(command.code) if command.code else _bare_meal(person)
+    if isinstance(meal, list):
+        return _ask_for_code("YES LIFT", meal)
+    if meal is None or meal.status == Meal.Status.DRAFT:
+        return render("sms_which_meal", {})
+    found = meal
+    if command.code:
+        sms_thread_remember(person=person, meal=found)
+    return lifts.join_with_lift(person, found, lambda: _join(person, found, command.party))

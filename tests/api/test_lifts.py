@@ -185,7 +185,7 @@ def test_taking_a_lift_texts_the_guest_who_is_coming_and_when(
     )
     when = meal_text_context(meal)["when"]
     expected = (
-        f"Ann will pick you up about 12:15 for Lunch at the Hub ({when}, code L1FT7). "
+        f"Ann will pick you up about 12:15 for Lunch at the Hub ({when}, code CAR42). "
         "They can text you through Blether."
     )
     assert [(t["to"], t["body"]) for t in sms_outbox] == [(lift.guest.phone, expected)]
@@ -219,7 +219,7 @@ def test_a_guest_who_cancels_their_place_frees_the_lift_and_the_driver_is_told()
     assert (lift.status, lift.driver_id) == ("cancelled", None)
     when = meal_text_context(meal)["when"]
     assert texts_to(ann.person) == [
-        f"Jean no longer needs your lift to Lunch at the Hub ({when}, code L1FT7). "
+        f"Jean no longer needs your lift to Lunch at the Hub ({when}, code CAR42). "
         "Thank you for offering."
     ]
 
@@ -251,7 +251,7 @@ def test_a_driver_who_withdraws_reopens_the_request_and_the_guest_is_told():
     when = meal_text_context(meal)["when"]
     assert texts_to(lift.guest)[-1] == (
         f"Sorry, Ann can't drive you to Lunch at the Hub ({when}) now. "
-        "We're looking for another driver. Code L1FT7"
+        "We're looking for another driver. Code CAR42"
     )
     assert client.post(f"/api/lifts/{lift.pk}/withdraw/").status_code == 403
 
@@ -269,7 +269,7 @@ def test_the_driver_texts_the_guest_through_blether():
 
     assert response.status_code == 204
     assert texts_to(lift.guest)[-1] == (
-        "Ann, driving you to Lunch at the Hub (L1FT7): I'll be in a red Fiat"
+        "Ann, driving you to Lunch at the Hub (CAR42): I'll be in a red Fiat"
     )
     assert ann.person.phone not in texts_to(lift.guest)[-1]
     assert (

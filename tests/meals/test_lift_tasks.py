@@ -35,7 +35,7 @@ def test_a_request_nobody_took_by_24_hours_before_is_flagged_to_the_host_once():
     assert [(m.recipient_id, m.body) for m in rows] == [
         (
             meal.host_id,
-            f"Nobody has offered Jean a lift to Lunch at the Hub ({when}, code L1FT7) yet. "
+            f"Nobody has offered Jean a lift to Lunch at the Hub ({when}, code CAR42) yet. "
             "Could you ask around?",
         )
     ]

@@ -21,6 +21,7 @@ TEXT_MODULES = [
     "venues.texts",
     "meals.texts",
     "api.sms.texts",
+    "api.sms.lifts",
 ]
 
 # Allowed more than one part, and why. Nothing else may exceed one.
@@ -93,6 +94,8 @@ def long_context() -> dict:
         "list": meals_list_text([meal, meal, meal]),
         "codes": codes_text([Signup(meal=meal)] * 3),
         "word": "YES",
+        "driver": "Christina-Marg",  # first names are cut to 14 in texts about lifts
+        "pickup": "12:15",
     }
 
 
@@ -112,6 +115,8 @@ def _render_long(name: str, context: dict) -> str:
         assert values["reason"].startswith(" Reason: The hall is needed")
     if name == "guest_reply":
         values["text"] = context["text"][:177] + "..."
+    if name == "lift_driver_message":
+        values["text"] = context["text"][:80]  # meals.lift_texts.DRIVER_TEXT_MAX
     return render(name, values)
 
 
