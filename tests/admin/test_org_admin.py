@@ -187,6 +187,7 @@ def test_the_report_page_and_its_csv(world, officer):
         "8",
         "0.444",
         "*",
+        "0",
         "5",
         "*",
         "*",
@@ -217,7 +218,7 @@ def test_the_report_page_marks_pending_feedback_and_says_why(world, officer):
         page = _signed_in(officer).get(url, {"start": "2026-10", "end": "2026-10"})
 
     bute = page.context["table"][1]
-    assert bute[11:] == ["pending"] * 5 + ["2026-11-16"]
+    assert bute[11:] == ["0"] + ["pending"] * 5 + ["2026-11-16"]
     assert page.context["notes"] == [
         "Feedback for October 2026 is withheld until 16 November 2026, when every meal's "
         "14-day feedback window has closed; from then it is final."
@@ -280,6 +281,7 @@ def test_every_page_a_staff_member_reaches_renders(world, officer_admin):
         ("venues", "Booking"),
         ("venues", "Organisation"),
         ("meals", "Meal"),
+        ("meals", "Driver"),
     }
     for url in (
         f"/admin/venues/organisation/{world.org.pk}/change/",
