@@ -276,6 +276,21 @@ def lifts_flag_unmatched() -> int:
 
 
 @transaction.atomic
+def driver_leave(*, person: User) -> None:
+    """Someone who drives leaves Blether: the lifts they took to meals still to come reopen
+    (each guest told) and the organisation's check goes; lifts already given stay counted."""
+    driver = Driver.objects.filter(person=person).first()
+    if driver is None:
+        return
+    ahead = Lift.objects.filter(
+        driver=driver, status=Lift.Status.TAKEN, meal__starts_at__gt=timezone.now()
+    ).select_related("meal")
+    for lift in ahead.order_by("pk"):
+        lift_withdraw(lift=lift, by=person)
+    Driver.objects.filter(pk=driver.pk).update(checked_by=None, checked_at=None)
+
+
+@transaction.atomic
 def pickup_notes_forget() -> int:
     """Blank the pick-up notes of lifts to meals that have ended: nobody sees them after."""
     return (

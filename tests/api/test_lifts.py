@@ -279,3 +279,26 @@ def test_the_driver_texts_the_guest_through_blether():
         == 403
     )
     assert Message.objects.filter(template="lift_driver_message").count() == 1
+
+
+def test_a_driver_who_leaves_reopens_their_lifts_and_the_guests_are_told():
+    meal = lunch()
+    lift = guest_with_lift(meal)
+    ann = driver()
+    client_for(ann.person).post(f"/api/lifts/{lift.pk}/take/")
+
+    assert client_for(ann.person).delete("/api/me/").status_code == 204
+
+    lift.refresh_from_db()
+    ann.refresh_from_db()
+    assert (lift.status, lift.driver_id, ann.checked_at) == ("open", None, None)
+    assert Message.objects.filter(recipient=lift.guest, template="lift_reopened").count() == 1
+
+
+def test_a_guest_who_leaves_lets_the_lift_go_and_their_note_with_it():
+    lift = guest_with_lift(lunch())
+
+    assert client_for(lift.guest).delete("/api/me/").status_code == 204
+
+    lift.refresh_from_db()
+    assert (lift.status, lift.pickup_note) == ("cancelled", "")
