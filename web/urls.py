@@ -18,6 +18,7 @@ urlpatterns = [
     path("my-meals/", meals.my_meals, name="my-meals"),
     path("settings/", account.settings_page, name="settings"),
     path("settings/my-data/", account.export, name="export"),
+    path("settings/lifts/", account.offer_lifts, name="offer-lifts"),
     path("settings/leave/", account.leave, name="leave"),
     path("propose/", propose.kind, name="propose"),
     path("propose/when/", propose.when, name="propose-when"),

@@ -72,14 +72,6 @@ def _signup_out(signup: Signup, serializer=SignupOut) -> dict:
     return serializer(selectors.signup_with_position(signup.pk)).data
 
 
-def _sign_up(meal: Meal, person, fields: dict) -> Signup:
-    """A sign-up, with a lift request in the same transaction when `lift` is asked for."""
-    lift, pickup_note = fields.pop("lift"), fields.pop("pickup_note")
-    if lift:
-        return signup_with_lift_create(meal=meal, person=person, pickup_note=pickup_note, **fields)
-    return services.signup_create(meal=meal, person=person, **fields)
-
-
 class MealViewSet(viewsets.GenericViewSet):
     serializer_class = MealOut
     # Any segment reaches the view, so a malformed id is a JSON 404, not Django's HTML page.
@@ -234,7 +226,7 @@ class MealViewSet(viewsets.GenericViewSet):
         if request.method == "POST":
             data = SignupIn(data=request.data)
             data.is_valid(raise_exception=True)
-            signup = _sign_up(meal, request.user, dict(data.validated_data))
+            signup = signup_with_lift_create(meal=meal, person=request.user, **data.validated_data)
             # What signups_with_position annotates on rows read from the database.
             signup.waitlist_position = selectors.waitlist_position(signup)  # type: ignore[attr-defined]
             return Response(SignupOut(signup).data, status=status.HTTP_201_CREATED)

@@ -132,11 +132,15 @@ def signup_with_lift_create(
     *,
     meal: Meal,
     person: User,
+    lift: bool,
     pickup_note: str = "",
     step_free: bool = False,
     **signup_fields,
 ) -> Signup:
-    """Sign up and ask for a lift in one go: both are written, or neither."""
+    """Sign up (`signup_create`'s fields), and with `lift` ask for a lift in the same go:
+    both are written, or neither."""
+    if not lift:
+        return signup_create(meal=meal, person=person, **signup_fields)
     _note(pickup_note)
     _request_point(meal, person)
     signup = signup_create(meal=meal, person=person, **signup_fields)
