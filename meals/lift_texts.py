@@ -38,6 +38,9 @@ LIFT_TEXTS = {
         "Nobody has offered {name} a lift to {meal} ({when}, code {code}) yet. "
         "Could you ask around?",
     ),
+    "lift_guest_reply": Template(
+        "transactional", "{name}, who you're driving to {meal} ({code}), replied: {text}"
+    ),
     "lift_driver_message": Template(
         "transactional", "{driver}, driving you to {meal} ({code}): {text}"
     ),

@@ -15,6 +15,7 @@ from meals.selectors import live_signup_for, meal_by_code, meals_near
 from meals.services.errors import AlreadySignedUp, FeedbackGiven, HoldExpired, MealNotOpen
 from meals.services.feedback import feedback_create
 from meals.services.guests import guest_accept, guest_decline
+from meals.services.lifts import guest_reply_to_driver
 from meals.services.seats import MAX_PARTY
 from meals.services.signups import signup_cancel, signup_create
 from meals.sms import (
@@ -90,6 +91,9 @@ def _unknown(person: User, body: str, message_sid: str) -> str:
     meal = guest_reply_relay(person=person, text=body, dedupe_key=f"guest-reply:{message_sid}")
     if meal is not None:
         return _reply("sms_relayed", meal)
+    lift = guest_reply_to_driver(person=person, text=body, dedupe_key=f"lift-reply:{message_sid}")
+    if lift is not None:
+        return _reply("sms_relayed_driver", lift.meal)
     return render("sms_sorry", {})
 
 

@@ -28,6 +28,7 @@ REPLIES = {
     "{meal} ({code}). Please ask {host}, the host, about getting there.",
     "sms_lift_no_place": "You don't have a place at {meal} ({code}) yet. "
     "Text YES LIFT {code} for a place and a lift.",
+    "sms_relayed_driver": "Thanks, we've passed your message to your driver for {meal} ({code}).",
     "sms_lift_no_places": "You don't have a place at any meal just now. Text MEALS to see "
     "what's on, then YES LIFT and the code for a place and a lift.",
 }

@@ -86,6 +86,8 @@ class Lift(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     taken_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # When the driver last texted the guest: the guest's replies reach the driver for 48 h.
+    driver_texted_at = models.DateTimeField(null=True, blank=True)
     # When the host was told nobody had taken it, 24 h before: once per request.
     host_told_at = models.DateTimeField(null=True, blank=True)
 

@@ -29,6 +29,7 @@ from meals.services.lift_steps import (
 )
 from meals.services.seats import constraint_name, locked_meal
 from meals.services.signups import signup_create
+from meals.sms import RELAY_WINDOW
 from meals.texts import shorten
 from notifications.gsm import gsm7_line
 from people.errors import NotAllowed
@@ -234,6 +235,7 @@ def lift_message_send(*, lift: Lift, by: User, text: str) -> None:
         raise LiftInvalid({"text": ["Write a message."]})
     if len(words) > DRIVER_TEXT_MAX:
         raise LiftInvalid({"text": [f"Keep it to {DRIVER_TEXT_MAX} characters."]})
+    Lift.objects.filter(pk=lift.pk).update(driver_texted_at=timezone.now())
     lift_tell(
         lift=lift,
         recipient=lift.guest,
@@ -277,6 +279,33 @@ def lifts_flag_unmatched() -> int:
         lift.save(update_fields=["host_told_at"])
         told += 1
     return told
+
+
+@transaction.atomic
+def guest_reply_to_driver(*, person: User, text: str, dedupe_key: str) -> Lift | None:
+    """Pass a guest's text to the driver who texted them about a lift in the last 48 hours,
+    with the guest's first name, never their number. None when there is nobody to pass it to."""
+    lift = (
+        Lift.objects.filter(
+            guest=person,
+            status=Lift.Status.TAKEN,
+            driver_texted_at__gte=timezone.now() - RELAY_WINDOW,
+            meal__ends_at__gt=timezone.now(),
+        )
+        .select_related("meal__venue", "meal__host", "guest", "driver__person")
+        .order_by("-driver_texted_at")
+        .first()
+    )
+    if lift is None or lift.driver is None:
+        return None
+    lift_tell(
+        lift=lift,
+        recipient=lift.driver.person,
+        template="lift_guest_reply",
+        dedupe_key=dedupe_key,
+        text=shorten(text, DRIVER_TEXT_MAX),
+    )
+    return lift
 
 
 @transaction.atomic

@@ -4,10 +4,12 @@ import pytest
 
 from api.sms.parser import Command, parse
 from meals.models import Lift, Signup
+from meals.services.lifts import lift_message_send, lift_take
 from meals.texts import meal_text_context
+from notifications.models import Message
 from tests.api.test_sms_conversation import _twilio_token, text  # noqa: F401  (autouse)
 from tests.factories import SALTCOATS, UserFactory, point
-from tests.lift_world import lunch
+from tests.lift_world import driver, lunch
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock("14:00")]
 
@@ -128,3 +130,22 @@ def test_no_cancels_the_place_and_the_lift_with_it(api_client, jean):
     text(api_client, "NO CAR42")
 
     assert Lift.objects.get().status == "cancelled"
+
+
+def test_a_reply_to_the_drivers_text_reaches_the_driver_without_the_number(api_client, jean):
+    meal = lunch()
+    text(api_client, "YES LIFT CAR42")
+    lift = Lift.objects.get()
+    ann = driver()
+    lift_take(lift=lift, by=ann.person)
+    lift_message_send(lift=Lift.objects.get(), by=ann.person, text="Red Fiat, 12:15")
+
+    reply = text(api_client, "See you then, thank you")
+
+    assert reply == "Thanks, we've passed your message to your driver for Lunch at the Hub (CAR42)."
+    relayed = Message.objects.get(recipient=ann.person, template="lift_guest_reply")
+    assert relayed.body == (
+        "Jean, who you're driving to Lunch at the Hub (CAR42), replied: See you then, thank you"
+    )
+    assert jean.phone not in relayed.body
+    assert meal.pk == lift.meal_id

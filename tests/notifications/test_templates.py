@@ -29,6 +29,7 @@ ALLOWED_PARTS = {
     "host_message": (3, "the host writes up to 320 characters (API contract)"),
     "guest_reply": (2, "relays up to 180 characters of the guest's own words to the host"),
     "sms_meals_list": (2, "three meals, each with its code, title and time"),
+    "lift_guest_reply": (2, "relays up to 80 characters of the guest's own words to the driver"),
 }
 LONG_REASON = "The hall is needed for a funeral tea that afternoon, sorry about that, folks"
 
@@ -115,7 +116,7 @@ def _render_long(name: str, context: dict) -> str:
         assert values["reason"].startswith(" Reason: The hall is needed")
     if name == "guest_reply":
         values["text"] = context["text"][:177] + "..."
-    if name == "lift_driver_message":
+    if name in ("lift_driver_message", "lift_guest_reply"):
         values["text"] = context["text"][:80]  # meals.lift_texts.DRIVER_TEXT_MAX
     return render(name, values)
 
