@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meals import selectors, services
+from meals.lift_selectors import lift_of
+from meals.lift_texts import pickup_at
 from meals.models import Signup
 from meals.services.lifts import signup_with_lift_create
 from people.errors import DomainError
@@ -61,6 +63,8 @@ def _meal_context(request, meal, **forms) -> dict:
         "mine": mine,
         "live": live,
         "is_host": meal.host_id == request.user.pk,
+        "lift": lift_of(meal=meal, person=request.user) if live else None,
+        "pickup": pickup_at(meal),
         "ended": ended,
         "open": meal.status == "published" and meal.starts_at > now,
         "dishes": list(selectors.dishes_of(meal=meal)),

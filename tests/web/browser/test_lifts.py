@@ -8,7 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from meals.models import Driver, Lift
+from meals.services.lifts import lift_take
 from tests.factories import MealFactory, UserFactory
+from tests.lift_world import driver
 from tests.web.browser.conftest import PINNED, sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,6 +56,7 @@ def test_i_need_a_lift_when_joining(page, live_server, audit, clock):
     audit("join with a lift")
     page.get_by_role("button", name="Join").click()
     expect(page.get_by_text("We will look for a driver and text you.")).to_be_visible()
+    expect(page.get_by_text("You asked for a lift. We will text you when a driver")).to_be_visible()
     audit("joined with a lift")
 
     lift = Lift.objects.get()
@@ -63,3 +66,6 @@ def test_i_need_a_lift_when_joining(page, live_server, audit, clock):
         "14 Ardrossan Road, blue door",
         "confirmed",
     )
+    lift_take(lift=lift, by=driver().person)
+    page.reload()
+    expect(page.get_by_text("Ann will pick you up about 13:30.")).to_be_visible()
