@@ -44,7 +44,8 @@ def _going(person: User) -> Exists:
 
 
 def lifts_open_for(*, driver: Driver) -> QuerySet[Lift]:
-    """Open requests this checked driver can take, nearest first, each with `distance_m`."""
+    """Open requests this checked driver can take, nearest first, each with `distance_m`: a
+    party bigger than the car, or one needing a step-free car the driver lacks, is left out."""
     home = driver.person.home_location
     reach = D(m=float(driver.max_km) * 1000)
     here = Value(home, output_field=PointField(geography=True, srid=4326))
@@ -55,6 +56,7 @@ def lifts_open_for(*, driver: Driver) -> QuerySet[Lift]:
             meal__status=Meal.Status.PUBLISHED,
             meal__starts_at__gt=timezone.now(),
             area__dwithin=(home, reach),
+            passengers__lte=driver.seats,
         )
         .exclude(guest=driver.person)
         .filter(

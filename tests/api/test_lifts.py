@@ -302,3 +302,15 @@ def test_a_guest_who_leaves_lets_the_lift_go_and_their_note_with_it():
 
     lift.refresh_from_db()
     assert (lift.status, lift.pickup_note) == ("cancelled", "")
+
+
+def test_a_driver_sees_no_party_bigger_than_the_car_nor_a_step_free_need_they_cannot_meet():
+    meal = lunch()
+    guest_with_lift(meal, passengers=3)
+    guest_with_lift(meal, name="Isa Reid", step_free=True)
+    fits = guest_with_lift(meal, name="Tam Hay", passengers=2)
+    client = client_for(driver(seats=2).person)
+
+    rows = client.get("/api/lifts/").json()["results"]
+
+    assert [r["id"] for r in rows] == [fits.pk]
