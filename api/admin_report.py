@@ -29,6 +29,7 @@ LABELS = {
     "seats_filled": "Seats filled",
     "seats_filled_share": "Share of seats filled",
     "no_shows": "Did not come",
+    "lifts_given": "Lifts given",
     "feedback_count": "Said how it went",
     "feedback_app": "Said so in the app",
     "feedback_sms": "Said so by text",
@@ -46,6 +47,7 @@ SHARES = ("sms_only_share", "seats_filled_share")
 TABLES = (
     ("Meals and people", ("venue_name", "month", "meals_held", "capacity", *PEOPLE_CELLS[:7])),
     ("What people said", ("venue_name", "month", *FEEDBACK_CELLS, "feedback_final_from")),
+    ("Lifts to meals", ("venue_name", "month", "lifts_given")),
 )
 
 # The dashboard's "last month at a glance".

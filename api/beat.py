@@ -36,6 +36,14 @@ SCHEDULE = {
         "task": "meals.tasks.expire_guest_holds",
         "schedule": 600.0,
     },
+    "meals-flag-unmatched-lifts": {
+        "task": "meals.tasks.flag_unmatched_lifts",
+        "schedule": 900.0,
+    },
+    "meals-forget-pickup-notes": {
+        "task": "meals.tasks.forget_pickup_notes",
+        "schedule": 300.0,
+    },
     "meals-feedback-questions": {
         "task": "meals.nudges.queue_feedback_questions",
         "schedule": crontab(minute=5, hour="9"),

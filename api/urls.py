@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/", include("api.urls_sms")),
     path("api/", include("api.urls_organisations")),
     path("api/", include("api.urls_calendar")),
+    path("api/", include("api.urls_lifts")),
     # The phone web front end (web/) answers everything else, from `/`.
     path("", include("web.urls")),
 ]

@@ -88,3 +88,7 @@ class MealAdmin(OrganisationScopedAdmin):
     @admin.display(description="safety prompts met (needed to publish)")
     def safety(self, obj):
         return f"{obj.safety_due - obj.safety_unmet} of {obj.safety_due}"
+
+
+# Drivers, checked by organisations' officers, are kept with the other lift code.
+from meals import admin_lifts  # noqa: E402, F401

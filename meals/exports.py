@@ -6,7 +6,8 @@ from typing import Any
 
 from django.dispatch import Signal
 
-from meals.models import Dish, Feedback, GuestQuestion, Meal, Signup
+from meals.lift_selectors import pickup_note_for
+from meals.models import Dish, Driver, Feedback, GuestQuestion, Lift, Meal, Signup
 from people.models import User
 
 # Sent by person_export with person=<User>; each receiver returns a dict of extra sections for
@@ -101,6 +102,33 @@ def _meals_part(person: User) -> dict:
         "meals_hosted": _export_meals_hosted(person),
         **_export_dishes_and_feedback(person),
         "texts_passed_to_hosts": _export_questions(person),
+        **_export_lifts(person),
+    }
+
+
+def _export_lifts(person: User) -> dict:
+    driver = Driver.objects.filter(person=person).select_related("checked_by").first()
+    asked = Lift.objects.filter(guest=person).select_related("meal").order_by("created_at")
+    return {
+        "driver": None
+        if driver is None
+        else {
+            "seats": driver.seats,
+            "step_free": driver.step_free,
+            "max_km": float(driver.max_km),
+            "checked_by": driver.checked_by.name if driver.checked_by else None,
+            "checked_at": _iso(driver.checked_at),
+        },
+        "lifts_asked": [
+            {
+                "id": lift.pk,
+                "meal": {"id": lift.meal_id, "code": lift.meal.code, "title": lift.meal.title},
+                "status": lift.status,
+                "pickup_note": pickup_note_for(lift=lift, viewer=person),
+                "created_at": _iso(lift.created_at),
+            }
+            for lift in asked
+        ],
     }
 
 

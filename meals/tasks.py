@@ -10,6 +10,7 @@ from celery import shared_task
 
 from meals import nudges
 from meals.services.guests import guest_holds_expire
+from meals.services.lifts import lifts_flag_unmatched, pickup_notes_forget
 from meals.services.meals import meals_complete_finished
 
 
@@ -21,6 +22,16 @@ def complete_finished_meals() -> int:
 @shared_task(name="meals.tasks.expire_guest_holds")
 def expire_guest_holds() -> int:
     return guest_holds_expire()
+
+
+@shared_task(name="meals.tasks.flag_unmatched_lifts")
+def flag_unmatched_lifts() -> int:
+    return lifts_flag_unmatched()
+
+
+@shared_task(name="meals.tasks.forget_pickup_notes")
+def forget_pickup_notes() -> int:
+    return pickup_notes_forget()
 
 
 @shared_task(name="meals.nudges.invitations_queue", ignore_result=True)

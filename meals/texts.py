@@ -74,7 +74,9 @@ MEAL_TEXTS = {
 
 def register_templates() -> None:
     """Give notifications the meal texts, which it renders by name; MealsConfig.ready calls it."""
-    for name, template in MEAL_TEXTS.items():
+    from meals.lift_texts import LIFT_TEXTS
+
+    for name, template in {**MEAL_TEXTS, **LIFT_TEXTS}.items():
         register(name, category=template.category, text=template.text)
 
 

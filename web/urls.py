@@ -19,6 +19,7 @@ urlpatterns = [
     path("my-meals/", meals.my_meals, name="my-meals"),
     path("settings/", account.settings_page, name="settings"),
     path("settings/my-data/", account.export, name="export"),
+    path("settings/lifts/", account.offer_lifts, name="offer-lifts"),
     path("settings/leave/", account.leave, name="leave"),
     path("settings/calendar/", calendar.calendar_feed, name="calendar"),
     path("propose/", propose.kind, name="propose"),

@@ -91,6 +91,9 @@ class ReportRowOut(serializers.Serializer):
         allow_null=True, help_text="seats_filled / capacity (0-1)"
     )
     no_shows = serializers.IntegerField(allow_null=True, help_text="Parties marked no_show")
+    lifts_given = serializers.IntegerField(
+        allow_null=True, help_text="Lifts volunteer drivers gave to people who came"
+    )
     feedback_count = serializers.IntegerField(
         allow_null=True, help_text="null until feedback_final_from, or when withheld"
     )

@@ -17,6 +17,13 @@ class SignupIn(serializers.Serializer):
     party_size = serializers.IntegerField(min_value=1, max_value=6, default=1)
     dietary_needs = serializers.CharField(max_length=200, allow_blank=True, default="")
     access_needs = serializers.CharField(max_length=200, allow_blank=True, default="")
+    lift = serializers.BooleanField(default=False, help_text="I need a lift there")
+    pickup_note = serializers.CharField(
+        max_length=120,
+        allow_blank=True,
+        default="",
+        help_text="With `lift`: street and door, shown only to the driver who takes it",
+    )
 
 
 class SignupPatchIn(serializers.Serializer):

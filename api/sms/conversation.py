@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from api.sms import texts  # noqa: F401  registers the reply templates
+from api.sms import lifts, texts  # noqa: F401  registers the reply templates
 from api.sms.home import home_reply, invites_reply
 from api.sms.parser import Command, parse
 from api.sms.relay import answered, relayed
@@ -23,6 +23,7 @@ from meals.services.errors import (
 )
 from meals.services.feedback import feedback_create
 from meals.services.guests import guest_accept, guest_decline
+from meals.services.lifts import guest_reply_to_driver
 from meals.services.seats import MAX_PARTY
 from meals.services.signups import signup_cancel, signup_create, signup_update
 from meals.sms import (
@@ -83,6 +84,8 @@ def handle_text(*, phone: str, body: str, message_sid: str) -> Outcome:
         "home": lambda: home_reply(person, command),
         "invites_on": lambda: invites_reply(person, on=True),
         "invites_off": lambda: invites_reply(person, on=False),
+        "lift": lambda: _lift(person, command),
+        "yes_lift": lambda: _yes_lift(person, command),
     }.get(command.kind)
     if handler is None:
         return Outcome("unknown", _unknown(person, body, message_sid), person)
@@ -101,6 +104,10 @@ def _opt_in(person: User) -> str:
 
 
 def _unknown(person: User, body: str, message_sid: str) -> str:
+    # A reply to a driver who texted about a lift in the last 48 hours goes to that driver.
+    lift = guest_reply_to_driver(person=person, text=body, dedupe_key=f"lift-reply:{message_sid}")
+    if lift is not None:
+        return _reply("sms_relayed_driver", lift.meal)
     return relayed(person, body, message_sid) or render("sms_sorry", {})
 
 
@@ -296,3 +303,29 @@ def meals_list_text(meals: list[Meal]) -> str:
             title = title[: LIST_TITLE_MAX - 2].rstrip() + ".."
         lines.append(f"{meal.code} {title}, {context['when']}")
     return "\n".join(lines)
+
+
+def _lift(person: User, command: Command) -> str:
+    """LIFT (or LIFT T7K2): a lift to the meal they have a place at."""
+    if command.code:
+        meal = meal_by_code(command.code)
+        if meal is None or meal.status == Meal.Status.DRAFT:
+            return render("sms_no_such_code", {"code": command.code})
+        return lifts.lift_ask(person, meal)
+    live = upcoming_live_signups(person=person)
+    if len(live) > 1:
+        return _ask_for_code("LIFT", live)
+    return lifts.lift_ask(person, live[0].meal if live else None)
+
+
+def _yes_lift(person: User, command: Command) -> str:
+    """YES LIFT: a place, as YES gives, and a lift there."""
+    meal = meal_by_code(command.code) if command.code else _bare_meal(person)
+    if isinstance(meal, list):
+        return _ask_for_code("YES LIFT", meal)
+    if meal is None or meal.status == Meal.Status.DRAFT:
+        return render("sms_which_meal", {})
+    found = meal
+    if command.code:
+        sms_thread_remember(person=person, meal=found)
+    return lifts.join_with_lift(person, found, lambda: _join(person, found, command.party))

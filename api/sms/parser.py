@@ -78,7 +78,7 @@ BIG_PARTY = 99  # stands for any number too long to be a real party
 @dataclass(frozen=True)
 class Command:
     kind: str  # yes | no | join | meals | rating | help | stop | start | home | invites_on
-    # | invites_off | unknown
+    # | invites_off | lift | yes_lift | unknown
     party: int | None = None
     code: str | None = None
     rating: int | None = None
@@ -130,6 +130,8 @@ def parse(text: object) -> Command:
     if not tokens:
         return Command("unknown")
     command = _whole_text(tokens)
+    if command is None:
+        command = _lift(tokens)
     if command is None:
         command = _led_by(tokens[0], tokens[1:])
     return command or Command("unknown")
@@ -188,3 +190,21 @@ def _home(rest: list[str]) -> Command | None:
     if len(typed) <= MAX_POSTCODE and any(c.isdigit() for c in typed):
         return Command("home", postcode=typed)
     return None
+
+
+# "I need a lift please", "can I get a lift": words that may come with LIFT.
+LIFT_FILLER = {"NEED", "CAN", "GET", "GIVE", "ME", "WANT", "WOULD", "LIKE", "COULD", "ASK"}
+
+
+def _lift(tokens: list[str]) -> Command | None:
+    """LIFT (with a code, and words such as "I need a"), or YES LIFT (with a party or code):
+    ask for a lift to a meal they have a place at, or take a place and ask at once."""
+    if "LIFT" not in tokens:
+        return None
+    rest = list(tokens)
+    rest.remove("LIFT")
+    if rest and rest[0] in YES_WORDS:
+        known, party, code = _extras(rest[1:])
+        return Command("yes_lift", party=party, code=code) if known else None
+    known, _party, code = _extras(rest, filler=FILLER | LIFT_FILLER)
+    return Command("lift", code=code) if known else None

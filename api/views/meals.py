@@ -44,6 +44,7 @@ from api.serializers.signups import (
 from api.throttles import RateLimitThrottle
 from meals import nearby, selectors, services
 from meals.models import Meal, Signup
+from meals.services.lifts import signup_with_lift_create
 from people.errors import NotAllowed
 
 NOT_VISIBLE = OpenApiResponse(description="No such meal, or not visible to you")
@@ -225,7 +226,7 @@ class MealViewSet(viewsets.GenericViewSet):
         if request.method == "POST":
             data = SignupIn(data=request.data)
             data.is_valid(raise_exception=True)
-            signup = services.signup_create(meal=meal, person=request.user, **data.validated_data)
+            signup = signup_with_lift_create(meal=meal, person=request.user, **data.validated_data)
             # What signups_with_position annotates on rows read from the database.
             signup.waitlist_position = selectors.waitlist_position(signup)  # type: ignore[attr-defined]
             return Response(SignupOut(signup).data, status=status.HTTP_201_CREATED)

@@ -26,7 +26,7 @@ final: only feedback given within its meal's window is ever counted.
 Periods are whole months: `start` snaps down to the first of its month and `end` up to the last
 day of its month, so two reports a day apart cannot be differenced to single someone out.
 
-The report runs five queries whatever the number of venues, meals or people.
+The report runs six queries whatever the number of venues, meals or people.
 """
 
 from meals.reports.cells import TOOK_PART

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from meals.models import Feedback, Meal, Signup
+from meals.models import Feedback, Lift, Meal, Signup
 from meals.services.feedback import FEEDBACK_WINDOW
 from venues.models import Organisation
 
@@ -25,6 +25,7 @@ class ReportCells:
     signups: Cells  # signups, distinct_people, sms_only_people, seats_filled, no_shows, ...
     first_timers: dict[tuple[int | None, dt.date], int]
     feedback: Cells  # feedback_count, _app, _sms, the means and how many people scored each
+    lifts: dict[tuple[int | None, dt.date], int]  # lifts given to people who took part
 
 
 def tz() -> ZoneInfo:
@@ -115,14 +116,24 @@ def _feedback_cells(meals: QuerySet[Meal]) -> Cells:
     return {_cell_key(row): row for row in rows}
 
 
+def _lift_cells(meals: QuerySet[Meal]) -> dict:
+    """Lifts a driver took to a meal held, for a guest who took part."""
+    given = Lift.objects.filter(
+        meal__in=meals, status=Lift.Status.TAKEN, signup__status__in=TOOK_PART
+    )
+    rows = _by_cell(given).annotate(lifts_given=Count("id"))
+    return {_cell_key(row): row["lifts_given"] for row in rows}
+
+
 def report_cells(
     *, organisation: Organisation, start: dt.date, end: dt.date, now: dt.datetime
 ) -> ReportCells:
-    """Every cell's figures for the meals held in the period: four queries."""
+    """Every cell's figures for the meals held in the period: five queries."""
     meals = held_meals(organisation=organisation, start=start, end=end, now=now)
     return ReportCells(
         meals=_meal_cells(meals),
         signups=_signup_cells(meals),
         first_timers=_first_timer_cells(meals, now=now),
         feedback=_feedback_cells(meals),
+        lifts=_lift_cells(meals),
     )

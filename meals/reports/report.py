@@ -27,6 +27,7 @@ PEOPLE_CELLS = (
     "seats_filled",
     "seats_filled_share",
     "no_shows",
+    "lifts_given",
     "feedback_count",
     "feedback_app",
     "feedback_sms",
@@ -72,6 +73,7 @@ class ReportRow:
     seats_filled: int | None = 0  # sum of party sizes of those who took part
     seats_filled_share: float | None = 0.0  # seats_filled / capacity
     no_shows: int | None = 0  # parties marked no_show
+    lifts_given: int | None = 0  # lifts volunteer drivers gave to people who took part
     feedback_count: int | None = 0
     feedback_app: int | None = 0
     feedback_sms: int | None = 0
@@ -161,6 +163,7 @@ def _row(
         seats_filled=seats,
         seats_filled_share=_ratio(seats, capacity),
         no_shows=signup.get("no_shows", 0),
+        lifts_given=cells.lifts.get(key, 0),
         feedback_count=feedback.get("feedback_count", 0),
         feedback_app=feedback.get("feedback_app", 0),
         feedback_sms=feedback.get("feedback_sms", 0),
@@ -194,6 +197,7 @@ def _small_cells(row: ReportRow, *, signup: dict, sms_only: int, feedback: dict)
         "first_timers": row.first_timers,
         "seats_filled": row.seats_filled,
         "no_shows": row.no_shows,
+        "lifts_given": row.lifts_given,
         "feedback_count": row.feedback_count,
         "feedback_app": row.feedback_app,
         "feedback_sms": row.feedback_sms,

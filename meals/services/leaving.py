@@ -11,10 +11,12 @@ from meals.models import (
     Dish,
     Feedback,
     GuestQuestion,
+    Lift,
     Meal,
     Signup,
     SmsThread,
 )
+from meals.services.lifts import driver_leave
 from meals.services.meals import meal_cancel
 from meals.services.signups import signup_cancel
 from notifications.services import messages_forget
@@ -42,6 +44,8 @@ def person_leave(*, person: User) -> None:
     ) | Meal.objects.filter(host=person, status=Meal.Status.DRAFT)
     for meal in hosted.distinct():
         meal_cancel(meal=meal, by=person, reason=LEAVING_REASON)
+    driver_leave(person=person)
+    Lift.objects.filter(guest=person).update(pickup_note="")
     # Their words and the names given them go with them; the counts stay for the reports.
     Signup.objects.filter(person=person).update(dietary_needs="", access_needs="", guest_name="")
     Feedback.objects.filter(person=person).update(comment="")

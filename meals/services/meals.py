@@ -20,6 +20,7 @@ from meals.models import (
 from meals.services.bookings import booking_cancel
 from meals.services.errors import MealInvalid
 from meals.services.fanout import signups_tell
+from meals.services.lift_steps import lifts_release
 from meals.services.publishing import safety_reasons
 from meals.services.seats import constraint_name, locked_meal, promote_waitlist
 from meals.texts import meal_text_context, shorten
@@ -375,6 +376,8 @@ def meal_cancel(*, meal: Meal, by: User, reason: str = "") -> Meal:
         expires_at=meal.starts_at,
         withdraw_reason="meal cancelled",
     )
+    # After the withdrawal above, which would take back the drivers' texts too.
+    lifts_release(signups=live)
     if meal.booking is not None and meal.booking.status in LIVE_BOOKING_STATUSES:
         booking_cancel(booking=meal.booking, by=by)
     return meal

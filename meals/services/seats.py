@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from meals.models import Meal, Signup
 from meals.services.errors import AlreadySignedUp, MealNotOpen, SignupInvalid
+from meals.services.lift_steps import lifts_release
 from meals.texts import meal_subject, meal_text_context, party_words
 from notifications.services import messages_withdraw, notify
 from people.models import User
@@ -187,6 +188,7 @@ def drop_signup(meal: Meal, signup: Signup) -> None:
     signup.save(update_fields=["status", "cancelled_at", "hold_expires_at"])
     if held:
         free_seats(meal, signup.party_size)
+    lifts_release(signups=[signup])
     # Reminders and the like about a meal they no longer go to; callers write any notice after.
     messages_withdraw(
         subject=meal_subject(meal), recipient=signup.person, reason="sign-up cancelled"

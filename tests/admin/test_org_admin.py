@@ -189,6 +189,7 @@ def test_every_page_a_staff_member_reaches_renders(world, officer_admin):
         ("venues", "Booking"),
         ("venues", "Organisation"),
         ("meals", "Meal"),
+        ("meals", "Driver"),
     }
     for url in (
         f"/admin/venues/organisation/{world.org.pk}/change/",

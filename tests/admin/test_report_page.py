@@ -73,10 +73,12 @@ def test_the_report_speaks_plainly_and_its_csv_is_unchanged(world, officer_admin
     page = officer_admin.get(report_url(world), {"start": "2026-08", "end": "2026-10"})
 
     assert page.status_code == 200
-    people, said = page.context["tables"]
+    people, said, lifts = page.context["tables"]
     assert (people.caption, people.columns) == ("Meals and people", MEALS_AND_PEOPLE)
     assert (said.caption, said.columns) == ("What people said", WHAT_PEOPLE_SAID)
-    assert len(people.rows) == len(said.rows) == 9
+    assert (lifts.caption, lifts.columns) == ("Lifts to meals", ["Venue", "Month", "Lifts given"])
+    assert len(people.rows) == len(said.rows) == len(lifts.rows) == 9
+    assert lifts.rows[0] == ["Ardeer Hall", "Aug 2026", "0"]
     assert people.rows[0] == [
         "Ardeer Hall",
         "Aug 2026",

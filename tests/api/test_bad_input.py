@@ -4,16 +4,18 @@ operation that takes a body, form and multipart bodies, naive datetimes, OPTIONS
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from api.parsers import MAX_JSON_DEPTH, TOO_DEEP
-from meals.models import Meal
+from meals.models import Driver, Lift, Meal
 from tests.conftest import client_for
 from tests.factories import (
     BookingFactory,
     MealFactory,
     MembershipFactory,
+    OrganisationFactory,
     SignupFactory,
     VenueFactory,
 )
@@ -40,14 +42,35 @@ def world(db):
     person = membership.person
     venue = VenueFactory(organisation=membership.organisation)
     meal = MealFactory(host=person)
+    guest = SignupFactory(meal=meal)
     ids = {
         "meals": meal.pk,
         "venues": venue.pk,
         "bookings": BookingFactory(venue=venue, requested_by=person).pk,
         "organisations": membership.organisation.pk,
-        "signups": SignupFactory(meal=meal).pk,
+        "signups": guest.pk,
+        "lifts": _lift_driven_by(person, guest).pk,
     }
     return person, ids
+
+
+def _lift_driven_by(person, signup) -> Lift:
+    """A lift `person`, a checked driver, has taken, so its operations get as far as the body."""
+    driver = Driver.objects.create(
+        person=person,
+        seats=3,
+        max_km=5,
+        checked_by=OrganisationFactory(),
+        checked_at=timezone.now(),
+    )
+    return Lift.objects.create(
+        signup=signup,
+        meal=signup.meal,
+        guest=signup.person,
+        area=signup.person.home_location,
+        status=Lift.Status.TAKEN,
+        driver=driver,
+    )
 
 
 def operations(api_client) -> list[tuple[str, str, bool]]:

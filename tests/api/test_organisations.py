@@ -136,6 +136,7 @@ def test_the_csv_opens_in_a_spreadsheet_parser(world, officer_client):
         "seats_filled",
         "seats_filled_share",
         "no_shows",
+        "lifts_given",
         "feedback_count",
         "feedback_app",
         "feedback_sms",

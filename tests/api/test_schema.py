@@ -2,8 +2,10 @@
 paging, on every operation, checked against real answers."""
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from meals.models import Driver, Lift
 from tests.conftest import client_for
 from tests.factories import (
     BookingFactory,
@@ -32,8 +34,20 @@ def world(db):
     membership = MembershipFactory(role="staff")
     venue = VenueFactory(organisation=membership.organisation)
     meal = MealFactory(host=membership.person)
-    SignupFactory(meal=meal)
+    guest = SignupFactory(meal=meal)
+    # Checked and hosting the meal, so the list of lift requests is theirs to page through.
+    Driver.objects.create(
+        person=membership.person,
+        seats=3,
+        max_km=5,
+        checked_by=membership.organisation,
+        checked_at=timezone.now(),
+    )
+    lift = Lift.objects.create(
+        signup=guest, meal=meal, guest=guest.person, area=guest.person.home_location
+    )
     ids = {
+        "lifts": lift.pk,
         "meals": meal.pk,
         "venues": venue.pk,
         "bookings": BookingFactory(venue=venue, requested_by=membership.person).pk,
@@ -111,6 +125,7 @@ def test_paginated_lists_document_and_answer_a_bad_page_size_and_a_page_past_the
     ]
     assert {path for path, _ in lists} == {
         "/api/bookings/",
+        "/api/lifts/",
         "/api/me/signups/",
         "/api/meals/",
         "/api/meals/{id}/dishes/",

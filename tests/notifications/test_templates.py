@@ -21,12 +21,14 @@ TEXT_MODULES = [
     "venues.texts",
     "meals.texts",
     "api.sms.texts",
+    "api.sms.lifts",
 ]
 
 # Allowed more than one part, and why. Nothing else may exceed one.
 ALLOWED_PARTS = {
     "host_message": (3, "the host writes up to 320 characters (API contract)"),
     "sms_meals_list": (2, "three meals, each with its code, title and time"),
+    "lift_guest_reply": (2, "relays up to 80 characters of the guest's own words to the driver"),
 }
 # Templates that carry words a person typed, cut to fit one SMS (meals.questions).
 FITTED = ("guest_reply", "guest_question", "host_answer")
@@ -107,6 +109,8 @@ def long_context() -> dict:
         "area": "Bournemouth, Christchurch and Poole"[:32],
         "rough": " (roughly, around KA23)",
         "km": "12.5",
+        "driver": "Christina-Marg",  # first names are cut to 14 in texts about lifts
+        "pickup": "12:15",
     }
 
 
@@ -128,6 +132,8 @@ def _render_long(name: str, context: dict) -> str:
         # A person's own words, cut by the sender to whatever still fits one text.
         values = fit_one_sms(name, values, clip="text")
         assert values["text"].endswith("...") and len(values["text"]) > 20
+    if name in ("lift_driver_message", "lift_guest_reply"):
+        values["text"] = context["text"][:80]  # meals.lift_texts.DRIVER_TEXT_MAX
     return render(name, values)
 
 

@@ -66,6 +66,7 @@ def test_table_output_marks_withheld_cells():
         "filled",
         "filled%",
         "noshow",
+        "lifts",
         "fb",
         "fb_app",
         "fb_sms",
@@ -80,7 +81,7 @@ def test_table_output_marks_withheld_cells():
         "2026-10",
         "1",
         "12",
-        *["*"] * 12,
+        *["*"] * 13,
         "2026-11-16",
     ]
     bute = [cell.strip() for cell in lines[3].split("  ") if cell.strip()]
@@ -96,6 +97,7 @@ def test_table_output_marks_withheld_cells():
         "*",
         "6",
         "100",
+        "0",
         "0",
         "5",
         "*",

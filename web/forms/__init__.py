@@ -19,6 +19,7 @@ from web.forms.hosts import (
 from web.forms.residents import (
     CodeForm,
     DishForm,
+    DriverForm,
     FeedbackForm,
     JoinForm,
     MealFilterForm,
@@ -33,6 +34,7 @@ __all__ = [
     "CancelMealForm",
     "CodeForm",
     "DishForm",
+    "DriverForm",
     "FeedbackForm",
     "FoodForm",
     "GuestForm",

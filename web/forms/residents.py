@@ -100,6 +100,38 @@ class JoinForm(forms.Form):
         label="Dietary needs (optional)", max_length=200, required=False
     )
     access_needs = forms.CharField(label="Access needs (optional)", max_length=200, required=False)
+    lift = forms.BooleanField(label="I need a lift", required=False)
+    pickup_note = forms.CharField(
+        label="Where to pick you up (optional)", max_length=120, required=False
+    )
+
+
+class DriverForm(forms.Form):
+    """Offer lifts: the car's passenger seats, step-free or not, how far from home."""
+
+    KM_CHOICES = [
+        ("1.0", "1 km"),
+        ("2.0", "2 km"),
+        ("3.0", "3 km"),
+        ("5.0", "5 km"),
+        ("10.0", "10 km"),
+    ]
+
+    seats = forms.TypedChoiceField(
+        label="Passenger seats in your car",
+        choices=[(n, str(n)) for n in range(1, 9)],
+        coerce=int,
+        initial=3,
+        error_messages={"invalid_choice": "Choose 1 to 8 seats."},
+    )
+    step_free = forms.BooleanField(
+        label="Someone who cannot manage a step can get in", required=False
+    )
+    max_km = forms.ChoiceField(
+        label="How far from home will you go to pick someone up?",
+        choices=KM_CHOICES,
+        initial="3.0",
+    )
 
 
 class DishForm(forms.Form):

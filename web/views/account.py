@@ -12,11 +12,13 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from meals.exports import person_export
+from meals.lift_selectors import driver_of
 from meals.services.leaving import person_delete
+from meals.services.lifts import driver_save
 from people.errors import DomainError
 from people.places import Place
 from people.services import home_area_from_postcode, user_update
-from web.forms import SettingsForm, apply_error
+from web.forms import DriverForm, SettingsForm, apply_error
 from web.views.common import done, page, too_many, wait_words
 
 
@@ -78,6 +80,37 @@ def settings_page(request):
         done(request, _saved_words(found))
         return redirect("web:settings")
     return page(request, "web/settings.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer_lifts(request):
+    """Offer lifts to neighbours who can't walk to a meal; an organisation checks drivers."""
+    driver = driver_of(person=request.user)
+    initial = {}
+    if driver is not None:
+        initial = {
+            "seats": driver.seats,
+            "step_free": driver.step_free,
+            "max_km": f"{driver.max_km:.1f}",
+        }
+    form = DriverForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["max_km"] = Decimal(data["max_km"])
+        try:
+            driver_save(person=request.user, **data)
+        except DomainError as exc:
+            apply_error(form, exc)
+            return page(
+                request,
+                "web/offer_lifts.html",
+                {"form": form, "driver": driver},
+                status=exc.status_code,
+            )
+        done(request, "Thank you for offering lifts.")
+        return redirect("web:offer-lifts")
+    return page(request, "web/offer_lifts.html", {"form": form, "driver": driver})
 
 
 @login_required

@@ -6,7 +6,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meals import selectors, services
+from meals.lift_selectors import lift_of
+from meals.lift_texts import pickup_at
 from meals.models import Signup
+from meals.services.lifts import signup_with_lift_create
 from people.errors import DomainError
 from web.forms import DishForm, FeedbackForm, JoinForm, MealFilterForm, apply_error
 from web.views.common import done, not_found, page, visible_meal
@@ -60,6 +63,8 @@ def _meal_context(request, meal, **forms) -> dict:
         "mine": mine,
         "live": live,
         "is_host": meal.host_id == request.user.pk,
+        "lift": lift_of(meal=meal, person=request.user) if live else None,
+        "pickup": pickup_at(meal),
         "ended": ended,
         "open": meal.status == "published" and meal.starts_at > now,
         "dishes": list(selectors.dishes_of(meal=meal)),
@@ -87,7 +92,7 @@ def meal_join(request, pk: int):
     form = JoinForm(request.POST)
     if form.is_valid():
         try:
-            signup = services.signup_create(meal=meal, person=request.user, **form.cleaned_data)
+            signup = signup_with_lift_create(meal=meal, person=request.user, **form.cleaned_data)
         except DomainError as exc:
             apply_error(form, exc)
             return page(
@@ -97,7 +102,8 @@ def meal_join(request, pk: int):
                 status=exc.status_code,
             )
         if signup.status == Signup.Status.CONFIRMED:
-            done(request, "You have a place. See you there!")
+            lift = " We will look for a driver and text you." if form.cleaned_data["lift"] else ""
+            done(request, f"You have a place. See you there!{lift}")
         else:
             done(
                 request,

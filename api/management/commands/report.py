@@ -21,6 +21,7 @@ HEADINGS = {
     "seats_filled": "filled",
     "seats_filled_share": "filled%",
     "no_shows": "noshow",
+    "lifts_given": "lifts",
     "feedback_count": "fb",
     "feedback_app": "fb_app",
     "feedback_sms": "fb_sms",

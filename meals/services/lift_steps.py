@@ -1,0 +1,79 @@
+"""What the lift services refuse, and the step that lets lifts go when places do.
+
+Kept apart from `lifts` so `seats` and `meals` can release lifts without importing sign-ups.
+"""
+
+from collections.abc import Iterable
+
+from django.utils import timezone
+
+from meals.lift_texts import lift_text_context
+from meals.models import LIVE_LIFT_STATUSES, Lift, Signup
+from meals.texts import meal_subject
+from notifications.services import notify
+from people.errors import Conflict, DomainError
+from people.models import User
+
+
+class LiftInvalid(DomainError):
+    code = "lift_invalid"
+    default_detail = "That lift cannot be arranged."
+
+
+class DriverInvalid(DomainError):
+    code = "driver_invalid"
+    default_detail = "Those driving details cannot be saved."
+
+
+class LiftAsked(Conflict):
+    code = "lift_asked"
+    default_detail = "You have already asked for a lift to this meal."
+
+
+class LiftGone(Conflict):
+    code = "lift_gone"
+    default_detail = "Someone else has offered this lift, or it is no longer needed."
+
+
+class CarFull(Conflict):
+    code = "car_full"
+    default_detail = "Your car has no seats left for this meal."
+
+
+def lift_tell(*, lift: Lift, recipient: User, template: str, dedupe_key: str, **extra: str) -> None:
+    """One text about `lift` (its context plus `extra`), kept under the meal's subject and
+    dropped if still unsent when the meal begins."""
+    notify(
+        recipient=recipient,
+        template=template,
+        context={**lift_text_context(lift), **extra},
+        dedupe_key=dedupe_key,
+        subject=meal_subject(lift.meal),
+        expires_at=lift.meal.starts_at,
+    )
+
+
+def lifts_release(*, signups: Iterable[Signup]) -> int:
+    """Cancel the live lifts of these sign-ups (their places are gone) and tell each driver
+    who had taken one. Call while holding the meal row lock. Returns how many were let go."""
+    ids = [s.pk for s in signups]
+    if not ids:
+        return 0
+    live = list(
+        Lift.objects.select_for_update(of=("self",))
+        .filter(signup_id__in=ids, status__in=LIVE_LIFT_STATUSES)
+        .select_related("meal", "meal__venue", "meal__host", "guest", "driver__person")
+        .order_by("pk")
+    )
+    now = timezone.now()
+    for lift in live:
+        if lift.driver is not None:
+            lift_tell(
+                lift=lift,
+                recipient=lift.driver.person,
+                template="lift_freed",
+                dedupe_key=f"lift-freed:{lift.pk}",
+            )
+        lift.status, lift.driver, lift.cancelled_at = Lift.Status.CANCELLED, None, now
+        lift.save(update_fields=["status", "driver", "cancelled_at"])
+    return len(live)
