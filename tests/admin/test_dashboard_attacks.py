@@ -1,7 +1,8 @@
-"""The dashboard's approve and decline under attack: clicked many times at once from real
+"""The dashboard under attack: approve and decline clicked many times at once from real
 threads (one decision, one text), by a staff member of no organisation, and on the booking
-of a meal already called off."""
+of a meal already called off; and no phone number on the dashboard or the report."""
 
+import datetime as dt
 import threading
 from collections import Counter
 
@@ -11,15 +12,23 @@ from django.test import Client
 
 from meals.services.meals import meal_cancel
 from notifications.models import Message
+from people.models import User
+from tests.clock import LONDON
 from tests.factories import (
     BookingFactory,
     MealFactory,
     MembershipFactory,
     OrganisationFactory,
+    SignupFactory,
     UserFactory,
     VenueFactory,
 )
 from venues.models import Booking
+
+
+def friday_slot() -> dict:
+    starts = dt.datetime(2026, 12, 4, 12, tzinfo=LONDON)
+    return {"starts_at": starts, "ends_at": starts + dt.timedelta(hours=2)}
 
 
 def signed_in(person) -> Client:
@@ -115,3 +124,32 @@ def test_the_booking_of_a_meal_called_off_cannot_be_approved():
     assert Booking.objects.get(pk=booking.pk).status == "cancelled"
     assert Message.objects.count() == sent
     assert "bookings-waiting" not in page.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.clock("14:00", on=dt.date(2026, 12, 2))
+def test_no_phone_number_on_the_dashboard_or_the_report():
+    org = OrganisationFactory(name="Cunninghame Housing")
+    hall = VenueFactory(organisation=org, name="Ardeer Hall")
+    nameless = UserFactory(display_name="", phone="+447700900555")
+    BookingFactory(venue=hall, status="requested", requested_by=nameless, **friday_slot())
+    meal = MealFactory(venue=hall, starts_at=friday_slot()["starts_at"], capacity=10)
+    for n in range(6):
+        SignupFactory(meal=meal, status="confirmed", person__phone=f"+44770090066{n}")
+    client = signed_in(officer_of(org))
+
+    pages = [
+        client.get("/admin/"),
+        client.get(f"/admin/venues/organisation/{org.pk}/report/"),
+        client.get(
+            f"/admin/venues/organisation/{org.pk}/report/", {"start": "2026-12", "end": "2026-12"}
+        ),
+    ]
+
+    assert [page.status_code for page in pages] == [200, 200, 200]
+    assert f"Person {nameless.pk}" in pages[0].content.decode()  # never by number
+    phones = [p for p in User.objects.values_list("phone", flat=True) if p]
+    assert len(phones) == 9  # the requester, the host, six guests and the officer
+    for page in pages:
+        html = page.content.decode()
+        assert not [phone for phone in phones if phone[-9:] in html]
