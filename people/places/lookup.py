@@ -15,6 +15,8 @@ import json
 import logging
 import math
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as TooSlow
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote
@@ -34,6 +36,9 @@ FOUND_TTL = 30 * 24 * 3600  # postcodes move rarely; a month keeps the service's
 UNKNOWN_TTL = 24 * 3600  # a new postcode may be added to the service tomorrow
 MAX_ANSWER_BYTES = 64 * 1024  # postcodes.io answers in about 1 kB
 _http = urllib3.PoolManager(num_pools=2, maxsize=4, retries=False)
+# Lookups run here so the caller waits no longer than the deadline even for a service that
+# trickles its headers (urllib3's timeouts are per read); a stuck lookup holds only its thread.
+_lookups = ThreadPoolExecutor(max_workers=4, thread_name_prefix="postcode-lookup")
 
 Source = Literal["service", "table", "fallback"]
 
@@ -112,9 +117,10 @@ def _cached_lookup(postcode: Postcode) -> Place:
 
 def _ask_service(postcode: Postcode) -> Place:
     url = f"{settings.POSTCODES_API_URL}/postcodes/{quote(postcode.compact)}"
+    wait = settings.POSTCODES_TIMEOUT_SECONDS
     try:
-        status, body = _fetch(url, wait=settings.POSTCODES_TIMEOUT_SECONDS)
-    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        status, body = _lookups.submit(_fetch, url, wait=wait).result(timeout=2 * wait)
+    except (urllib3.exceptions.HTTPError, OSError, TooSlow) as exc:
         logger.warning("postcode service did not answer: %s", type(exc).__name__)
         raise PostcodeServiceDown() from exc
     if status == 404:

@@ -2,7 +2,10 @@
 down: the table's district stands in where it has one, a 503 where not, nothing is cached,
 and nothing is ever a 500. Over a real socket (tests/fake_postcodes.py)."""
 
+import contextlib
 import json
+import socket
+import threading
 import time
 
 import pytest
@@ -64,6 +67,31 @@ def test_a_service_sending_a_byte_at_a_time_is_given_up_on(postcodes_service):
 
     assert place.source == "fallback"
     assert waited < 1.5
+
+
+def test_a_service_trickling_its_headers_is_given_up_on(settings):
+    """Even the status line and headers a byte at a time: the caller waits twice the timeout
+    at most (to connect, then for the answer), not as long as the service likes."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    answer_bytes = b"HTTP/1.1 200 OK\r\nX-Padding: " + b"a" * 100 + b"\r\n\r\n"
+
+    def trickle() -> None:
+        peer, _ = listener.accept()
+        with peer, contextlib.suppress(OSError):
+            peer.recv(4096)
+            for byte in answer_bytes:
+                peer.send(bytes([byte]))
+                time.sleep(0.05)
+
+    threading.Thread(target=trickle, daemon=True).start()
+    settings.POSTCODES_API_URL = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    settings.POSTCODES_TIMEOUT_SECONDS = 0.5
+
+    started = time.monotonic()
+    with listener, pytest.raises(PostcodeServiceDown):
+        place_for_postcode(G1)
+
+    assert time.monotonic() - started < 1.5
 
 
 def test_a_redirect_is_not_followed(postcodes_service):
