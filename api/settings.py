@@ -10,9 +10,10 @@ from pathlib import Path
 import django_stubs_ext
 import environ
 import phonenumbers
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
+
+from api.beat import SCHEDULE
 
 # Lets classes like admin.ModelAdmin[Venue] be written at run time as mypy reads them.
 django_stubs_ext.monkeypatch()
@@ -169,6 +170,7 @@ RATE_LIMITS = {
     "admin_login_ip": env.str("THROTTLE_ADMIN_LOGIN_IP", default="5/15min"),
     "admin_login_username": env.str("THROTTLE_ADMIN_LOGIN_USERNAME", default="5/15min"),
     "postcode_lookups": env.str("THROTTLE_POSTCODE_LOOKUPS", default="20/hour"),
+    "meal_page_ip": env.str("THROTTLE_MEAL_PAGE_IP", default="30/min"),
 }
 
 REST_FRAMEWORK = {
@@ -253,45 +255,7 @@ CELERY_TASK_ROUTES = {
     "notifications.tasks.*": {"queue": "sms"},
     "meals.nudges.*": {"queue": "nudges"},
 }
-CELERY_BEAT_SCHEDULE = {
-    "people-purge-login-codes": {
-        "task": "people.tasks.purge_login_codes",
-        "schedule": crontab(minute=17, hour="3"),
-    },
-    "web-purge-sessions": {
-        "task": "web.tasks.purge_sessions",
-        "schedule": crontab(minute=27, hour="3"),
-    },
-    "notifications-sweep": {
-        "task": "notifications.tasks.sweep_outbox",
-        "schedule": 60.0,
-    },
-    # Texts a dead worker had claimed but not begun go back to the queue within seconds.
-    "notifications-release-claims": {
-        "task": "notifications.tasks.release_claims",
-        "schedule": 10.0,
-    },
-    "meals-complete-finished": {
-        "task": "meals.tasks.complete_finished_meals",
-        "schedule": 300.0,
-    },
-    "meals-reminders": {
-        "task": "meals.nudges.queue_reminders",
-        "schedule": 300.0,
-    },
-    "meals-host-safety-reminders": {
-        "task": "meals.nudges.queue_host_safety_reminders",
-        "schedule": 900.0,
-    },
-    "meals-expire-guest-holds": {
-        "task": "meals.tasks.expire_guest_holds",
-        "schedule": 600.0,
-    },
-    "meals-feedback-questions": {
-        "task": "meals.nudges.queue_feedback_questions",
-        "schedule": crontab(minute=5, hour="9"),
-    },
-}
+CELERY_BEAT_SCHEDULE = SCHEDULE  # api/beat.py: every periodic task
 
 # SMS
 SMS_BACKEND = env.str("SMS_BACKEND", default="console")

@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/", include("api.urls_meals")),
     path("api/", include("api.urls_sms")),
     path("api/", include("api.urls_organisations")),
+    path("api/", include("api.urls_calendar")),
     # The phone web front end (web/) answers everything else, from `/`.
     path("", include("web.urls")),
 ]

@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from api.views.flyers import MealFlyerView
 from api.views.meals import MealViewSet, MySignupsView
 
 router = SimpleRouter()
@@ -8,5 +9,6 @@ router.register("meals", MealViewSet, basename="meal")
 
 urlpatterns = [
     path("me/signups/", MySignupsView.as_view(), name="me-signups"),
+    path("meals/<int:pk>/flyer.pdf", MealFlyerView.as_view(), name="meal-flyer"),
     *router.urls,
 ]

@@ -1,8 +1,8 @@
 """Every Celery task of meals: thin wrappers that call a service or a nudge.
 
 Publishing a meal queues `invitations_queue` once its transaction commits
-(meals.services.publishing); celery beat runs the rest (CELERY_BEAT_SCHEDULE in
-api/settings.py). The nudge tasks keep the names they had when they lived in meals/nudges.py:
+(meals.services.publishing); celery beat runs the rest (CELERY_BEAT_SCHEDULE, written in
+api/beat.py). The nudge tasks keep the names they had when they lived in meals/nudges.py:
 the beat schedule, the `meals.nudges.*` queue route and any message already queued use them.
 """
 

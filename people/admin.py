@@ -20,7 +20,7 @@ class UserAdmin(admin.ModelAdmin[User]):
         "date_joined",
     ]
     list_filter = ["has_app", "sms_nudges", "is_staff", "is_active"]
-    exclude = ["password"]
+    exclude = ["password", "calendar_key"]
     # Set by the person's own texts (STOP, START) and by the provider's reports, at any moment:
     # a form opened before then must not write them back.
     readonly_fields = [
@@ -53,8 +53,8 @@ class UserAdmin(admin.ModelAdmin[User]):
 
     def get_exclude(self, request: HttpRequest, obj: User | None = None) -> list[str]:
         if request.user.is_superuser:
-            return ["password"]
-        return ["password", "phone", "home_location", "user_permissions", "groups"]
+            return ["password", "calendar_key"]
+        return ["password", "calendar_key", "phone", "home_location", "user_permissions", "groups"]
 
     # Organisation staff manage venues and bookings, not residents' records: the people
     # list (needs, flags, who is staff) is for superusers only.

@@ -50,6 +50,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    # The stored half of the calendar feed's address (people.feeds); null until first asked for.
+    calendar_key = models.CharField(max_length=32, unique=True, null=True, blank=True)
 
     objects = UserManager()
 

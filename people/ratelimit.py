@@ -21,6 +21,8 @@ Every scope takes the database when Redis is down, for these reasons:
 - host_messages, guest_invites: each is a text to many people, or a sweep through phone
   numbers; the request writes rows anyway, so one more insert costs little.
 - sms_relays: each is a text to a host or a guest, and the inbound text is written anyway.
+- meal_page_ip: the public meal page answers without sign-in; an outage must not open a
+  window for walking through share codes.
 
 Counts taken in the database during an outage are not carried into Redis when it comes back,
 so across the switch a limit may let through up to twice its rate for one period.

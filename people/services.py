@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from people.errors import LoginCodeInvalid
+from people.feeds import feed_token, new_key
 from people.geo import coarse_point
 from people.models import LoginCode, User
 from people.places import Place, parse_postcode, place_for_postcode
@@ -215,6 +216,7 @@ def user_anonymise(*, user: User) -> User:
     user.is_active = False
     user.set_unusable_password()
     user.anonymised_at = timezone.now()
+    user.calendar_key = None
     user.save(
         update_fields=[
             "phone",
@@ -226,9 +228,30 @@ def user_anonymise(*, user: User) -> User:
             "is_active",
             "password",
             "anonymised_at",
+            "calendar_key",
         ]
     )
     return user
+
+
+@transaction.atomic
+def calendar_feed_token(*, person: User) -> str:
+    """The token of the person's calendar feed address, made on their first ask. The row lock
+    keeps two first asks at once from making two keys, one of them dead on arrival."""
+    user = User.objects.select_for_update().get(pk=person.pk)
+    if user.calendar_key is None:
+        user.calendar_key = new_key()
+        user.save(update_fields=["calendar_key"])
+    person.calendar_key = user.calendar_key
+    return feed_token(user.calendar_key)
+
+
+@transaction.atomic
+def calendar_feed_reset(*, person: User) -> str:
+    """A new calendar feed address for the person; every earlier one stops working."""
+    person.calendar_key = new_key()
+    person.save(update_fields=["calendar_key"])
+    return feed_token(person.calendar_key)
 
 
 @transaction.atomic

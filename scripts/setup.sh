@@ -6,7 +6,8 @@
 # creates the database with the postgis and btree_gist extensions. Safe to run again.
 set -euo pipefail
 
-# --with-browser (make test): also Debian's chromium and fonts, for the browser tests.
+# --with-browser (make test): also Debian's chromium and fonts, for the browser tests, and
+# poppler-utils, whose pdftoppm renders the flyer so its QR code is read back as printed.
 WITH_BROWSER=0
 for arg in "$@"; do
     case "$arg" in
@@ -56,7 +57,7 @@ apt_install() {
 apt_install gdal-bin postgresql-client redis-tools
 if [ "$WITH_BROWSER" -eq 1 ]; then
     # The browser tests launch /usr/bin/chromium themselves; never `playwright install`.
-    apt_install chromium fonts-liberation
+    apt_install chromium fonts-liberation poppler-utils
 fi
 
 db_answers() { psql "$DB_LIBPQ" -Atqc "select 1" >/dev/null 2>&1; }

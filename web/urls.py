@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from web.views import account, auth, hosting, meals, propose, pwa
+from web.views import account, auth, calendar, hosting, meals, propose, public, pwa
 
 app_name = "web"
 
@@ -15,10 +15,12 @@ urlpatterns = [
     path("meals/<int:pk>/cancel-place/", meals.meal_cancel_place, name="meal-cancel-place"),
     path("meals/<int:pk>/dish/", meals.meal_dish, name="meal-dish"),
     path("meals/<int:pk>/feedback/", meals.meal_feedback, name="meal-feedback"),
+    path("meals/<int:pk>/calendar.ics", calendar.meal_calendar, name="meal-calendar"),
     path("my-meals/", meals.my_meals, name="my-meals"),
     path("settings/", account.settings_page, name="settings"),
     path("settings/my-data/", account.export, name="export"),
     path("settings/leave/", account.leave, name="leave"),
+    path("settings/calendar/", calendar.calendar_feed, name="calendar"),
     path("propose/", propose.kind, name="propose"),
     path("propose/when/", propose.when, name="propose-when"),
     path("propose/place/", propose.place, name="propose-place"),
@@ -35,6 +37,9 @@ urlpatterns = [
     path("hosting/<int:pk>/message/", hosting.message, name="hosting-message"),
     path("hosting/<int:pk>/attendance/", hosting.attendance, name="hosting-attendance"),
     path("hosting/<int:pk>/cancel/", hosting.cancel, name="hosting-cancel"),
+    path("hosting/<int:pk>/flyer.pdf", hosting.flyer, name="hosting-flyer"),
+    # The public page a flyer's QR code opens (meals.public.PUBLIC_PATH), without sign-in.
+    re_path(r"^m/(?P<code>[^/]+)/?$", public.meal_page, name="meal-public"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service-worker"),
     path("offline/", pwa.offline, name="offline"),

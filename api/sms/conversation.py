@@ -70,7 +70,7 @@ def handle_text(*, phone: str, body: str, message_sid: str) -> Outcome:
         # Nothing after STOP: they must text START first.
         return Outcome("ignored", "", person)
     if command.kind in ANSWER_KINDS and command.code is None:
-        answer = answered(person, body, message_sid)
+        answer = answered(person, body, message_sid, feedback=command.kind == "rating")
         if answer is not None:
             return Outcome("answer", answer, person)
     handler = {
@@ -197,6 +197,9 @@ def _join(person: User, meal: Meal, party: int | None) -> str:
         return _reply("sms_cannot", meal)
     if signup.status == Signup.Status.WAITLISTED:
         return _reply("sms_waitlisted", meal, party=party_words(signup.party_size))
+    if party is not None and party != signup.party_size:
+        # YES 2 to an invitation for 1: the place is taken, then changed as the app would.
+        return _change_party(person, signup, party)
     return _reply("sms_signed_up", meal, party=party_words(signup.party_size))
 
 

@@ -4,8 +4,9 @@ The words go to the outbox alone, never to a log."""
 
 import math
 
-from meals.questions import ANSWER, REPLY, Relay, answer_awaited, relay_for, relay_send
+from meals.questions import ANSWER, REPLY, Relay, Unclear, answer_awaited, relay_for, relay_send
 from meals.texts import meal_text_context
+from notifications.gsm import gsm7_line
 from notifications.services import unreachable_reason
 from notifications.templates import render
 from people.models import User
@@ -47,13 +48,31 @@ def pass_on(relay: Relay, *, body: str, message_sid: str) -> str:
     return render(passed or "sms_question_passed", context)
 
 
+def names_text(names: tuple[str, ...]) -> str:
+    """'Jean and Bob', 'Jean and 2 more': short enough for one SMS with names of 20."""
+    if len(names) <= 2:
+        return " and ".join(names)
+    return f"{names[0]} and {len(names) - 1} more"
+
+
+def _reply(found: Relay | Unclear, body: str, message_sid: str) -> str:
+    if not gsm7_line(body):
+        # An emoji, a picture or nothing at all: no words survive to be passed on.
+        return render("sms_relay_no_words", {})
+    if isinstance(found, Unclear):
+        return render(
+            "sms_answer_unclear", {"names": names_text(found.names), "first": found.names[0]}
+        )
+    return pass_on(found, body=body, message_sid=message_sid)
+
+
 def relayed(person: User, body: str, message_sid: str, *, replies_only: bool = False) -> str | None:
     """The reply to a free text passed on, or None when it has nobody to go to."""
-    relay = relay_for(person=person, replies_only=replies_only)
-    return None if relay is None else pass_on(relay, body=body, message_sid=message_sid)
+    found = relay_for(person=person, text=body, replies_only=replies_only)
+    return None if found is None else _reply(found, body, message_sid)
 
 
-def answered(person: User, body: str, message_sid: str) -> str | None:
-    """A host's text taken as the answer to a guest's unanswered question, else None."""
-    relay = answer_awaited(host=person)
-    return None if relay is None else pass_on(relay, body=body, message_sid=message_sid)
+def answered(person: User, body: str, message_sid: str, *, feedback: bool = False) -> str | None:
+    """A host's bare word taken as the answer to a guest's unanswered question, else None."""
+    found = answer_awaited(host=person, text=body, feedback=feedback)
+    return None if found is None else _reply(found, body, message_sid)

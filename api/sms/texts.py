@@ -3,8 +3,8 @@
 Context values are plain strings: `meal`, `code`, `when`, `place` (see
 meals.services.meal_text_context), `party` (' for 2' or ''), `max_party`, `rating`, `list`,
 `codes` (conversation.codes_text), `word` ('YES' or 'NO'), `size` and `kept` (party sizes),
-`name` (a guest's first name), `wait` ('in 3 hours'),
-`area`, `rough` and `km` (api/sms/home.py).
+`name` (a guest's first name), `wait` ('in 3 hours'), `names` ('Jean and Bob'),
+`first` ('Jean'), `area`, `rough` and `km` (api/sms/home.py).
 """
 
 from notifications.templates import register
@@ -67,6 +67,10 @@ REPLIES = {
     "just now, so we couldn't pass that on.",
     "sms_guest_unreachable": "Sorry, {name} can't get texts just now, so we couldn't pass on "
     "your answer about {meal} ({code}).",
+    "sms_answer_unclear": "Sorry, who is that for? {names} asked you something. "
+    "Send it again starting with the name, e.g. {first}: yes",
+    "sms_relay_no_words": "Sorry, we can only pass on words, not emoji or pictures. "
+    "Please write your message out.",
     "sms_relay_limit": "Sorry, that's a lot of messages to pass on, so we haven't passed that "
     "one on. Please try again {wait}.",
     # HOME and INVITES (api/sms/home.py); {rough} is '' or ' (roughly, around KA21)'.

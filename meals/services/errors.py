@@ -46,3 +46,8 @@ class FeedbackInvalid(DomainError):
 class FeedbackGiven(Conflict):
     code = "feedback_given"
     default_detail = "You have already given feedback on this meal. Thank you!"
+
+
+class NoFlyer(Conflict):
+    code = "no_flyer"
+    default_detail = "Only a published meal yet to start has a flyer."

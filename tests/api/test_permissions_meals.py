@@ -96,6 +96,14 @@ RULES = [
     Rule("POST", C + "cancel/", "stranger", 403, {"reason": "mine"}),
     Rule("POST", C + "cancel/", "resident", 403, {"reason": "mine"}),
     Rule("POST", C + "cancel/", "host", 200, {"reason": "Rain"}),
+    # the flyer: the host's alone, for a published meal yet to start
+    Rule("GET", M + "flyer.pdf", "anonymous", 401),
+    Rule("GET", M + "flyer.pdf", "stranger", 403),
+    Rule("GET", M + "flyer.pdf", "resident", 403),
+    Rule("GET", M + "flyer.pdf", "host", 200),
+    Rule("GET", D + "flyer.pdf", "stranger", 404),
+    Rule("GET", D + "flyer.pdf", "host", 409),
+    Rule("GET", E + "flyer.pdf", "host", 409),
     # sign-ups: mine, or the host's to manage; nobody else's
     Rule("POST", M + "signups/", "anonymous", 401, {}),
     Rule("POST", M + "signups/", "host", 400, {}),

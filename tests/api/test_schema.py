@@ -94,6 +94,8 @@ def test_only_sign_in_the_twilio_webhooks_and_the_health_check_are_open_to_all(s
         ("post", "/api/sms/inbound/"),
         ("post", "/api/sms/status/"),
         ("get", "/healthz"),
+        # A calendar app cannot sign in: the feed's token is its credential.
+        ("get", "/api/calendar/feed.ics"),
     }
     for method, path in open_to_all - {("post", "/api/auth/token/refresh/")}:
         assert "401" not in schema["paths"][path][method]["responses"], (method, path)

@@ -8,6 +8,7 @@ from django.db import connections
 from rest_framework.test import APIClient
 
 from meals.models import Meal, Signup
+from meals.services.guests import guest_invite
 from meals.texts import meal_text_context
 from notifications.models import Message
 from tests.api import test_sms_conversation as conv
@@ -44,6 +45,29 @@ def test_yes_2_from_a_party_of_1_takes_a_second_seat(api_client, neighbour):
     )
     assert _party(tea, neighbour) == ("confirmed", 2)
     assert _seats(tea) == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("capacity", "party", "seats"), [(4, 2, 2), (1, 1, 1)])
+def test_yes_2_to_an_invitation_for_1_accepts_it_for_2_when_seats_allow(
+    api_client, capacity, party, seats
+):
+    tea = MealFactory(code="T7K2", capacity=capacity)
+    invited = guest_invite(meal=tea, host=tea.host, phone=PHONE, name="Jean")
+
+    reply = conv.text(api_client, "YES 2")
+
+    c = meal_text_context(tea)
+    assert (
+        reply
+        == {
+            2: f"Done: your place at {c['meal']}, {c['when']}, is now for 2. Can't come? Reply NO T7K2",
+            1: f"Sorry, {c['meal']} ({c['when']}) hasn't room for 2 now, so your place stays for 1. "
+            "Code T7K2",
+        }[party]
+    )
+    assert _party(tea, invited.person) == ("confirmed", party)
+    assert _seats(tea) == seats
 
 
 @pytest.mark.django_db

@@ -123,23 +123,6 @@ def test_a_hosts_bare_yes_answers_the_open_question_then_means_yes_again(
     assert _bodies("host_answer") == [f"Ann, host of {tea.title} (T7K2), answers: Yes"]
 
 
-def test_the_host_answers_whoever_asked_last(api_client, neighbour, tea):
-    SignupFactory(meal=tea, person=neighbour)
-    other = UserFactory(phone="+447700900666", display_name="Bob Reid")
-    SignupFactory(meal=tea, person=other)
-    conv.text(api_client, GRANDSON)
-    conv.text(api_client, "Is there parking?", phone=other.phone)
-
-    reply = conv.text(api_client, "Yes, round the back", phone=HOST_PHONE)
-
-    assert reply == f"Thanks, we've passed your answer to Bob ({tea.title}, T7K2)."
-    answer = Message.objects.get(template="host_answer")
-    assert (answer.recipient, answer.body) == (
-        other,
-        f"Ann, host of {tea.title} (T7K2), answers: Yes, round the back",
-    )
-
-
 @pytest.mark.parametrize(
     ("thread", "asked"),
     [

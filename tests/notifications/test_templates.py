@@ -68,6 +68,7 @@ def _long_meal():
 
 def long_context() -> dict:
     from api.sms.conversation import codes_text, meals_list_text
+    from api.sms.relay import names_text
     from meals.models import Signup
     from meals.texts import meal_text_context
 
@@ -97,6 +98,9 @@ def long_context() -> dict:
         "role": "waiting for a place at",
         "kind": "street tea",
         "day": "Wed 30 Dec",
+        # Two guests waiting, the longest names a host is shown (meals.questions.NAME_MAX).
+        "names": names_text(("Wilhelmina-Josephine", "Christina-Margaret B")),
+        "first": "Wilhelmina-Josephine",
         "size": "6",
         "kept": "1",
         "wait": "in 23 hours",

@@ -102,6 +102,8 @@ def test_every_configured_rate_is_readable():
         "admin_login_ip": (5, 900),
         "admin_login_username": (5, 900),
         "postcode_lookups": (20, 3600),
+        "sms_relays": (5, 86400),
+        "meal_page_ip": (30, 60),
     }
     assert django_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] is django_settings.RATE_LIMITS
 

@@ -1,12 +1,14 @@
 """Hosting a meal: who is coming, the waiting list, invite a neighbour by phone, message the
-guests, mark who came, cancel with a reason."""
+guests, mark who came, print a flyer, cancel with a reason."""
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meals import selectors, services
+from meals.flyer import meal_flyer
 from meals.models import Meal, Signup
 from meals.sms import host_message_send
 from people.errors import DomainError, InvalidPhone
@@ -126,6 +128,24 @@ def attendance(request, pk: int):
         return _show(request, meal, status=exc.status_code, attendance_error=str(exc.detail))
     done(request, "Saved.")
     return redirect("web:hosting", pk=meal.pk)
+
+
+@login_required
+@require_GET
+def flyer(request, pk: int):
+    """The same PDF as the API's, for the host signed in here."""
+    meal = hosted_meal(request, pk)
+    if meal is None:
+        return not_found(request, "meal")
+    try:
+        pdf = meal_flyer(meal=meal, by=request.user)
+    except DomainError as exc:
+        context = _context(request, meal)
+        context["page_errors"] = [str(exc.detail)]
+        return page(request, "web/hosting.html", context, status=exc.status_code)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="blether-{meal.code}.pdf"'
+    return response
 
 
 @login_required
