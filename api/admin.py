@@ -4,6 +4,7 @@ It lives in `api/` because the report page is an HTTP view over `meals.reports`,
 may not import `meals`.
 """
 
+import calendar
 import datetime as dt
 from typing import Any
 
@@ -39,8 +40,9 @@ class ReportMonthsForm(forms.Form):
         super().clean()
         data = self.cleaned_data
         if "end" in data:
-            following = (data["end"].replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-            data["end"] = following - dt.timedelta(days=1)
+            # The month's last day; counted, not stepped past, so December 9999 is no 500.
+            end = data["end"]
+            data["end"] = end.replace(day=calendar.monthrange(end.year, end.month)[1])
         return data
 
 

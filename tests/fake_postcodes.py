@@ -2,6 +2,8 @@
 real socket: `GET /postcodes/{postcode}` answers 200 with the postcode's place, 404 for one
 it does not know, or `status` for every request; `delay` holds each answer back (a slow
 service); `paths` lists every path asked for, so a test can see what the cache saved it.
+`raw` is a body sent as it is with a 200 for every request (garbage answers), and `drip`
+sends a body a byte at a time with that many seconds between bytes (a service that trickles).
 """
 
 import contextlib
@@ -26,6 +28,8 @@ class FakePostcodes:
         self.paths: list[str] = []
         self.status: int | None = None
         self.delay = 0.0
+        self.raw: bytes | None = None
+        self.drip = 0.0
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,13 +38,13 @@ class FakePostcodes:
                 if fake.delay:
                     time.sleep(fake.delay)
                 code, body = fake.answer(self.path)
-                payload = json.dumps(body).encode()
+                payload = json.dumps(body).encode() if fake.raw is None else fake.raw
                 with contextlib.suppress(OSError):  # the client may have given up waiting
-                    self.send_response(code)
+                    self.send_response(200 if fake.raw is not None else code)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
-                    self.wfile.write(payload)
+                    fake.send(self.wfile, payload)
 
             def log_message(self, format, *args):
                 return
@@ -48,6 +52,15 @@ class FakePostcodes:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def send(self, out, payload: bytes) -> None:
+        if not self.drip:
+            out.write(payload)
+            return
+        for byte in payload:
+            out.write(bytes([byte]))
+            out.flush()
+            time.sleep(self.drip)
 
     def answer(self, path: str) -> tuple[int, dict]:
         if self.status is not None:

@@ -2,10 +2,12 @@
 and chooses whether to hear of new meals near it. The postcode is looked up and forgotten."""
 
 from api.sms.parser import Command
+from api.sms.relay import wait_words
 from notifications.gsm import gsm7_line
 from notifications.templates import render
 from people.models import User
 from people.places import InvalidPostcode, PostcodeServiceDown, UnknownPostcode
+from people.ratelimit import Limit, hit
 from people.services import home_area_from_postcode, user_update
 
 AREA_MAX = 32  # a council's longest name still leaves the reply one text
@@ -14,6 +16,10 @@ AREA_MAX = 32  # a council's longest name still leaves the reply one text
 def home_reply(person: User, command: Command) -> str:
     if command.postcode is None:
         return render("sms_home_ask", {})
+    # The API's and the settings page's limit too (api/throttles.py, web/views/account.py).
+    wait = hit(Limit("postcode_lookups", str(person.pk)))
+    if wait is not None:
+        return render("sms_home_limit", {"wait": wait_words(wait)})
     try:
         place = home_area_from_postcode(user=person, postcode=command.postcode)
     except InvalidPostcode:

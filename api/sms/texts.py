@@ -84,6 +84,8 @@ REPLIES = {
     "Text HOME and your postcode, e.g. HOME KA21 5AB",
     "sms_home_unknown": "Sorry, we can't find that postcode. Check it and text HOME and your "
     "postcode again, e.g. HOME KA21 5AB",
+    "sms_home_limit": "Sorry, that's a lot of postcodes in a short while. "
+    "Please text HOME and your postcode again {wait}.",
     "sms_home_down": "Sorry, we can't look up postcodes just now. "
     "Please text HOME and your postcode again in an hour or so.",
     "sms_invites_on": "We'll text you when a meal is planned within {km} km of your home area. "

@@ -3,7 +3,8 @@ built-in table of districts when no service is configured or the service does no
 
 `GET {POSTCODES_API_URL}/postcodes/{postcode}` answers 200 with
 `{"status": 200, "result": {"latitude": ..., "longitude": ..., "admin_district": ...}}`, or
-404 for a postcode that does not exist. Nothing here keeps or logs the postcode itself: cache
+404 for a postcode that does not exist. Anything else (another status, an answer that is not
+that shape, one over MAX_ANSWER_BYTES or still arriving after the timeout) is a service down. Nothing here keeps or logs the postcode itself: cache
 keys are keyed hashes of it, and the log says only that the service failed and how.
 """
 
@@ -13,6 +14,9 @@ import hmac
 import json
 import logging
 import math
+import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as TooSlow
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote
@@ -30,7 +34,11 @@ logger = logging.getLogger(__name__)
 
 FOUND_TTL = 30 * 24 * 3600  # postcodes move rarely; a month keeps the service's load tiny
 UNKNOWN_TTL = 24 * 3600  # a new postcode may be added to the service tomorrow
+MAX_ANSWER_BYTES = 64 * 1024  # postcodes.io answers in about 1 kB
 _http = urllib3.PoolManager(num_pools=2, maxsize=4, retries=False)
+# Lookups run here so the caller waits no longer than the deadline even for a service that
+# trickles its headers (urllib3's timeouts are per read); a stuck lookup holds only its thread.
+_lookups = ThreadPoolExecutor(max_workers=4, thread_name_prefix="postcode-lookup")
 
 Source = Literal["service", "table", "fallback"]
 
@@ -111,44 +119,72 @@ def _ask_service(postcode: Postcode) -> Place:
     url = f"{settings.POSTCODES_API_URL}/postcodes/{quote(postcode.compact)}"
     wait = settings.POSTCODES_TIMEOUT_SECONDS
     try:
-        response = _http.request(
-            "GET",
-            url,
-            headers={"Accept": "application/json"},
-            timeout=urllib3.Timeout(connect=wait, read=wait),
-            redirect=False,
-        )
-    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        status, body = _lookups.submit(_fetch, url, wait=wait).result(timeout=2 * wait)
+    except (urllib3.exceptions.HTTPError, OSError, TooSlow) as exc:
         logger.warning("postcode service did not answer: %s", type(exc).__name__)
         raise PostcodeServiceDown() from exc
-    if response.status == 404:
+    if status == 404:
         raise UnknownPostcode()
-    if response.status != 200:
-        logger.warning("postcode service answered HTTP %s", response.status)
+    if status != 200:
+        logger.warning("postcode service answered HTTP %s", status)
         raise PostcodeServiceDown()
-    return _read_answer(response.data, postcode)
+    return _read_answer(body, postcode)
+
+
+def _fetch(url: str, *, wait: float) -> tuple[int, bytes]:
+    """The status and body of `url`: connecting and then the whole body each within `wait`
+    (a service trickling bytes is not waited on for ever), the body at most MAX_ANSWER_BYTES.
+    """
+    response = _http.request(
+        "GET",
+        url,
+        headers={"Accept": "application/json"},
+        timeout=urllib3.Timeout(connect=wait, read=wait),
+        redirect=False,
+        preload_content=False,
+    )
+    try:
+        if response.status != 200:
+            return response.status, b""
+        deadline = time.monotonic() + wait
+        body = bytearray()
+        while chunk := response.read1(8192):
+            body += chunk
+            if len(body) > MAX_ANSWER_BYTES or time.monotonic() > deadline:
+                raise urllib3.exceptions.ResponseError("answer too long or too slow")
+        return 200, bytes(body)
+    finally:
+        response.close()  # never handed back half-read
+        response.release_conn()
 
 
 def _coordinate(value: object, limit: float) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer with hundreds of digits
+        return None
     return number if math.isfinite(number) and abs(number) <= limit else None
 
 
 def _read_answer(body: bytes, postcode: Postcode) -> Place:
     try:
         result = json.loads(body)["result"]
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
         logger.warning("postcode service answered something that is not a postcode")
         raise PostcodeServiceDown() from exc
     if not isinstance(result, dict):
+        logger.warning("postcode service answered something that is not a postcode")
         raise PostcodeServiceDown()
-    lat = _coordinate(result.get("latitude"), 90)
-    lng = _coordinate(result.get("longitude"), 180)
-    if lat is None or lng is None:
+    if result.get("latitude") is None or result.get("longitude") is None:
         # A real postcode with no grid reference (some new or non-geographic ones).
         raise UnknownPostcode("We can't place that postcode on a map. Use your location instead.")
+    lat = _coordinate(result["latitude"], 90)
+    lng = _coordinate(result["longitude"], 180)
+    if lat is None or lng is None:
+        logger.warning("postcode service answered a place that is not on the map")
+        raise PostcodeServiceDown()
     return Place(_area_name(postcode, result), lat, lng)
 
 

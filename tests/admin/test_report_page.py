@@ -146,6 +146,25 @@ def test_reversed_months_and_other_organisations_are_refused(world, officer_admi
     assert other.status_code == 404
 
 
+YEARS = ["Reports cover the years 2000 to 2100."]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "errors"),
+    [
+        ("2026-01", "9999-12", {"end": ["A report can cover at most 3 years."]}),
+        ("9999-12", "9999-12", {"start": YEARS}),
+        ("1999-12", "2000-01", {"start": YEARS}),
+    ],
+)
+def test_months_far_off_are_explained_never_a_500(world, officer_admin, start, end, errors):
+    for query in ({"start": start, "end": end}, {"start": start, "end": end, "format": "csv"}):
+        page = officer_admin.get(report_url(world), query)
+        assert page.status_code == 200
+        assert page.context["report"] is None
+        assert page.context["form"].errors == errors
+
+
 @pytest.mark.clock("10:00", on=dt.date(2026, 12, 2))
 def test_the_page_opens_on_the_last_complete_month(world, officer_admin):
     page = officer_admin.get(report_url(world))

@@ -104,3 +104,25 @@ def test_lookups_are_limited_per_person(resident_client, postcodes_service, sett
 
     assert codes == [200, 200, 429]
     assert len(postcodes_service.paths) == 1  # the second was answered from the cache
+
+
+def test_with_redis_away_the_postcode_is_still_looked_up_and_counted(
+    resident_client, resident, postcodes_service, settings
+):
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": closed_port_url().replace("http", "redis"),
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "postcode_lookups": "2/hour"}
+
+    codes = [
+        resident_client.post(URL, {"postcode": "KA21 5AB"}, format="json").status_code
+        for _ in range(3)
+    ]
+
+    assert codes == [200, 200, 429]  # counted in the database instead
+    assert postcodes_service.paths == ["/postcodes/KA215AB"] * 2  # no cache: asked each time
+    assert stored(resident) == (55.634, -4.783)

@@ -171,3 +171,20 @@ def test_nothing_is_answered_after_stop(api_client, jean, postcodes_service):
     assert text(api_client, "HOME KA21 5AB") == ""
     assert home_of(jean) is None
     assert postcodes_service.paths == []
+
+
+def test_home_by_text_counts_against_the_apps_limit_on_lookups(
+    api_client, jean, postcodes_service, settings
+):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "postcode_lookups": "2/hour"}
+
+    text(api_client, "HOME G1 1AA")
+    text(api_client, "HOME KA12 9AA")
+    reply = text(api_client, "HOME KA21 5AB")
+
+    assert reply == (
+        "Sorry, that's a lot of postcodes in a short while. "
+        "Please text HOME and your postcode again in 60 minutes."
+    )
+    assert postcodes_service.paths == ["/postcodes/G11AA", "/postcodes/KA129AA"]
+    assert home_of(jean) == (55.61, -4.674)
