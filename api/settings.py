@@ -285,6 +285,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meals.tasks.expire_guest_holds",
         "schedule": 600.0,
     },
+    # Each running series' next 8 weeks of dates, written ahead (idempotent).
+    "meals-series-occurrences": {
+        "task": "meals.tasks.write_series_occurrences",
+        "schedule": crontab(minute=40, hour="*"),
+    },
     "meals-feedback-questions": {
         "task": "meals.nudges.queue_feedback_questions",
         "schedule": crontab(minute=5, hour="9"),

@@ -11,6 +11,7 @@ from celery import shared_task
 from meals import nudges
 from meals.services.guests import guest_holds_expire
 from meals.services.meals import meals_complete_finished
+from meals.services.series import series_windows_extend
 
 
 @shared_task(name="meals.tasks.complete_finished_meals")
@@ -21,6 +22,11 @@ def complete_finished_meals() -> int:
 @shared_task(name="meals.tasks.expire_guest_holds")
 def expire_guest_holds() -> int:
     return guest_holds_expire()
+
+
+@shared_task(name="meals.tasks.write_series_occurrences")
+def write_series_occurrences() -> int:
+    return series_windows_extend()
 
 
 @shared_task(name="meals.nudges.invitations_queue", ignore_result=True)

@@ -16,6 +16,7 @@ from meals.models.meals import (
     SafetyPrompt,
     SafetyPromptQuerySet,
 )
+from meals.models.series import MAX_OCCURRENCES, MealSeries, Regular, SeriesSafetyAnswer
 from meals.models.signups import (
     LIVE_SIGNUP_STATUSES,
     Dish,
@@ -33,6 +34,7 @@ __all__ = [
     "DIETARY_OPTIONS",
     "FOOD_ARRANGEMENTS",
     "LIVE_SIGNUP_STATUSES",
+    "MAX_OCCURRENCES",
     "OPEN_STATUSES",
     "REGULAR",
     "Dish",
@@ -40,9 +42,12 @@ __all__ = [
     "HostMessage",
     "Meal",
     "MealQuerySet",
+    "MealSeries",
+    "Regular",
     "SafetyAnswer",
     "SafetyPrompt",
     "SafetyPromptQuerySet",
+    "SeriesSafetyAnswer",
     "Signup",
     "SmsThread",
 ]

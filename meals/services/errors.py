@@ -46,3 +46,13 @@ class FeedbackInvalid(DomainError):
 class FeedbackGiven(Conflict):
     code = "feedback_given"
     default_detail = "You have already given feedback on this meal. Thank you!"
+
+
+class SeriesInvalid(DomainError):
+    code = "series_invalid"
+    default_detail = "That series cannot be saved."
+
+
+class AlreadyRegular(Conflict):
+    code = "already_regular"
+    default_detail = "You already come to this every time."

@@ -93,6 +93,7 @@ def long_context() -> dict:
         "list": meals_list_text([meal, meal, meal]),
         "codes": codes_text([Signup(meal=meal)] * 3),
         "word": "YES",
+        "every": "other Wed",
     }
 
 
