@@ -8,13 +8,17 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from api.sms import texts  # noqa: F401  registers the reply templates
+from api.sms import (
+    series,
+    texts,  # noqa: F401  registers the reply templates
+)
 from api.sms.parser import Command, parse
 from meals.models import Meal, Signup
 from meals.selectors import live_signup_for, meal_by_code, meals_near
 from meals.services.errors import AlreadySignedUp, FeedbackGiven, HoldExpired, MealNotOpen
 from meals.services.feedback import feedback_create
 from meals.services.guests import guest_accept, guest_decline
+from meals.services.regulars import regulars_stop_all
 from meals.services.seats import MAX_PARTY
 from meals.services.signups import signup_cancel, signup_create
 from meals.sms import (
@@ -67,6 +71,7 @@ def handle_text(*, phone: str, body: str, message_sid: str) -> Outcome:
         "yes": lambda: _yes(person, command),
         "join": lambda: _join_code(person, command, body, message_sid),
         "no": lambda: _no(person, command, body, message_sid),
+        "always": lambda: _always(person, command),
     }.get(command.kind)
     if handler is None:
         return Outcome("unknown", _unknown(person, body, message_sid), person)
@@ -75,6 +80,7 @@ def handle_text(*, phone: str, body: str, message_sid: str) -> Outcome:
 
 def _opt_out(person: User) -> str:
     sms_opt_out(person=person, at=timezone.now())
+    regulars_stop_all(person=person)
     # Twilio sends its own opt-out confirmation; a second text from us would be refused.
     return ""
 
@@ -139,6 +145,15 @@ def _yes(person: User, command: Command) -> str:
     return _join(person, meal, command.party)
 
 
+def _always(person: User, command: Command) -> str:
+    meal = meal_by_code(command.code) if command.code else _bare_or_series(person)
+    if isinstance(meal, list):
+        return _ask_for_code("YES ALWAYS", meal)
+    if meal is None or meal.status == Meal.Status.DRAFT:
+        return render("sms_which_meal", {})
+    return series.always_join(person, meal, command.party) or _join(person, meal, command.party)
+
+
 def _join_code(person: User, command: Command, body: str, message_sid: str) -> str:
     meal = meal_by_code(command.code or "")
     if meal is None or meal.status == Meal.Status.DRAFT:
@@ -184,6 +199,15 @@ def _join(person: User, meal: Meal, party: int | None) -> str:
     return _reply("sms_signed_up", meal, party=party_words(signup.party_size))
 
 
+def _bare_or_series(person: User) -> Meal | list[Signup] | None:
+    """As for YES, but a regular's places at one series mean the soonest (NO skips it)."""
+    bare = _bare_meal(person)
+    if isinstance(bare, list):
+        soonest = series.next_of_one_series(bare)
+        return soonest.meal if soonest is not None else bare
+    return bare
+
+
 def _no(person: User, command: Command, body: str, message_sid: str) -> str:
     if command.code:
         meal = meal_by_code(command.code)
@@ -199,7 +223,7 @@ def _no(person: User, command: Command, body: str, message_sid: str) -> str:
             )
             if relayed is not None:
                 return _reply("sms_relayed", relayed)
-        bare = _bare_meal(person)
+        bare = _bare_or_series(person)
         if isinstance(bare, list):
             return _ask_for_code("NO", bare)
         meal = bare
@@ -223,7 +247,7 @@ def _no(person: User, command: Command, body: str, message_sid: str) -> str:
         signup_cancel(signup=signup, by=person)
     except DomainError:
         return _reply("sms_cannot", meal)
-    return _reply("sms_cancelled", meal)
+    return series.cancelled_reply(person, meal) or _reply("sms_cancelled", meal)
 
 
 def _rating(person: User, command: Command) -> str:

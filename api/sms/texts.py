@@ -49,6 +49,13 @@ REPLIES = {
     "sms_welcome_back": "Welcome back to Blether: you'll get texts again. "
     "Text MEALS to see what's on near you.",
     "sms_relayed": "Thanks, we've passed your message to the host of {meal} ({code}).",
+    # A series (api/sms/series.py); `every` is 'Wed', 'other Wed', '2nd Wed' or 'last Wed'.
+    "sms_regular": "You're a regular at {meal} (every {every}): a place each time there's "
+    "room. Next {when}. Skip one? Reply NO {code}",
+    "sms_already_regular": "You're already a regular at {meal} (every {every}). Next {when}. "
+    "Skip one? Reply NO {code}",
+    "sms_skipped": "No bother: you're off {meal}, {when}. You're still a regular, so your "
+    "place next time stands. Code {code}",
 }
 
 for _name, _text in REPLIES.items():

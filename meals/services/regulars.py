@@ -84,5 +84,13 @@ def regular_leave(*, series: MealSeries, person: User) -> int:
     return given_up
 
 
+@transaction.atomic
+def regulars_stop_all(*, person: User) -> int:
+    """No more places made for them at any series (after STOP, or on leaving); the places
+    they hold stay theirs. Returns how many series they were a regular of."""
+    deleted, _ = Regular.objects.filter(person=person).delete()
+    return deleted
+
+
 def is_regular(*, series_id: int, person: User) -> bool:
     return Regular.objects.filter(series_id=series_id, person=person).exists()

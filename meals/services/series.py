@@ -21,13 +21,13 @@ from meals.services.publishing import meal_publish
 from meals.services.regulars import regulars_seat
 from meals.services.seats import constraint_name
 from meals.services.series_rows import (
-    check_series_host,
     locked_series,
     london_today,
     open_occurrences,
     repeats_of,
 )
 from meals.services.series_safety import series_answers_copy
+from people.errors import NotAllowed
 from people.models import User
 
 # Occurrences are written this far ahead, by series_create and then by the beat task.
@@ -240,9 +240,11 @@ def series_publish(*, series: MealSeries, by: User) -> MealSeries:
     """Publish every occurrence written so far, each with the series' safety answers; raises
     CannotPublish (400) with the first occurrence's reasons if any cannot be."""
     series = locked_series(series)
-    check_series_host(series, by, "publish")
+    if series.host_id != by.pk:
+        raise NotAllowed("Only the host can publish this series.")
     if series.status != MealSeries.Status.DRAFT:
-        raise SeriesInvalid("This series is already published.")
+        reason = {"code": "not_draft", "message": f"This series is {series.status}."}
+        raise CannotPublish({"detail": CannotPublish.default_detail, "reasons": [reason]})
     for meal in open_occurrences(series).filter(status=Meal.Status.DRAFT):
         series_answers_copy(series=series, meal=meal)
         meal_publish(meal=meal, by=by)

@@ -17,6 +17,7 @@ from tests.factories import (
     SignupFactory,
     VenueFactory,
 )
+from tests.meals.series_helpers import make_series
 from venues.models import Booking
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,7 @@ def world(db):
         "bookings": BookingFactory(venue=venue, requested_by=person).pk,
         "organisations": membership.organisation.pk,
         "signups": SignupFactory(meal=meal).pk,
+        "series": make_series(person).pk,
     }
     return person, ids
 

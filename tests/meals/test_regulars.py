@@ -145,3 +145,20 @@ def test_ending_cancels_every_date_to_come_and_texts_each_regular_once(host, res
         "meal_cancelled"
     ]
     assert series_windows_extend() == 0
+
+
+@pytest.mark.clock("09:00", on=MONDAY)
+def test_leaving_blether_ends_the_series_hosted_and_stops_being_a_regular(host, resident):
+    from meals.services.leaving import person_leave
+
+    hosted = published_series(host, starts_on=FIRST, count=2)
+    other = published_series(UserFactory(), starts_on=FIRST, count=2)
+    regular_join(series=other, person=host)
+
+    person_leave(person=host)
+
+    hosted.refresh_from_db()
+    assert hosted.status == "ended"
+    assert set(hosted.occurrences.values_list("status", flat=True)) == {"cancelled"}
+    assert not Regular.objects.filter(person=host).exists()
+    assert set(Signup.objects.filter(person=host).values_list("status", flat=True)) == {"cancelled"}
