@@ -9,6 +9,7 @@ from meals.models import ALLERGENS, DIETARY_OPTIONS, MAX_OCCURRENCES, Meal, Meal
 from meals.recurrence import rule_words
 from meals.services.seats import MAX_PARTY
 from meals.services.series import TEMPLATE_FIELDS
+from venues.models import Venue
 
 NTH_CHOICES = [1, 2, 3, 4, -1]
 
@@ -35,8 +36,12 @@ class SeriesChangeIn(SeriesPatchIn):
 class SeriesIn(SeriesPatchIn):
     kind = serializers.ChoiceField(choices=Meal.Kind.choices)
     title = serializers.CharField(max_length=80, validators=[no_hidden_characters])
-    setting = serializers.ChoiceField(
-        choices=Meal.Setting.choices, help_text="Only street for now: a venue series is a 400"
+    setting = serializers.ChoiceField(choices=Meal.Setting.choices)
+    venue = serializers.PrimaryKeyRelatedField(
+        queryset=Venue.objects.active(),
+        required=False,
+        allow_null=True,
+        help_text="For setting=venue: every date is asked for in one booking request",
     )
     location = PointField(required=False, help_text="Required for street")
     capacity = serializers.IntegerField(min_value=1, max_value=MAX_CAPACITY)
@@ -71,8 +76,15 @@ class OccurrenceOut(serializers.Serializer):
     seats_left = serializers.IntegerField()
 
 
+class ClashOut(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+
+
 class SeriesOut(serializers.ModelSerializer):
     host = PersonOut()
+    venue = serializers.IntegerField(source="venue_id", allow_null=True)
     kind = serializers.ChoiceField(choices=Meal.Kind.choices)
     setting = serializers.ChoiceField(choices=Meal.Setting.choices)
     food = serializers.ChoiceField(choices=Meal.Food.choices)
@@ -96,6 +108,7 @@ class SeriesOut(serializers.ModelSerializer):
             "id",
             "host",
             *TEMPLATE_FIELDS,
+            "venue",
             "start_time",
             "duration_minutes",
             "rule",
@@ -135,3 +148,12 @@ class RegularOut(serializers.Serializer):
     joined_at = serializers.DateTimeField()
     channel = serializers.ChoiceField(choices=Regular.Channel.choices)
     signed_up = serializers.IntegerField(help_text="Dates written so far that I was signed up to")
+
+
+class SeriesCreatedOut(SeriesOut):
+    clashes = ClashOut(
+        many=True, help_text="At a venue: the dates it could not give, left out of the series"
+    )
+
+    class Meta(SeriesOut.Meta):
+        fields = [*SeriesOut.Meta.fields, "clashes"]

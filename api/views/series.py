@@ -13,6 +13,7 @@ from api.serializers.series import (
     RegularIn,
     RegularOut,
     SeriesChangeIn,
+    SeriesCreatedOut,
     SeriesIn,
     SeriesOut,
 )
@@ -53,13 +54,15 @@ class SeriesViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Start a series (a draft): its first 8 weeks of dates are written at once",
         request=SeriesIn,
-        responses={201: SeriesOut, 400: BAD},
+        responses={201: SeriesCreatedOut, 400: BAD},
     )
     def create(self, request):
         data = SeriesIn(data=request.data)
         data.is_valid(raise_exception=True)
         series = series_services.series_create(host=request.user, **data.validated_data)
-        return Response(self._fresh(series), status=status.HTTP_201_CREATED)
+        shown = self.get_queryset().get(pk=series.pk)
+        shown.clashes = series.clashes
+        return Response(SeriesCreatedOut(shown).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="A series", responses={200: SeriesOut, 404: NOT_VISIBLE})
     def retrieve(self, request, pk=None):

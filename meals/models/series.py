@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from meals.models.meals import ALLERGEN_CHOICES, DIETARY_CHOICES, Meal, SafetyAnswer, SafetyPrompt
+from venues.models import SeriesBooking, Venue
 
 # The furthest a series runs: 52 occurrences, or an end date within a year of its start.
 MAX_OCCURRENCES = 52
@@ -38,6 +39,13 @@ class MealSeries(models.Model):
     title = models.CharField(max_length=80)
     description = models.TextField(blank=True)
     setting = models.CharField(max_length=8, choices=Meal.Setting.choices)
+    # At a venue: one booking request for every date (each date its own Booking).
+    venue = models.ForeignKey(
+        Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="meal_series"
+    )
+    series_booking = models.OneToOneField(
+        SeriesBooking, null=True, blank=True, on_delete=models.PROTECT, related_name="series"
+    )
     location = models.PointField(geography=True, srid=4326, spatial_index=False)
     place_description = models.CharField(max_length=200, blank=True)
     on_road = models.BooleanField(default=False)
@@ -65,6 +73,9 @@ class MealSeries(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Not stored: set by series_create, the dates the venue could not give
+    # (venues.services.Clash).
+    clashes: list
 
     class Meta:
         verbose_name_plural = "meal series"

@@ -29,6 +29,8 @@ from meals.services.series_rows import (
 from meals.services.series_safety import series_answers_copy
 from people.errors import NotAllowed
 from people.models import User
+from venues.models import LIVE_BOOKING_STATUSES, Booking, Venue
+from venues.services import Clash, series_booking_request
 
 # Occurrences are written this far ahead, by series_create and then by the beat task.
 WINDOW = dt.timedelta(weeks=8)
@@ -84,13 +86,7 @@ def _check_when(*, starts_on: dt.date, duration_minutes: int) -> None:
         raise SeriesInvalid({"duration_minutes": ["A meal lasts 15 minutes to 12 hours."]})
 
 
-def _check_place(*, setting: str, location: Point | None, place_description: str) -> Point:
-    if setting == Meal.Setting.VENUE:
-        raise SeriesInvalid(
-            {"setting": ["A series at a venue is not available yet: book each date instead."]}
-        )
-    if setting != Meal.Setting.STREET:
-        raise SeriesInvalid({"setting": ["Choose venue or street."]})
+def _check_street(*, location: Point | None, place_description: str) -> Point:
     errors = {}
     if not isinstance(location, Point):
         errors["location"] = ["Put a pin where the meal will be."]
@@ -99,6 +95,28 @@ def _check_place(*, setting: str, location: Point | None, place_description: str
     if errors or not isinstance(location, Point):
         raise SeriesInvalid(errors)
     return location
+
+
+def _check_venue(*, venue: Venue | None, capacity: int) -> Venue:
+    if venue is None:
+        raise SeriesInvalid({"venue": ["Choose the venue the series is at."]})
+    if capacity > venue.capacity:
+        raise SeriesInvalid({"capacity": [f"{venue.name} seats at most {venue.capacity}."]})
+    return venue
+
+
+def _book_the_dates(series: MealSeries, venue: Venue) -> list[Clash]:
+    """One request to the venue for every date of the series; the clashes it could not give."""
+    slots = [
+        occurrence_times(
+            day=day, start_time=series.start_time, duration_minutes=series.duration_minutes
+        )
+        for day in dates_of(series)
+    ]
+    group, _booked, clashes = series_booking_request(venue=venue, person=series.host, slots=slots)
+    series.series_booking = group
+    series.save(update_fields=["series_booking"])
+    return clashes
 
 
 # ---------------------------------------------------------------- occurrences
@@ -118,7 +136,18 @@ def _occurrence(series: MealSeries, day: dt.date) -> Meal:
     )
     for name in TEMPLATE_FIELDS:
         setattr(meal, name, getattr(series, name))
+    meal.venue_id = series.venue_id
     return meal
+
+
+def _bookings_by_start(series: MealSeries) -> dict[dt.datetime, Booking] | None:
+    """A venue series' live bookings by their start; None for a street series."""
+    if series.series_booking_id is None:
+        return None
+    live = Booking.objects.filter(
+        series_booking_id=series.series_booking_id, status__in=LIVE_BOOKING_STATUSES
+    )
+    return {booking.starts_at: booking for booking in live}
 
 
 def _insert_occurrence(meal: Meal) -> Meal | None:
@@ -154,6 +183,7 @@ def series_occurrences_write(*, series: MealSeries, now: dt.datetime | None = No
         return []
     horizon = london_today(now) + WINDOW
     written = set(series.occurrences.values_list("occurs_on", flat=True))
+    booked = _bookings_by_start(series)
     new = []
     for day in dates_of(series):
         if day > horizon:
@@ -161,6 +191,11 @@ def series_occurrences_write(*, series: MealSeries, now: dt.datetime | None = No
         meal = _occurrence(series, day)
         if day in written or meal.starts_at <= now:
             continue
+        if booked is not None:
+            # A date the venue could not give was listed when the series was made.
+            meal.booking = booked.get(meal.starts_at)
+            if meal.booking is None:
+                continue
         inserted = _insert_occurrence(meal)
         if inserted is not None:
             new.append(inserted)
@@ -194,6 +229,7 @@ def series_create(
     until: dt.date | None = None,
     count: int | None = None,
     location: Point | None = None,
+    venue: Venue | None = None,
     place_description: str = "",
     description: str = "",
     on_road: bool = False,
@@ -202,14 +238,24 @@ def series_create(
     dietary_options: Sequence[str] = (),
     allergens: Sequence[str] = (),
 ) -> MealSeries:
-    """A draft series and its first 8 weeks of draft occurrences. Raises SeriesInvalid (400)
-    for a series with no end (or two), a monthly rule on no real week, or a bad place."""
+    """A draft series and its first 8 weeks of draft occurrences. At a venue, one booking
+    request covers every date; the dates it could not give are on `series.clashes` and get no
+    meal. Raises SeriesInvalid (400) for a series with no end (or two), a monthly rule on no
+    real week, or a bad place, and BookingInvalid (400) when the venue can give no date."""
     _check_rule(rule=rule, nth=nth)
     _check_end(starts_on=starts_on, until=until, count=count)
     _check_when(starts_on=starts_on, duration_minutes=duration_minutes)
-    point = _check_place(setting=setting, location=location, place_description=place_description)
+    if setting == Meal.Setting.VENUE:
+        venue = _check_venue(venue=venue, capacity=capacity)
+        point, on_road, step_free = venue.location, False, venue.step_free
+    elif setting == Meal.Setting.STREET:
+        venue = None
+        point = _check_street(location=location, place_description=place_description)
+    else:
+        raise SeriesInvalid({"setting": ["Choose venue or street."]})
     series = MealSeries.objects.create(
         host=host,
+        venue=venue,
         setting=setting,
         kind=kind,
         title=title,
@@ -230,6 +276,7 @@ def series_create(
         dietary_options=list(dietary_options),
         allergens=clean_allergens(allergens),
     )
+    series.clashes = _book_the_dates(series, venue) if venue is not None else []
     if not series_occurrences_write(series=series):
         raise SeriesInvalid({"starts_on": ["None of the series' dates is still to come."]})
     return series

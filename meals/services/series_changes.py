@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from meals.models import LIVE_SIGNUP_STATUSES, MealSeries, Regular, Signup
 from meals.recurrence import occurrence_times, rule_short
+from meals.services.bookings import booking_cancel
 from meals.services.errors import SeriesInvalid
 from meals.services.meals import clean_allergens, meal_cancel, meal_update
 from meals.services.seats import drop_signup, locked_meal
@@ -25,6 +26,7 @@ from meals.texts import shorten
 from notifications.services import Outgoing, notify_many
 from people.models import User
 from people.unset import UNSET, Unset, given
+from venues.models import LIVE_BOOKING_STATUSES, Booking
 
 ENDED_REASON = "The host has ended this series."
 # What meal_update takes as it is (a meal never changes setting); the time is per date.
@@ -108,10 +110,24 @@ def _drop_regulars(series: MealSeries, meal_pks: list[int]) -> None:
             drop_signup(meal, signup)
 
 
+def _release_unused_bookings(series: MealSeries, by: User) -> None:
+    """At a venue, the dates booked beyond those written as meals are given back too."""
+    if series.series_booking_id is None:
+        return
+    unused = Booking.objects.filter(
+        series_booking_id=series.series_booking_id,
+        status__in=LIVE_BOOKING_STATUSES,
+        meal__isnull=True,
+    ).order_by("pk")
+    for booking in unused:
+        booking_cancel(booking=booking, by=by)
+
+
 @transaction.atomic
 def series_end(*, series: MealSeries, by: User) -> MealSeries:
     """End the series: no more dates are written, every date yet to come is cancelled (those
-    signed up for one date are told as for any cancelled meal) and each regular gets one text."""
+    signed up for one date are told as for any cancelled meal, and its venue booking released
+    with those of dates not written yet) and each regular gets one text."""
     series = locked_series(series)
     check_series_host(series, by, "end")
     series.status = MealSeries.Status.ENDED
@@ -121,6 +137,7 @@ def series_end(*, series: MealSeries, by: User) -> MealSeries:
     _drop_regulars(series, meal_pks)
     for pk in meal_pks:
         meal_cancel(meal=series.occurrences.get(pk=pk), by=by, reason=ENDED_REASON)
+    _release_unused_bookings(series, by)
     regulars = Regular.objects.filter(series=series).select_related("person").order_by("pk")
     context = {
         "meal": shorten(series.title, 32),

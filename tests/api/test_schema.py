@@ -12,6 +12,7 @@ from tests.factories import (
     SignupFactory,
     VenueFactory,
 )
+from tests.meals.series_helpers import make_series
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +40,7 @@ def world(db):
         "bookings": BookingFactory(venue=venue, requested_by=membership.person).pk,
         "organisations": membership.organisation.pk,
         "signups": SignupFactory(meal=meal).pk,
+        "series": make_series(membership.person).pk,
     }
     return membership.person, ids
 
@@ -113,6 +115,7 @@ def test_paginated_lists_document_and_answer_a_bad_page_size_and_a_page_past_the
         "/api/meals/",
         "/api/meals/{id}/dishes/",
         "/api/meals/{id}/signups/",
+        "/api/series/",
         "/api/venues/",
     }
 

@@ -3,8 +3,11 @@ import datetime as dt
 import pytest
 
 from meals.models import Meal, MealSeries, Regular, Signup
+from tests.clock import london
+from tests.factories import BookingFactory, VenueFactory
 from tests.meals.conftest import safety_catalogue  # noqa: F401  (autouse)
 from tests.meals.series_helpers import published_series
+from venues.models import Booking
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +55,7 @@ def test_a_host_starts_a_weekly_lunch(host_client):
         ({"rule": "monthly", "nth": None}, "nth"),
         ({"until": "2026-12-01"}, "until"),
         ({"start_time": "25:00"}, "start_time"),
-        ({"setting": "venue"}, "setting"),
+        ({"setting": "venue"}, "venue"),
     ],
 )
 def test_a_series_that_cannot_be_is_a_400_and_writes_nothing(host_client, change, field):
@@ -155,3 +158,30 @@ def test_the_host_changes_the_series_and_then_ends_it(host, host_client):
     assert ended.json()["status"] == "ended"
     assert {d["status"] for d in ended.json()["upcoming"]} == {"cancelled"}
     assert after.status_code == 400
+
+
+@pytest.mark.clock("09:00", on=MONDAY)
+def test_a_venue_series_lists_the_dates_that_clash(host_client):
+    venue = VenueFactory(name="Dockhead Hall", booking_policy="approval")
+    BookingFactory(
+        venue=venue,
+        starts_at=london("12:00", on=dt.date(2026, 10, 28)),
+        ends_at=london("13:00", on=dt.date(2026, 10, 28)),
+    )
+    body = {**LUNCH, "setting": "venue", "venue": venue.pk, "count": 3}
+    del body["location"], body["place_description"]
+
+    response = host_client.post("/api/series/", body, format="json")
+
+    assert response.status_code == 201, response.json()
+    created = response.json()
+    assert created["venue"] == venue.pk
+    assert created["clashes"] == [
+        {
+            "starts_at": "2026-10-28T12:30:00Z",
+            "ends_at": "2026-10-28T14:00:00Z",
+            "reason": "Sorry, that time is already booked at this venue. Try another time.",
+        }
+    ]
+    assert [d["occurs_on"] for d in created["upcoming"]] == ["2026-10-21", "2026-11-04"]
+    assert Booking.objects.filter(series_booking__isnull=False).count() == 2

@@ -104,7 +104,8 @@ def test_fortnightly_until_a_date_includes_that_date():
         ({"starts_on": dt.date.today() - dt.timedelta(days=2)}, "starts_on"),
         ({"duration_minutes": 5}, "duration_minutes"),
         ({"place_description": " "}, "place_description"),
-        ({"setting": "venue"}, "setting"),
+        ({"setting": "venue"}, "venue"),
+        ({"setting": "garden"}, "setting"),
     ],
 )
 def test_a_series_that_cannot_be_is_refused_and_writes_nothing(host, overrides, field):
