@@ -43,6 +43,8 @@ def test_a_host_starts_a_weekly_lunch(host_client):
         ("2026-11-04", "2026-11-04T12:30:00Z"),
         ("2026-11-11", "2026-11-11T12:30:00Z"),
     ]
+    meal = host_client.get(f"/api/meals/{body['upcoming'][0]['id']}/").json()
+    assert (meal["series"], meal["repeats"], meal["status"]) == (body["id"], "weekly", "draft")
 
 
 @pytest.mark.clock("09:00", on=MONDAY)

@@ -53,9 +53,9 @@ def test_thirty_regulars_joining_at_once_fill_twenty_seats_and_queue_the_rest_in
         assert Meal.objects.get(pk=meal.pk).seats_taken == SEATS
     # A date written later seats them strictly in the order they joined.
     order = list(
-        Regular.objects.filter(series=series).order_by("joined_at", "pk").values_list(
-            "person_id", flat=True
-        )
+        Regular.objects.filter(series=series)
+        .order_by("joined_at", "pk")
+        .values_list("person_id", flat=True)
     )
     with time_machine.travel(timezone.now() + dt.timedelta(days=7), tick=False):
         assert series_windows_extend() == 1
