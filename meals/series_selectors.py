@@ -45,3 +45,8 @@ def series_safety_sheet(*, series: MealSeries) -> list[dict]:
     answers = {a.key: a for a in series.safety_answers.all()}
     prompts = prompts_for(series_template(series))
     return [safety_row(prompt, answers.get(prompt.key)) for prompt in prompts]
+
+
+def regular_of(series: MealSeries, person: User) -> Regular | None:
+    """The person's Regular row at the series, if they come every time."""
+    return Regular.objects.filter(series=series, person=person).first()

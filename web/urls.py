@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from web.views import account, auth, hosting, meals, propose, pwa
+from web.views import account, auth, hosting, meals, propose, pwa, series
 
 app_name = "web"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("meals/<int:pk>/cancel-place/", meals.meal_cancel_place, name="meal-cancel-place"),
     path("meals/<int:pk>/dish/", meals.meal_dish, name="meal-dish"),
     path("meals/<int:pk>/feedback/", meals.meal_feedback, name="meal-feedback"),
+    path("meals/<int:pk>/every-time/", series.series_join, name="series-join"),
+    path("meals/<int:pk>/every-time/stop/", series.series_leave, name="series-leave"),
     path("my-meals/", meals.my_meals, name="my-meals"),
     path("settings/", account.settings_page, name="settings"),
     path("settings/my-data/", account.export, name="export"),
