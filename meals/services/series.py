@@ -82,6 +82,8 @@ def _check_end(*, starts_on: dt.date, until: dt.date | None, count: int | None) 
 def _check_when(*, starts_on: dt.date, duration_minutes: int) -> None:
     if starts_on < london_today():
         raise SeriesInvalid({"starts_on": ["That date has already passed."]})
+    if (starts_on - london_today()).days > MAX_SPAN_DAYS:
+        raise SeriesInvalid({"starts_on": ["Start the series within a year from today."]})
     if not 15 <= duration_minutes <= 12 * 60:
         raise SeriesInvalid({"duration_minutes": ["A meal lasts 15 minutes to 12 hours."]})
 

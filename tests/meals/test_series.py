@@ -102,6 +102,7 @@ def test_fortnightly_until_a_date_includes_that_date():
         ({"rule": "monthly"}, "nth"),
         ({"rule": "weekly", "nth": 2}, "nth"),
         ({"starts_on": dt.date.today() - dt.timedelta(days=2)}, "starts_on"),
+        ({"starts_on": dt.date(9999, 12, 29), "rule": "monthly", "nth": -1}, "starts_on"),
         ({"duration_minutes": 5}, "duration_minutes"),
         ({"place_description": " "}, "place_description"),
         ({"setting": "venue"}, "venue"),
