@@ -31,6 +31,7 @@ urlpatterns = [
     path("propose/food/", propose.food, name="propose-food"),
     path("hosting/<int:pk>/", hosting.hosting, name="hosting"),
     path("hosting/<int:pk>/safety/", propose.safety, name="hosting-safety"),
+    path("series/<int:pk>/safety/", series.series_safety, name="series-safety"),
     path("hosting/<int:pk>/check/", propose.check, name="hosting-check"),
     path("hosting/<int:pk>/published/", propose.published, name="hosting-published"),
     path("hosting/<int:pk>/invite/", hosting.invite, name="hosting-invite"),
