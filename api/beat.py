@@ -44,6 +44,11 @@ SCHEDULE = {
         "task": "meals.tasks.forget_pickup_notes",
         "schedule": 300.0,
     },
+    # Each running series' next 8 weeks of dates, written ahead (idempotent).
+    "meals-series-occurrences": {
+        "task": "meals.tasks.write_series_occurrences",
+        "schedule": crontab(minute=40, hour="*"),
+    },
     "meals-feedback-questions": {
         "task": "meals.nudges.queue_feedback_questions",
         "schedule": crontab(minute=5, hour="9"),

@@ -220,6 +220,7 @@ SPECTACULAR_SETTINGS = {
         "SignupStatusEnum": "meals.models.Signup.Status",
         "MealStatusEnum": "meals.models.Meal.Status",
         "BookingStatusEnum": "venues.models.Booking.Status",
+        "SeriesStatusEnum": "meals.models.MealSeries.Status",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],

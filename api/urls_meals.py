@@ -3,9 +3,11 @@ from rest_framework.routers import SimpleRouter
 
 from api.views.flyers import MealFlyerView
 from api.views.meals import MealViewSet, MySignupsView
+from api.views.series import SeriesViewSet
 
 router = SimpleRouter()
 router.register("meals", MealViewSet, basename="meal")
+router.register("series", SeriesViewSet, basename="series")
 
 urlpatterns = [
     path("me/signups/", MySignupsView.as_view(), name="me-signups"),

@@ -47,6 +47,7 @@ class NearbyMeal:
     status: str
     food: str
     repeats: str
+    series_id: int | None
     dietary_options: list[str]
     host_allergens: list[str]
     published_at: dt.datetime | None
@@ -122,7 +123,7 @@ meals AS (
         v.accessible_toilet, v.hearing_loop, v.parking, m.booking_id,
         ST_Y(m.location::geometry), ST_X(m.location::geometry), m.place_description,
         m.on_road, m.step_free, m.capacity, m.seats_taken, m.status, m.food, m.repeats,
-        m.dietary_options, m.allergens, m.published_at, m.cancelled_reason,
+        m.series_id, m.dietary_options, m.allergens, m.published_at, m.cancelled_reason,
         page.distance AS distance,
         (SELECT count(*) FROM meals_signup w WHERE w.meal_id = m.id AND w.status = 'waitlisted'),
         ARRAY(SELECT DISTINCT unnest(d.allergens) FROM meals_dish d WHERE d.meal_id = m.id),

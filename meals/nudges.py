@@ -16,6 +16,7 @@ from django.db.models import Exists, F, Max, OuterRef
 from django.utils import timezone
 
 from meals.models import LIVE_SIGNUP_STATUSES, OPEN_STATUSES, Feedback, Meal, Signup
+from meals.recurrence import rule_short
 from meals.sms import sms_threads_remember_many
 from meals.texts import meal_subject, meal_text_context
 from notifications.fanout import notify_select
@@ -72,16 +73,21 @@ def invitations_send(*, meal_id: int) -> int:
 
     Returns how many were written (already-invited people count once, by dedupe key).
     """
-    meal = Meal.objects.select_related("host", "venue").filter(pk=meal_id).first()
+    meal = Meal.objects.select_related("host", "venue", "series").filter(pk=meal_id).first()
     if meal is None or meal.status != Meal.Status.PUBLISHED or meal.starts_at <= timezone.now():
         return 0
+    template, context, prefix = "meal_invitation", meal_text_context(meal), f"invite:{meal.pk}:"
+    if meal.series is not None:
+        # A series invites each neighbour once, saying it repeats; its regulars are seated.
+        template, prefix = "series_invitation", f"series-invite:{meal.series_id}:"
+        context = {**context, "every": rule_short(meal.series)}
     # The text is the same for everyone: the database writes them all in one INSERT ... SELECT.
     with transaction.atomic():
         invited = notify_select(
-            template="meal_invitation",
+            template=template,
             recipients=neighbours_to_invite(meal=meal),
-            context=meal_text_context(meal),
-            dedupe_prefix=f"invite:{meal.pk}:",
+            context=context,
+            dedupe_prefix=prefix,
             expires_at=meal.starts_at,
             cap=INVITATION_CAP,
             subject=meal_subject(meal),

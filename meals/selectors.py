@@ -3,6 +3,7 @@ of queries whatever the number of meals."""
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.gis.db.models import PointField
 from django.contrib.gis.db.models.functions import Distance
@@ -31,7 +32,15 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from meals.models import LIVE_SIGNUP_STATUSES, Dish, Feedback, Meal, SafetyAnswer, Signup
+from meals.models import (
+    LIVE_SIGNUP_STATUSES,
+    Dish,
+    Feedback,
+    Meal,
+    SafetyAnswer,
+    SafetyPrompt,
+    Signup,
+)
 from meals.safety import prompts_for
 from people.geo import KnnDistance
 from people.models import User
@@ -264,29 +273,28 @@ def dishes_of(*, meal: Meal, viewer: User | None = None) -> QuerySet[Dish]:
     )
 
 
+def safety_row(prompt: SafetyPrompt, answer: Any) -> dict:
+    """One prompt of a safety sheet with its answer (a meal's or a series'), if given."""
+    return {
+        "key": prompt.key,
+        "version": prompt.version,
+        "question": prompt.question,
+        "guidance": prompt.guidance,
+        "level": prompt.level,
+        "answer": answer.answer if answer else None,
+        "note": answer.note if answer else "",
+        "question_answered": answer.question_asked if answer else None,
+        "answered_by": answer.answered_by_id if answer else None,
+        "answered_at": answer.answered_at if answer else None,
+    }
+
+
 def safety_sheet(*, meal: Meal) -> list[dict]:
     """The prompts this meal shows, each with the host's answer if given."""
     answers = {
         a.key: a for a in SafetyAnswer.objects.filter(meal=meal).select_related("answered_by")
     }
-    sheet = []
-    for prompt in prompts_for(meal):
-        answer = answers.get(prompt.key)
-        sheet.append(
-            {
-                "key": prompt.key,
-                "version": prompt.version,
-                "question": prompt.question,
-                "guidance": prompt.guidance,
-                "level": prompt.level,
-                "answer": answer.answer if answer else None,
-                "note": answer.note if answer else "",
-                "question_answered": answer.question_asked if answer else None,
-                "answered_by": answer.answered_by_id if answer else None,
-                "answered_at": answer.answered_at if answer else None,
-            }
-        )
-    return sheet
+    return [safety_row(prompt, answers.get(prompt.key)) for prompt in prompts_for(meal)]
 
 
 def meals_hosted_by(*, person: User) -> QuerySet[Meal]:

@@ -12,6 +12,7 @@ from meals import nudges
 from meals.services.guests import guest_holds_expire
 from meals.services.lifts import lifts_flag_unmatched, pickup_notes_forget
 from meals.services.meals import meals_complete_finished
+from meals.services.series import series_windows_extend
 
 
 @shared_task(name="meals.tasks.complete_finished_meals")
@@ -32,6 +33,11 @@ def flag_unmatched_lifts() -> int:
 @shared_task(name="meals.tasks.forget_pickup_notes")
 def forget_pickup_notes() -> int:
     return pickup_notes_forget()
+
+
+@shared_task(name="meals.tasks.write_series_occurrences")
+def write_series_occurrences() -> int:
+    return series_windows_extend()
 
 
 @shared_task(name="meals.nudges.invitations_queue", ignore_result=True)

@@ -60,6 +60,18 @@ MEAL_TEXTS = {
         "Thanks for coming to {meal} ({code}). Did you feel welcome? "
         "Reply 1 (not really) to 5 (very much).",
     ),
+    # A series (meals/nudges.py, meals/services/series_changes.py); `every` is 'Wed',
+    # 'other Wed', '2nd Wed' or 'last Wed'.
+    "series_invitation": Template(
+        "nudge",
+        "Invite: {meal}, {when} & every {every}, {place}. YES to come, YES ALWAYS for "
+        "every time. Code {code}",
+    ),
+    "series_ended": Template(
+        "transactional",
+        "{host} has ended {meal} (every {every}), so there are no more dates. "
+        "Thanks for coming! No need to reply.",
+    ),
     # Between a host and their guests (meals/sms.py).
     "host_message": Template("transactional", "{host}, host of {meal} ({code}): {text}"),
     "guest_reply": Template("transactional", "{name}, coming to {meal} ({code}), replied: {text}"),

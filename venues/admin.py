@@ -161,10 +161,16 @@ class BookingAdmin(OrganisationScopedAdmin[Booking]):
         done: str,
     ) -> None:
         decided, refused = 0, []
+        series_done: set[int] = set()
         for booking in queryset.select_related("venue"):
+            if booking.series_booking_id in series_done:
+                continue  # a series' dates are decided together, with the first chosen
+            if booking.series_booking_id is not None:
+                series_done.add(booking.series_booking_id)
             try:
                 decide(booking=booking, by=request.user)
-                decided += 1
+                group = booking.series_booking
+                decided += group.bookings.count() if group is not None else 1
             except DomainError as exc:
                 refused.append(f"{booking}: {exc.detail}")
         if decided:

@@ -168,6 +168,21 @@ class TsTzRange(Func):
 LIVE_BOOKING_STATUSES = ("requested", "confirmed")
 
 
+class SeriesBooking(models.Model):
+    """One request for every date of a meal series: each date is its own Booking (under the
+    same exclusion constraint), and the venue's staff approve or decline them all at once."""
+
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="series_bookings")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="series_bookings"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.venue} series from {self.created_at:%Y-%m-%d}"
+
+
 class Booking(models.Model):
     class Status(models.TextChoices):
         REQUESTED = "requested"
@@ -193,6 +208,10 @@ class Booking(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # One date of a series' booking: decided together with the others.
+    series_booking = models.ForeignKey(
+        SeriesBooking, null=True, blank=True, on_delete=models.PROTECT, related_name="bookings"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["venue", "starts_at"], name="venues_booking_venue_start")]

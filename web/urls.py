@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from web.views import account, auth, calendar, hosting, meals, propose, public, pwa
+from web.views import account, auth, calendar, hosting, meals, propose, public, pwa, series
 
 app_name = "web"
 
@@ -16,6 +16,8 @@ urlpatterns = [
     path("meals/<int:pk>/dish/", meals.meal_dish, name="meal-dish"),
     path("meals/<int:pk>/feedback/", meals.meal_feedback, name="meal-feedback"),
     path("meals/<int:pk>/calendar.ics", calendar.meal_calendar, name="meal-calendar"),
+    path("meals/<int:pk>/every-time/", series.series_join, name="series-join"),
+    path("meals/<int:pk>/every-time/stop/", series.series_leave, name="series-leave"),
     path("my-meals/", meals.my_meals, name="my-meals"),
     path("settings/", account.settings_page, name="settings"),
     path("settings/my-data/", account.export, name="export"),
@@ -32,6 +34,7 @@ urlpatterns = [
     path("propose/food/", propose.food, name="propose-food"),
     path("hosting/<int:pk>/", hosting.hosting, name="hosting"),
     path("hosting/<int:pk>/safety/", propose.safety, name="hosting-safety"),
+    path("series/<int:pk>/safety/", series.series_safety, name="series-safety"),
     path("hosting/<int:pk>/check/", propose.check, name="hosting-check"),
     path("hosting/<int:pk>/published/", propose.published, name="hosting-published"),
     path("hosting/<int:pk>/invite/", hosting.invite, name="hosting-invite"),

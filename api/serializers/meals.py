@@ -89,6 +89,9 @@ class MealOut(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=Meal.Status.choices)
     food = serializers.ChoiceField(choices=Meal.Food.choices)
     repeats = serializers.ChoiceField(choices=Meal.Repeats.choices)
+    series = serializers.IntegerField(
+        source="series_id", allow_null=True, help_text="The series this date is of, if any"
+    )
     dietary_options = serializers.ListField(
         child=serializers.ChoiceField(choices=list(DIETARY_OPTIONS))
     )
@@ -131,6 +134,7 @@ class MealOut(serializers.ModelSerializer):
             "status",
             "food",
             "repeats",
+            "series",
             "dietary_options",
             "allergens",
             "distance_m",
@@ -229,6 +233,7 @@ def nearby_meal_out(meal: NearbyMeal, zone: dt.tzinfo) -> dict:
         "status": meal.status,
         "food": meal.food,
         "repeats": meal.repeats,
+        "series": meal.series_id,
         "dietary_options": list(meal.dietary_options),
         "allergens": meal.all_allergens,
         "distance_m": round(meal.distance_m),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from api.sms import lifts, texts  # noqa: F401  registers the reply templates
+from api.sms import lifts, series, texts  # noqa: F401  registers the reply templates
 from api.sms.home import home_reply, invites_reply
 from api.sms.parser import Command, parse
 from api.sms.relay import answered, relayed
@@ -24,6 +24,7 @@ from meals.services.errors import (
 from meals.services.feedback import feedback_create
 from meals.services.guests import guest_accept, guest_decline
 from meals.services.lifts import guest_reply_to_driver
+from meals.services.regulars import regulars_stop_all
 from meals.services.seats import MAX_PARTY
 from meals.services.signups import signup_cancel, signup_create, signup_update
 from meals.sms import (
@@ -86,6 +87,7 @@ def handle_text(*, phone: str, body: str, message_sid: str) -> Outcome:
         "invites_off": lambda: invites_reply(person, on=False),
         "lift": lambda: _lift(person, command),
         "yes_lift": lambda: _yes_lift(person, command),
+        "always": lambda: _always(person, command),
     }.get(command.kind)
     if handler is None:
         return Outcome("unknown", _unknown(person, body, message_sid), person)
@@ -94,6 +96,7 @@ def handle_text(*, phone: str, body: str, message_sid: str) -> Outcome:
 
 def _opt_out(person: User) -> str:
     sms_opt_out(person=person, at=timezone.now())
+    regulars_stop_all(person=person)
     # Twilio sends its own opt-out confirmation; a second text from us would be refused.
     return ""
 
@@ -162,6 +165,15 @@ def _yes(person: User, command: Command) -> str:
     return _join(person, meal, command.party)
 
 
+def _always(person: User, command: Command) -> str:
+    meal = meal_by_code(command.code) if command.code else _bare_or_series(person)
+    if isinstance(meal, list):
+        return _ask_for_code("YES ALWAYS", meal)
+    if meal is None or meal.status == Meal.Status.DRAFT:
+        return render("sms_which_meal", {})
+    return series.always_join(person, meal, command.party) or _join(person, meal, command.party)
+
+
 def _join_code(person: User, command: Command, body: str, message_sid: str) -> str:
     meal = meal_by_code(command.code or "")
     if meal is None or meal.status == Meal.Status.DRAFT:
@@ -228,6 +240,15 @@ def _change_party(person: User, signup: Signup, party: int) -> str:
     return _reply("sms_party_changed", meal, size=party)
 
 
+def _bare_or_series(person: User) -> Meal | list[Signup] | None:
+    """As for YES, but a regular's places at one series mean the soonest (NO skips it)."""
+    bare = _bare_meal(person)
+    if isinstance(bare, list):
+        soonest = series.next_of_one_series(bare)
+        return soonest.meal if soonest is not None else bare
+    return bare
+
+
 def _no(person: User, command: Command, body: str, message_sid: str) -> str:
     if command.code:
         meal = meal_by_code(command.code)
@@ -241,7 +262,7 @@ def _no(person: User, command: Command, body: str, message_sid: str) -> str:
             reply = relayed(person, body, message_sid, replies_only=True)
             if reply is not None:
                 return reply
-        bare = _bare_meal(person)
+        bare = _bare_or_series(person)
         if isinstance(bare, list):
             return _ask_for_code("NO", bare)
         meal = bare
@@ -265,7 +286,7 @@ def _no(person: User, command: Command, body: str, message_sid: str) -> str:
         signup_cancel(signup=signup, by=person)
     except DomainError:
         return _reply("sms_cannot", meal)
-    return _reply("sms_cancelled", meal)
+    return series.cancelled_reply(person, meal) or _reply("sms_cancelled", meal)
 
 
 def _rating(person: User, command: Command) -> str:

@@ -26,6 +26,8 @@ INVITES_PHRASES: dict[tuple[str, ...], str] = {
     ("INVITES", "OFF"): "invites_off",
     ("INVITE", "OFF"): "invites_off",
 }
+# "YES EVERY TIME", "yes every week": a regular of a series.
+EVERY_WHAT = {"TIME", "WEEK", "MONTH"}
 MEALS_PHRASES = {
     ("MEALS",),
     ("MEAL",),
@@ -77,8 +79,8 @@ BIG_PARTY = 99  # stands for any number too long to be a real party
 
 @dataclass(frozen=True)
 class Command:
-    kind: str  # yes | no | join | meals | rating | help | stop | start | home | invites_on
-    # | invites_off | lift | yes_lift | unknown
+    kind: str  # yes | no | join | always | meals | rating | help | stop | start | home
+    # | invites_on | invites_off | lift | yes_lift | unknown
     party: int | None = None
     code: str | None = None
     rating: int | None = None
@@ -133,8 +135,28 @@ def parse(text: object) -> Command:
     if command is None:
         command = _lift(tokens)
     if command is None:
+        command = _always(tokens)
+    if command is None:
         command = _led_by(tokens[0], tokens[1:])
     return command or Command("unknown")
+
+
+def _always(tokens: list[str]) -> Command | None:
+    """YES ALWAYS (or EVERY TIME, EVERY WEEK), with a party or a code if any: come every time.
+    A bare ALWAYS counts too."""
+    rest = [t for t in tokens if t != "ALWAYS"]
+    if len(rest) == len(tokens):
+        pairs = [i for i in range(len(tokens) - 1) if tokens[i] == "EVERY"]
+        pairs = [i for i in pairs if tokens[i + 1] in EVERY_WHAT]
+        if not pairs:
+            return None
+        rest = tokens[: pairs[0]] + tokens[pairs[0] + 2 :]
+    if not rest:
+        return Command("always")
+    command = _led_by(rest[0], rest[1:])
+    if command is None or command.kind not in ("yes", "join"):
+        return None
+    return Command("always", party=command.party, code=command.code)
 
 
 def _whole_text(tokens: list[str]) -> Command | None:

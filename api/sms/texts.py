@@ -92,6 +92,13 @@ REPLIES = {
     "Text INVITES OFF to stop these.",
     "sms_invites_off": "No more texts about new meals near you. Text INVITES ON to have "
     "them again, or MEALS to see what's on.",
+    # A series (api/sms/series.py); `every` is 'Wed', 'other Wed', '2nd Wed' or 'last Wed'.
+    "sms_regular": "You're a regular at {meal} (every {every}): a place each time there's "
+    "room. Next {when}. Skip one? Reply NO {code}",
+    "sms_already_regular": "You're already a regular at {meal} (every {every}). Next {when}. "
+    "Skip one? Reply NO {code}",
+    "sms_skipped": "No bother: you're off {meal}, {when}. You're still a regular, so your "
+    "place next time stands. Code {code}",
 }
 
 for _name, _text in REPLIES.items():

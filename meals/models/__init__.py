@@ -18,6 +18,7 @@ from meals.models.meals import (
     SafetyPrompt,
     SafetyPromptQuerySet,
 )
+from meals.models.series import MAX_OCCURRENCES, MealSeries, Regular, SeriesSafetyAnswer
 from meals.models.signups import (
     LIVE_SIGNUP_STATUSES,
     Dish,
@@ -37,6 +38,7 @@ __all__ = [
     "FOOD_ARRANGEMENTS",
     "LIVE_LIFT_STATUSES",
     "LIVE_SIGNUP_STATUSES",
+    "MAX_OCCURRENCES",
     "OPEN_STATUSES",
     "REGULAR",
     "Dish",
@@ -47,9 +49,12 @@ __all__ = [
     "Lift",
     "Meal",
     "MealQuerySet",
+    "MealSeries",
+    "Regular",
     "SafetyAnswer",
     "SafetyPrompt",
     "SafetyPromptQuerySet",
+    "SeriesSafetyAnswer",
     "Signup",
     "SmsThread",
 ]

@@ -97,6 +97,8 @@ class Meal(models.Model):
         ONCE = "once"
         WEEKLY = "weekly"
         MORE_OFTEN = "more_often"
+        FORTNIGHTLY = "fortnightly"
+        MONTHLY = "monthly"
 
     code = models.CharField(max_length=8, unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -135,6 +137,15 @@ class Meal(models.Model):
         help_text="The host's own declared allergens; dishes add theirs",
     )
     cancelled_reason = models.CharField(max_length=300, blank=True)
+    # An occurrence of a series, on its London date; (series, occurs_on) is written once.
+    series = models.ForeignKey(
+        "meals.MealSeries",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="occurrences",
+    )
+    occurs_on = models.DateField(null=True, blank=True)
     # Bumped on every change of time or place, so each change's texts get their own dedupe key.
     revision = models.PositiveIntegerField(default=0)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -161,6 +172,11 @@ class Meal(models.Model):
             models.CheckConstraint(condition=Q(capacity__gte=1), name="meals_capacity_positive"),
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="meals_ends_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["series", "occurs_on"],
+                condition=Q(series__isnull=False),
+                name="meals_one_occurrence_per_date",
             ),
         ]
 

@@ -51,3 +51,13 @@ class FeedbackGiven(Conflict):
 class NoFlyer(Conflict):
     code = "no_flyer"
     default_detail = "Only a published meal yet to start has a flyer."
+
+
+class SeriesInvalid(DomainError):
+    code = "series_invalid"
+    default_detail = "That series cannot be saved."
+
+
+class AlreadyRegular(Conflict):
+    code = "already_regular"
+    default_detail = "You already come to this every time."

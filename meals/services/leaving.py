@@ -13,11 +13,14 @@ from meals.models import (
     GuestQuestion,
     Lift,
     Meal,
+    MealSeries,
     Signup,
     SmsThread,
 )
 from meals.services.lifts import driver_leave
 from meals.services.meals import meal_cancel
+from meals.services.regulars import regulars_stop_all
+from meals.services.series_changes import series_end
 from meals.services.signups import signup_cancel
 from notifications.services import messages_forget
 from people.models import User
@@ -29,8 +32,9 @@ LEAVING_REASON = "The host has left Blether."
 
 @transaction.atomic
 def person_leave(*, person: User) -> None:
-    """Before someone is anonymised: cancel their future sign-ups (promoting waitlists) and
-    the meals they host that have not begun (telling guests, releasing bookings), and blank
+    """Before someone is anonymised: cancel their future sign-ups (promoting waitlists), stop
+    them being a regular, end the series they host and cancel the meals they host that have
+    not begun (telling guests, releasing bookings), and blank
     their needs, the names hosts typed for them, their comments and dish stories, and their
     SMS conversation state."""
     now = timezone.now()
@@ -39,6 +43,9 @@ def person_leave(*, person: User) -> None:
     ).exclude(meal__host=person)
     for signup in mine.filter(meal__status=Meal.Status.PUBLISHED).select_related("meal"):
         signup_cancel(signup=signup, by=person)
+    regulars_stop_all(person=person)
+    for series in MealSeries.objects.filter(host=person).exclude(status=MealSeries.Status.ENDED):
+        series_end(series=series, by=person)
     hosted = Meal.objects.filter(host=person, status__in=OPEN_STATUSES).filter(
         starts_at__gt=now
     ) | Meal.objects.filter(host=person, status=Meal.Status.DRAFT)

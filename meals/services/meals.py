@@ -36,7 +36,13 @@ PROMPT_SHAPING = ("food", "repeats", "on_road")
 # A venue meal takes these from its venue.
 FROM_THE_VENUE = ("location", "on_road", "step_free")
 # Queued texts a new time or place makes wrong; reminders are rewritten for the new revision.
-STALE_AFTER_MOVE = ["reminder_24h", "reminder_2h", "meal_invitation", "meal_changed"]
+STALE_AFTER_MOVE = [
+    "reminder_24h",
+    "reminder_2h",
+    "meal_invitation",
+    "series_invitation",
+    "meal_changed",
+]
 
 
 # ---------------------------------------------------------------- checks
@@ -148,7 +154,7 @@ def _place_street_meal(
     meal.starts_at, meal.ends_at = starts_at, ends_at
 
 
-def _insert_with_new_code(meal: Meal) -> Meal:
+def insert_with_new_code(meal: Meal) -> Meal:
     for _attempt in range(5):
         meal.code = new_share_code()
         try:
@@ -206,7 +212,7 @@ def meal_create(
         raise MealInvalid({"setting": ["Choose venue or street."]})
     meal_times_check(starts_at=meal.starts_at, ends_at=meal.ends_at)
     meal.allergens = clean_allergens(allergens)
-    return _insert_with_new_code(meal)
+    return insert_with_new_code(meal)
 
 
 # ---------------------------------------------------------------- changing

@@ -1,5 +1,6 @@
 """Publishing a meal, and the host's answers to the safety prompts it waits on."""
 
+import datetime as dt
 import logging
 from functools import partial
 
@@ -104,6 +105,19 @@ def _check_answer_keys(keys: list[str], prompts: dict[str, SafetyPrompt]) -> Non
         raise MealInvalid({"answers": ["Answer each question once."]})
 
 
+def answer_fields(prompt: SafetyPrompt, item: dict, *, by: User, at: dt.datetime) -> dict:
+    """What a host's answer ({"key", "answer", "note"}) to `prompt` stores, for a meal or a
+    series: the wording as answered, who answered and when."""
+    return {
+        "prompt": prompt,
+        "question_asked": prompt.question,
+        "answer": item["answer"],
+        "note": item.get("note", ""),
+        "answered_by": by,
+        "answered_at": at,
+    }
+
+
 @transaction.atomic
 def safety_answers_save(*, meal: Meal, by: User, answers: list[dict]) -> list[SafetyAnswer]:
     """Record the host's answers ({"key", "answer", "note"}), keeping each question's wording
@@ -126,16 +140,7 @@ def safety_answers_save(*, meal: Meal, by: User, answers: list[dict]) -> list[Sa
         ):
             raise MealInvalid({"answers": [f"A published meal needs a yes to: {prompt.question}"]})
         answer, _ = SafetyAnswer.objects.update_or_create(
-            meal=meal,
-            key=prompt.key,
-            defaults={
-                "prompt": prompt,
-                "question_asked": prompt.question,
-                "answer": item["answer"],
-                "note": item.get("note", ""),
-                "answered_by": by,
-                "answered_at": now,
-            },
+            meal=meal, key=prompt.key, defaults=answer_fields(prompt, item, by=by, at=now)
         )
         saved.append(answer)
     return saved

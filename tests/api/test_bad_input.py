@@ -19,6 +19,7 @@ from tests.factories import (
     SignupFactory,
     VenueFactory,
 )
+from tests.meals.series_helpers import make_series
 from venues.models import Booking
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,7 @@ def world(db):
         "organisations": membership.organisation.pk,
         "signups": guest.pk,
         "lifts": _lift_driven_by(person, guest).pk,
+        "series": make_series(person).pk,
     }
     return person, ids
 

@@ -14,6 +14,7 @@ from tests.factories import (
     SignupFactory,
     VenueFactory,
 )
+from tests.meals.series_helpers import make_series
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +54,7 @@ def world(db):
         "bookings": BookingFactory(venue=venue, requested_by=membership.person).pk,
         "organisations": membership.organisation.pk,
         "signups": SignupFactory(meal=meal).pk,
+        "series": make_series(membership.person).pk,
     }
     return membership.person, ids
 
@@ -130,6 +132,7 @@ def test_paginated_lists_document_and_answer_a_bad_page_size_and_a_page_past_the
         "/api/meals/",
         "/api/meals/{id}/dishes/",
         "/api/meals/{id}/signups/",
+        "/api/series/",
         "/api/venues/",
     }
 

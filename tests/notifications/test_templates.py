@@ -111,6 +111,7 @@ def long_context() -> dict:
         "km": "12.5",
         "driver": "Christina-Marg",  # first names are cut to 14 in texts about lifts
         "pickup": "12:15",
+        "every": "other Wed",
     }
 
 

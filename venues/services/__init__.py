@@ -15,12 +15,14 @@ from venues.services.bookings import (
     booking_decline,
     booking_request,
 )
+from venues.services.series_bookings import Clash, series_booking_request
 from venues.services.venues import OpeningWindow, memberships_end, venue_create, venue_update
 
 __all__ = [
     "BookingInUse",
     "BookingInvalid",
     "BookingNotLive",
+    "Clash",
     "OpeningWindow",
     "SlotTaken",
     "TooManyBookings",
@@ -29,6 +31,7 @@ __all__ = [
     "booking_decline",
     "booking_request",
     "memberships_end",
+    "series_booking_request",
     "venue_create",
     "venue_update",
 ]

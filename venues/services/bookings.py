@@ -65,12 +65,12 @@ def _fit_reason(*, context: dict, reason: str) -> str:
     return ""
 
 
-def _when(booking: Booking) -> str:
+def slot_when(booking: Booking) -> str:
     """'Sat 28 Nov 12:00-14:30', in local time, for a text."""
     return when_text(booking.starts_at, booking.ends_at)
 
 
-def _check_slot(*, venue: Venue, starts_at: dt.datetime, ends_at: dt.datetime) -> None:
+def check_slot(*, venue: Venue, starts_at: dt.datetime, ends_at: dt.datetime) -> None:
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
         raise BookingInvalid("Give times with a UTC offset, e.g. 2026-11-28T12:00:00+00:00.")
     if not venue.active:
@@ -128,7 +128,7 @@ def _check_cap(*, venue: Venue, person: User) -> None:
         )
 
 
-def _insert_booking(**fields) -> Booking:
+def insert_booking(**fields) -> Booking:
     for attempt in range(DEADLOCK_RETRIES):
         try:
             with transaction.atomic():
@@ -168,10 +168,10 @@ def booking_request(
         .select_related("organisation")
         .get(pk=venue.pk)
     )
-    _check_slot(venue=venue, starts_at=starts_at, ends_at=ends_at)
+    check_slot(venue=venue, starts_at=starts_at, ends_at=ends_at)
     _check_cap(venue=venue, person=person)
     auto = venue.booking_policy == Venue.BookingPolicy.AUTO_CONFIRM
-    booking = _insert_booking(
+    booking = insert_booking(
         venue=venue,
         requested_by=person,
         starts_at=starts_at,
@@ -184,7 +184,7 @@ def booking_request(
         context = {
             "requester": gsm7_line(person.first_name) or "A neighbour",
             "venue": gsm7_line(venue.name),
-            "when": _when(booking),
+            "when": slot_when(booking),
         }
         for staff in organisation_staff(venue.organisation_id):
             notify(
@@ -211,7 +211,23 @@ def _decide(*, booking: Booking, by: User, status: str, reason: str = "") -> Boo
     booking.decided_at = timezone.now()
     booking.decision_reason = reason
     booking.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    if booking.series_booking_id is not None:
+        # A series' dates are decided once, together.
+        Booking.objects.filter(
+            series_booking_id=booking.series_booking_id, status=Booking.Status.REQUESTED
+        ).update(
+            status=status, decided_by=by, decided_at=booking.decided_at, decision_reason=reason
+        )
     return booking
+
+
+def _decided_when(booking: Booking) -> str:
+    """The slot a decision is about: one date, or the dates of a series from the first."""
+    if booking.series_booking_id is None:
+        return slot_when(booking)
+    dates = Booking.objects.filter(series_booking_id=booking.series_booking_id)
+    first = dates.order_by("starts_at").first() or booking
+    return f"{dates.count()} dates from {slot_when(first)}"
 
 
 @transaction.atomic
@@ -221,7 +237,7 @@ def booking_approve(*, booking: Booking, by: User) -> Booking:
     notify(
         recipient=booking.requested_by,
         template="booking_confirmed",
-        context={"venue": gsm7_line(booking.venue.name), "when": _when(booking)},
+        context={"venue": gsm7_line(booking.venue.name), "when": _decided_when(booking)},
         dedupe_key=f"booking-decided:{booking.pk}",
     )
     return booking
@@ -231,7 +247,7 @@ def booking_approve(*, booking: Booking, by: User) -> Booking:
 def booking_decline(*, booking: Booking, by: User, reason: str = "") -> Booking:
     """Turn down a requested booking, freeing the slot; the requester is told."""
     booking = _decide(booking=booking, by=by, status=Booking.Status.DECLINED, reason=reason)
-    context = {"venue": gsm7_line(booking.venue.name), "when": _when(booking)}
+    context = {"venue": gsm7_line(booking.venue.name), "when": _decided_when(booking)}
     notify(
         recipient=booking.requested_by,
         template="booking_declined",
@@ -264,7 +280,7 @@ def booking_cancel(*, booking: Booking, by: User, meal_needs_it: bool = False) -
         notify(
             recipient=booking.requested_by,
             template="booking_cancelled",
-            context={"venue": gsm7_line(booking.venue.name), "when": _when(booking)},
+            context={"venue": gsm7_line(booking.venue.name), "when": slot_when(booking)},
             dedupe_key=f"booking-cancelled:{booking.pk}",
         )
     return booking

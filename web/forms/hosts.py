@@ -143,6 +143,19 @@ class FoodForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how often."},
     )
+    weeks = forms.IntegerField(
+        label="Every week: for how many weeks? (optional)",
+        help_text="In the street, every week for 2 to 52 weeks makes a series: "
+        "neighbours can come every time.",
+        min_value=2,
+        max_value=52,
+        required=False,
+        error_messages={
+            "min_value": "Give 2 to 52 weeks.",
+            "max_value": "Give 2 to 52 weeks.",
+            "invalid": "Give a number of weeks, like 8.",
+        },
+    )
     dietary_options = forms.MultipleChoiceField(
         label="Dietary options (optional)",
         choices=DIETARY_WORDS,

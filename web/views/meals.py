@@ -13,6 +13,7 @@ from meals.services.lifts import signup_with_lift_create
 from people.errors import DomainError
 from web.forms import DishForm, FeedbackForm, JoinForm, MealFilterForm, apply_error
 from web.views.common import done, not_found, page, visible_meal
+from web.views.series_context import series_context
 
 RADIUS_M = 10_000
 PAGE = 20  # the nearest 20, as the API pages them
@@ -47,7 +48,7 @@ def home(request):
     return page(request, "web/home.html", {"form": form, "meals": meals, "where": where})
 
 
-def _meal_context(request, meal, **forms) -> dict:
+def meal_context(request, meal, **forms) -> dict:
     mine = (meal.viewer_signups or [None])[0] if hasattr(meal, "viewer_signups") else None
     now = timezone.now()
     ended = meal.ends_at <= now
@@ -70,6 +71,7 @@ def _meal_context(request, meal, **forms) -> dict:
         "dishes": list(selectors.dishes_of(meal=meal)),
         "can_feedback": can_feedback,
         "join_form": forms.get("join_form") or JoinForm(),
+        **series_context(meal, request.user),
         "feedback_form": forms.get("feedback_form") or FeedbackForm(),
     }
 
@@ -80,7 +82,7 @@ def meal_detail(request, pk: int):
     meal = visible_meal(request, pk)
     if meal is None:
         return not_found(request, "meal")
-    return page(request, "web/meal.html", _meal_context(request, meal))
+    return page(request, "web/meal.html", meal_context(request, meal))
 
 
 @login_required
@@ -98,7 +100,7 @@ def meal_join(request, pk: int):
             return page(
                 request,
                 "web/meal.html",
-                _meal_context(request, meal, join_form=form),
+                meal_context(request, meal, join_form=form),
                 status=exc.status_code,
             )
         if signup.status == Signup.Status.CONFIRMED:
@@ -111,7 +113,7 @@ def meal_join(request, pk: int):
                 f"{selectors.waitlist_position(signup)}. We will text you if a place comes up.",
             )
         return redirect("web:meal", pk=meal.pk)
-    return page(request, "web/meal.html", _meal_context(request, meal, join_form=form))
+    return page(request, "web/meal.html", meal_context(request, meal, join_form=form))
 
 
 @login_required
@@ -126,7 +128,7 @@ def meal_cancel_place(request, pk: int):
     try:
         services.signup_cancel(signup=signup, by=request.user)
     except DomainError as exc:
-        context = _meal_context(request, meal)
+        context = meal_context(request, meal)
         context["page_errors"] = [str(exc.detail)]
         return page(request, "web/meal.html", context, status=exc.status_code)
     done(request, "Your place is cancelled.")
@@ -168,12 +170,12 @@ def meal_feedback(request, pk: int):
             return page(
                 request,
                 "web/meal.html",
-                _meal_context(request, meal, feedback_form=form),
+                meal_context(request, meal, feedback_form=form),
                 status=exc.status_code,
             )
         done(request, "Thank you for telling us how it went.")
         return redirect("web:meal", pk=meal.pk)
-    return page(request, "web/meal.html", _meal_context(request, meal, feedback_form=form))
+    return page(request, "web/meal.html", meal_context(request, meal, feedback_form=form))
 
 
 @login_required

@@ -27,6 +27,7 @@ from web.forms import (
     apply_error,
 )
 from web.views.common import done, hosted_meal, not_found, page
+from web.views.series import series_from_proposal
 
 KEY = "propose"
 VENUES_WITHIN_M = 15_000
@@ -254,7 +255,12 @@ def food(request):
                 on_road=draft["on_road"],
                 step_free=draft["step_free"],
             )
+        weeks = fields.pop("weeks", None)
         try:
+            if weeks and fields["repeats"] == Meal.Repeats.WEEKLY and "booking" not in fields:
+                series = series_from_proposal(host=request.user, weeks=weeks, **fields)
+                request.session.pop(KEY, None)
+                return redirect("web:series-safety", pk=series.pk)
             meal = services.meal_create(host=request.user, **fields)
         except DomainError as exc:
             apply_error(form, exc)
