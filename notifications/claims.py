@@ -3,7 +3,8 @@
 A worker locks a batch of due rows (SELECT ... FOR UPDATE SKIP LOCKED), suppresses those
 that must not go (expired, or to someone who cannot be texted), moves those in their
 person's quiet hours to the morning, and takes the rest under its token: `claimed` with a
-lease of SMS_CLAIM_LEASE_SECONDS, or `sending` at once for a single row about to be sent.
+lease of SMS_CLAIM_LEASE_SECONDS, or claimed and begun at once for a single row about to be
+sent.
 """
 
 import datetime as dt
@@ -18,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from notifications.models import Message
-from notifications.outcomes import CODE_EXPIRED, log_code_expired
+from notifications.outcomes import CODE_EXPIRED, in_flight, log_code_expired
 from notifications.quiet import quiet_hours_end
 from notifications.services import unreachable_reason
 from notifications.sweep import claims_release
@@ -59,7 +60,7 @@ def flush_sent(pending: Pending | None) -> None:
     """Write the `sent` rows still waiting (inside the transaction that carries them, if any)."""
     while pending:
         pk, fields = pending.pop(0)
-        Message.objects.filter(pk=pk, status=Message.Status.SENDING).update(**fields)
+        in_flight(pk).update(**fields)
 
 
 @dataclass
@@ -89,7 +90,7 @@ def claim_batch(
     """Take up to `limit` due rows, oldest first; suppress or defer those that must not go now.
 
     The rows taken are `claimed` under `token` until the lease ends or, with `sending`,
-    marked `sending` at once (one row about to be sent). `release` first gives back rows
+    also begun at once (one row about to be sent). `release` first gives back rows
     whose lease lapsed; `pending` rows are written in the same commit. Commits before
     returning, so no call leaves before its row's state is durable.
     """
@@ -167,15 +168,18 @@ def _take_with_lease(rows: list[Message], *, token: str, now: dt.datetime) -> No
 
 
 def _take_for_sending(rows: list[Message], *, token: str, now: dt.datetime) -> None:
-    """The rows are `sending` under `token` at once: each is about to be sent."""
+    """The rows are claimed under `token` and begun at once: each is about to be sent.
+
+    No lease: a begun row is never given back, only finished or, past the sending
+    timeout, called `unknown` by the sweep."""
     Message.objects.filter(pk__in=[m.pk for m in rows]).update(
         claimed_by=token,
-        status=Message.Status.SENDING,
+        status=Message.Status.CLAIMED,
         sending_started_at=now,
         attempts=F("attempts") + 1,
     )
     for message in rows:
         message.claimed_by = token
-        message.status = Message.Status.SENDING
+        message.status = Message.Status.CLAIMED
         message.sending_started_at = now
         message.attempts += 1

@@ -32,7 +32,9 @@ def outbox_inserts(meal) -> tuple[int, list[str]]:
     with CaptureQueriesContext(connection) as captured:
         written = invitations_send(meal_id=meal.pk)
     sql = [q["sql"] for q in captured.captured_queries]
-    return written, [s for s in sql if s.startswith('INSERT INTO "notifications_message"')]
+    # Nothing else is written per person: no thread rows, no locks on their rows.
+    assert not [s for s in sql if "meals_smsthread" in s or "FOR UPDATE" in s]
+    return written, [s for s in sql if 'INSERT INTO "notifications_message"' in s]
 
 
 @pytest.mark.django_db
