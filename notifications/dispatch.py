@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from notifications.claims import Claim, Pending, claim_batch, claim_due, flush_sent, new_token
 from notifications.delivery import message_delivery_record
+from notifications.durability import marks_not_waiting_for_disk
 from notifications.gateways import (
     PermanentFailure,
     TemporaryFailure,
@@ -217,38 +218,15 @@ def dispatch_due(*, limit: int = 200, claim_size: int = 20) -> dict[str, int]:
     Returns counts by resulting status, plus `rate_limited` when the sender's rate ran out,
     `skipped` for claimed rows withdrawn or given back before their turn, and `code_expired`
     for sign-in codes suppressed because they could no longer arrive in time.
+    Each claim waits for the disk; the per-text marks between claims do not
+    (notifications.durability), and the last `sent` is written by a commit that does.
     """
     counts: dict[str, int] = {}
-
-    def count(key: str, n: int = 1) -> None:
-        if n:
-            counts[key] = counts.get(key, 0) + n
-
     token = new_token()
     pending: Pending = []
-    done = 0
     try:
-        while done < limit:
-            slots = _send_slots(min(claim_size, limit - done))
-            if slots == 0:
-                counts[RATE_LIMITED] = 1
-                break
-            claim = claim_batch(
-                limit=slots, now=timezone.now(), token=token, release=not done, pending=pending
-            )
-            count(Message.Status.SUPPRESSED, claim.codes_expired)
-            count(CODES_EXPIRED, claim.codes_expired)
-            if not claim.examined:
-                break
-            for message in claim.rows:
-                if not _mark_sending(message, token=token, pending=pending):
-                    count(SKIPPED)
-                    continue
-                outcome = send_claimed(message, pending=pending)
-                count(outcome)
-                if outcome == Message.Status.SUPPRESSED:
-                    count(CODES_EXPIRED)
-            done += len(claim.rows)
+        with marks_not_waiting_for_disk():
+            _send_batches(counts, limit=limit, claim_size=claim_size, token=token, pending=pending)
     except BaseException:
         # Record what was sent and hand back what was not begun, rather than wait for the lease.
         with contextlib.suppress(Exception):
@@ -259,3 +237,36 @@ def dispatch_due(*, limit: int = 200, claim_size: int = 20) -> dict[str, int]:
         raise
     flush_sent(pending)
     return counts
+
+
+def _send_batches(
+    counts: dict[str, int], *, limit: int, claim_size: int, token: str, pending: Pending
+) -> None:
+    """dispatch_due's loop: claim a batch, mark and send its rows one by one, and again."""
+
+    def count(key: str, n: int = 1) -> None:
+        if n:
+            counts[key] = counts.get(key, 0) + n
+
+    done = 0
+    while done < limit:
+        slots = _send_slots(min(claim_size, limit - done))
+        if slots == 0:
+            counts[RATE_LIMITED] = 1
+            break
+        claim = claim_batch(
+            limit=slots, now=timezone.now(), token=token, release=not done, pending=pending
+        )
+        count(Message.Status.SUPPRESSED, claim.codes_expired)
+        count(CODES_EXPIRED, claim.codes_expired)
+        if not claim.examined:
+            break
+        for message in claim.rows:
+            if not _mark_sending(message, token=token, pending=pending):
+                count(SKIPPED)
+                continue
+            outcome = send_claimed(message, pending=pending)
+            count(outcome)
+            if outcome == Message.Status.SUPPRESSED:
+                count(CODES_EXPIRED)
+        done += len(claim.rows)

@@ -55,6 +55,9 @@ class Message(models.Model):
     # The worker holding a claimed row, and until when; past it anyone may give the row back.
     claimed_by = models.CharField(max_length=32, blank=True, default="")
     lease_until = models.DateTimeField(null=True, blank=True)
+    # The database's life the claim was made in (notifications.durability): a claim from
+    # before a crash of PostgreSQL is never given back, as its mark may have been lost.
+    claim_epoch = models.UUIDField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sending_started_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -6,15 +6,20 @@ SMS_SENDING_TIMEOUT_SECONDS have passed and is never sent again.
 """
 
 import datetime as dt
+import logging
 import math
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.durability import current_epoch
 from notifications.models import Message
 from notifications.outcomes import CODE_NOT_KEPT
 
+logger = logging.getLogger("notifications.dispatch")
+
+CRASHED = "claimed before a database crash"
 _LAPSED = {"status": Message.Status.CLAIMED, "sending_started_at__isnull": True}
 
 
@@ -22,17 +27,25 @@ def claims_release(*, now: dt.datetime | None = None) -> int:
     """Give rows whose claim lapsed (their worker died or stalled) back to the queue.
 
     Only rows not begun: one whose worker marked it before its provider call may have been
-    sent, and waits for its outcome or the sweep's `unknown`."""
+    sent, and waits for its outcome or the sweep's `unknown`. A row claimed before a crash
+    of PostgreSQL (notifications.durability) may have lost its mark: `unknown`, not resent.
+    Returns how many went back to the queue.
+    """
     now = now or timezone.now()
     with transaction.atomic():
-        lapsed = (
-            Message.objects.select_for_update(skip_locked=True)
-            .filter(**_LAPSED, lease_until__lte=now)
-            .values("pk")
+        epoch = current_epoch()
+        lapsed = Message.objects.select_for_update(skip_locked=True).filter(
+            **_LAPSED, lease_until__lte=now
         )
-        return Message.objects.filter(pk__in=lapsed, **_LAPSED, lease_until__lte=now).update(
-            status=Message.Status.QUEUED, claimed_by="", lease_until=None
-        )
+        lost = Message.objects.filter(
+            pk__in=lapsed.filter(claim_epoch__isnull=False).exclude(claim_epoch=epoch).values("pk"),
+            **_LAPSED,
+        ).update(status=Message.Status.UNKNOWN, finished_at=now, status_reason=CRASHED)
+        if lost:
+            logger.warning("%s claimed texts outlived a database crash: unknown, not resent", lost)
+        return Message.objects.filter(
+            pk__in=lapsed.values("pk"), **_LAPSED, lease_until__lte=now
+        ).update(status=Message.Status.QUEUED, claimed_by="", lease_until=None)
 
 
 def sweep(

@@ -5,6 +5,9 @@ Rows being sent are no longer `sending`: they stay `claimed`, marked begun by
 provider call rewrites no index entry. Dropped: the recipient's own index (notif_msg_recip_idx
 begins with it), the LIKE-only twins of dedupe_key's and provider_sid's indexes, and the
 index of `sending` rows; provider_sid's index covers only rows that have one.
+
+Claims are stamped with the database's epoch, kept in an UNLOGGED table that a crash of
+PostgreSQL empties (notifications.durability).
 """
 
 import django.db.models.deletion
@@ -20,6 +23,16 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunSQL(
+            "CREATE UNLOGGED TABLE notifications_outbox_epoch "
+            "(id integer PRIMARY KEY CHECK (id = 1), epoch uuid NOT NULL)",
+            "DROP TABLE notifications_outbox_epoch",
+        ),
+        migrations.AddField(
+            model_name='message',
+            name='claim_epoch',
+            field=models.UUIDField(blank=True, null=True),
+        ),
         migrations.RunSQL(
             # Rows caught mid-send by this migration keep their meaning: begun, not resent.
             "UPDATE notifications_message SET status = 'claimed' WHERE status = 'sending'",
