@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from notifications.durability import current_epoch, wait_for_disk
+from notifications.durability import current_epoch
 from notifications.models import Message
 from notifications.outcomes import CODE_EXPIRED, in_flight, log_code_expired
 from notifications.quiet import quiet_hours_end
@@ -26,6 +26,13 @@ from notifications.services import unreachable_reason
 from notifications.sweep import claims_release
 
 QUIET_EXEMPT = {Message.Category.LOGIN_CODE, Message.Category.REPLY}
+
+# A claim's transaction: its commit waits for the disk, so the claim and the outcomes flushed
+# with it survive a crash (notifications.durability); and it reads due rows off
+# notif_msg_queue_idx in order, never sorting: the outbox churns faster than its statistics
+# follow, and a planner that believes a handful of rows are due, when thousands are, collects
+# and sorts them all for each batch of 20.
+CLAIM_SETTINGS = {"synchronous_commit": "on", "enable_sort": "off"}
 
 # (row id, fields) of `sent` rows whose write waits for the next commit of the same worker.
 Pending = list[tuple[int, dict[str, Any]]]
@@ -96,30 +103,19 @@ def claim_batch(
     returning, so no call leaves before its row's state is durable.
     """
     with transaction.atomic():
-        wait_for_disk()  # the claim, and the outcomes flushed with it, survive a crash
-        _queue_read_in_order()
+        epoch = current_epoch(also_set=CLAIM_SETTINGS)
         flush_sent(pending)
         if release:
             claims_release(now=now)
         examined = _lock_due(limit=limit, now=now, ids=ids)
         claimed, expired = _set_aside_what_must_wait(examined, now=now)
         if claimed and sending:
-            _take_for_sending(claimed, token=token, now=now)
+            _take_for_sending(claimed, token=token, now=now, epoch=epoch)
         elif claimed:
-            _take_with_lease(claimed, token=token, now=now)
+            _take_with_lease(claimed, token=token, now=now, epoch=epoch)
     for message in expired:
         log_code_expired(message)
     return Claim(rows=claimed, examined=len(examined), codes_expired=len(expired))
-
-
-def _queue_read_in_order() -> None:
-    """This transaction reads due rows off notif_msg_queue_idx in its order, never sorting.
-
-    The outbox churns faster than its statistics follow: a planner that believes a handful of
-    rows are due, when thousands are, collects and sorts them all for each batch of 20.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_sort = off")
 
 
 def _lock_due(*, limit: int, now: dt.datetime, ids: Collection[int] | None) -> list[Message]:
@@ -168,14 +164,16 @@ def _deferred_for_quiet_hours(message: Message, *, now: dt.datetime) -> bool:
     return True
 
 
-def _take_with_lease(rows: list[Message], *, token: str, now: dt.datetime) -> None:
+def _take_with_lease(
+    rows: list[Message], *, token: str, now: dt.datetime, epoch: uuid.UUID
+) -> None:
     """The rows are `claimed` under `token` until the lease ends."""
     lease = now + dt.timedelta(seconds=settings.SMS_CLAIM_LEASE_SECONDS)
     Message.objects.filter(pk__in=[m.pk for m in rows]).update(
         claimed_by=token,
         status=Message.Status.CLAIMED,
         lease_until=lease,
-        claim_epoch=current_epoch(),
+        claim_epoch=epoch,
     )
     for message in rows:
         message.claimed_by = token
@@ -183,7 +181,9 @@ def _take_with_lease(rows: list[Message], *, token: str, now: dt.datetime) -> No
         message.lease_until = lease
 
 
-def _take_for_sending(rows: list[Message], *, token: str, now: dt.datetime) -> None:
+def _take_for_sending(
+    rows: list[Message], *, token: str, now: dt.datetime, epoch: uuid.UUID
+) -> None:
     """The rows are claimed under `token` and begun at once: each is about to be sent.
 
     No lease: a begun row is never given back, only finished or, past the sending
@@ -193,7 +193,7 @@ def _take_for_sending(rows: list[Message], *, token: str, now: dt.datetime) -> N
         status=Message.Status.CLAIMED,
         sending_started_at=now,
         attempts=F("attempts") + 1,
-        claim_epoch=current_epoch(),
+        claim_epoch=epoch,
     )
     for message in rows:
         message.claimed_by = token

@@ -15,7 +15,7 @@ have lost its mark: it becomes `unknown` (it may have been sent), never queued a
 
 import contextlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -25,11 +25,13 @@ from notifications.models import Message
 EPOCH_TABLE = "notifications_outbox_epoch"
 
 # The table's name is written out: these are constants, never built from input.
-_CURRENT = (
+_MADE = (
     "WITH made AS (INSERT INTO notifications_outbox_epoch (id, epoch) "
     "VALUES (1, gen_random_uuid()) ON CONFLICT (id) DO NOTHING RETURNING epoch) "
-    "SELECT epoch FROM made UNION ALL "
-    "SELECT epoch FROM notifications_outbox_epoch WHERE id = 1 LIMIT 1"
+)
+_EPOCH = (
+    "(SELECT epoch FROM made UNION ALL "
+    "SELECT epoch FROM notifications_outbox_epoch WHERE id = 1 LIMIT 1)"
 )
 _READ = "SELECT epoch FROM notifications_outbox_epoch WHERE id = 1"
 
@@ -38,23 +40,21 @@ def _connection() -> BaseDatabaseWrapper:
     return connections[router.db_for_write(Message)]
 
 
-def current_epoch() -> uuid.UUID:
-    """This life of the database: a new one after every crash (made when first asked)."""
+def current_epoch(*, also_set: Mapping[str, str] | None = None) -> uuid.UUID:
+    """This life of the database: a new one after every crash (made when first asked).
+
+    `also_set` sets settings for the rest of the transaction in the same round trip
+    (a claim: its commit waits for the disk, `synchronous_commit` on)."""
+    settings = list((also_set or {}).items())
+    sql = _MADE + "SELECT " + ", ".join([_EPOCH, *["set_config(%s, %s, true)"] * len(settings)])
     with _connection().cursor() as cursor:
-        cursor.execute(_CURRENT)
-        row = cursor.fetchone()
-        if row is None:  # another session made it meanwhile: this statement could not see it
+        cursor.execute(sql, [value for pair in settings for value in pair])
+        epoch = cursor.fetchone()[0]
+        if epoch is None:  # another session made it meanwhile: this statement could not see it
             cursor.execute(_READ)
-            row = cursor.fetchone()
-    epoch: uuid.UUID = row[0]
-    return epoch
-
-
-def wait_for_disk() -> None:
-    """This transaction's commit waits for the disk, whatever the session says (call inside
-    it): a claim, and the outcomes written with it, must survive a crash."""
-    with _connection().cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit TO on")
+            epoch = cursor.fetchone()[0]
+    made: uuid.UUID = epoch
+    return made
 
 
 @contextlib.contextmanager
