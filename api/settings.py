@@ -278,7 +278,8 @@ SMS_BACKOFF_BASE_SECONDS = env.int("SMS_BACKOFF_BASE_SECONDS", default=30)
 SMS_BACKOFF_CAP_SECONDS = env.int("SMS_BACKOFF_CAP_SECONDS", default=3600)
 # Sign-in codes are retried within seconds: the waits before retries 1, 2, 3... (last repeats).
 SMS_LOGIN_BACKOFF_SECONDS = env.list("SMS_LOGIN_BACKOFF_SECONDS", cast=int, default=[2, 4, 8])
-# A text in `sending` this long has lost its worker mid-call: it becomes `unknown`, never resent.
+# A text begun this long ago and unfinished has lost its worker mid-call: it becomes `unknown`,
+# never resent.
 SMS_SENDING_TIMEOUT_SECONDS = env.int("SMS_SENDING_TIMEOUT_SECONDS", default=300)
 # A worker's claim on a batch; rows it has not begun to send by then go back to the queue.
 SMS_CLAIM_LEASE_SECONDS = env.int("SMS_CLAIM_LEASE_SECONDS", default=30)

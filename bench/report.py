@@ -68,6 +68,23 @@ def _header(report: dict) -> list[str]:
     ]
 
 
+def _rerun_note(report: dict) -> list[str]:
+    """Which rows a later, partial run replaced (bench/run.py --carry)."""
+    rerun = report.get("rerun")
+    if not rerun:
+        return []
+    m = rerun["machine"]
+    return [
+        "",
+        f"**Rows from a later run:** {', '.join(rerun['parts'])} (their sections and Targets "
+        f"rows) were rerun on {m.get('date', '?')} at commit `{m.get('git', '?')}` with "
+        f"`{rerun['command']}` ({rerun['total_s']} s; one committed single-row INSERT "
+        f"{m.get('commit_ms', '?')} ms; load average {m.get('load_average_at_start', '?')} "
+        f"at the start, {m.get('load_average_at_end', '?')} at the end); every other row is "
+        "from the run above. Each ratio is still of two figures from one run.",
+    ]
+
+
 def _targets_section(report: dict) -> list[str]:
     lines = ["### Targets", "", "| target | result | figures |", "|---|---|---|"]
     for name, verdict, figures in targets(report):
@@ -324,7 +341,11 @@ def _profile_section(prof: dict) -> list[str]:
 
 
 def render(report: dict) -> str:
-    sections = [_header(report), _targets_section(report), _data_section(report)]
+    sections = [
+        _header(report) + _rerun_note(report),
+        _targets_section(report),
+        _data_section(report),
+    ]
     tiers = [t for t in report.get("tiers", []) if "nearby" in t]
     if tiers:
         sections += [_nearby_section(tiers), _growth_section(tiers)]

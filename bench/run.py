@@ -141,6 +141,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=4, help="gthread threads per worker")
     parser.add_argument("--only", default=MEASUREMENTS, help=f"comma list of {MEASUREMENTS}")
     parser.add_argument("--results", help="markdown file to write (default by scale)")
+    parser.add_argument(
+        "--carry",
+        help="an earlier run's .json: the measurements not in --only are taken from it, and "
+        "the results say which rows come from which run",
+    )
     return parser.parse_args()
 
 
@@ -198,6 +203,20 @@ def results_path(args) -> Path:
     return BENCH_DIR / ("RESULTS.md" if args.scale >= 1 else f"RESULTS-scale-{args.scale:g}.md")
 
 
+def carried(report: dict, earlier_path: Path, *, parts: list[str]) -> dict:
+    """The earlier run's figures with this run's `parts` in their place, and a note of both."""
+    earlier = json.loads(earlier_path.read_text())
+    keep = {key: report[key] for key in parts if key in report and key != "nearby"}
+    merged = {**earlier, **keep}
+    merged["rerun"] = {
+        "parts": sorted(keep),
+        "machine": report["machine"],
+        "command": report["command"],
+        "total_s": report["total_s"],
+    }
+    return merged
+
+
 def main() -> None:
     args = parse_args()
     db_url = bench_database_url(args.database_url)
@@ -224,6 +243,8 @@ def main() -> None:
         report["tiers"].append(run_tier(ctx, args, report, meals, sizes, last=last))
     report["total_s"] = round(time.perf_counter() - run_started, 1)
     report["machine"]["load_average_at_end"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    if args.carry:
+        report = carried(report, Path(args.carry), parts=args.only.split(","))
     results = results_path(args)
     results.with_suffix(".json").write_text(json.dumps(report, indent=2, default=str) + "\n")
     write_results(results, report)

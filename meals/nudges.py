@@ -18,14 +18,14 @@ from django.utils import timezone
 from meals.models import LIVE_SIGNUP_STATUSES, OPEN_STATUSES, Feedback, Meal, Signup
 from meals.recurrence import rule_short
 from meals.sms import sms_threads_remember_many
-from meals.texts import meal_subject, meal_text_context
+from meals.texts import INVITATION_TEMPLATE, meal_subject, meal_text_context
 from notifications.fanout import notify_select
 from notifications.services import Cap, Outgoing, notify, notify_many
 from people.models import User
 
 INVITATIONS_PER_WEEK = 2
 INVITATION_CAP = Cap(
-    template="meal_invitation", count=INVITATIONS_PER_WEEK, window=dt.timedelta(days=7)
+    template=INVITATION_TEMPLATE, count=INVITATIONS_PER_WEEK, window=dt.timedelta(days=7)
 )
 # Invitations are retried for meals published this recently, in case the queued task was lost.
 INVITATION_CATCH_UP = dt.timedelta(hours=2)
@@ -72,18 +72,20 @@ def invitations_send(*, meal_id: int) -> int:
     """Invite the neighbours of a published meal; at most 2 invitations a week each.
 
     Returns how many were written (already-invited people count once, by dedupe key).
+    The invitation row itself is what a bare YES refers to afterwards
+    (`meals.sms.sms_thread_meal`): nothing else is written per person.
     """
     meal = Meal.objects.select_related("host", "venue", "series").filter(pk=meal_id).first()
     if meal is None or meal.status != Meal.Status.PUBLISHED or meal.starts_at <= timezone.now():
         return 0
-    template, context, prefix = "meal_invitation", meal_text_context(meal), f"invite:{meal.pk}:"
+    template, context, prefix = INVITATION_TEMPLATE, meal_text_context(meal), f"invite:{meal.pk}:"
     if meal.series is not None:
         # A series invites each neighbour once, saying it repeats; its regulars are seated.
         template, prefix = "series_invitation", f"series-invite:{meal.series_id}:"
         context = {**context, "every": rule_short(meal.series)}
     # The text is the same for everyone: the database writes them all in one INSERT ... SELECT.
     with transaction.atomic():
-        invited = notify_select(
+        return notify_select(
             template=template,
             recipients=neighbours_to_invite(meal=meal),
             context=context,
@@ -92,8 +94,6 @@ def invitations_send(*, meal_id: int) -> int:
             cap=INVITATION_CAP,
             subject=meal_subject(meal),
         )
-        sms_threads_remember_many(person_ids=invited, meal=meal)
-    return len(invited)
 
 
 def reminders_send(*, now: dt.datetime | None = None) -> int:

@@ -9,8 +9,9 @@ from django.utils import timezone
 from meals.models import LIVE_SIGNUP_STATUSES, HostMessage, Meal, Signup, SmsThread
 from meals.services.fanout import signups_tell
 from meals.services.seats import locked_meal
-from meals.texts import meal_text_context
+from meals.texts import INVITATION_TEMPLATES, meal_text_context, subject_meal_id
 from notifications.gsm import to_gsm7
+from notifications.models import Message
 from notifications.services import UNREACHABLE_REASONS, unreachable_reason
 from people.errors import DomainError, NotAllowed, NotFound
 from people.models import User
@@ -45,7 +46,7 @@ _REMEMBER_MANY = (
 
 @transaction.atomic
 def sms_threads_remember_many(*, person_ids: list[int], meal: Meal, feedback: bool = False) -> None:
-    """The same for everyone just texted about `meal` (an invitation, or the feedback question)."""
+    """The same for everyone just texted about `meal` (the feedback question)."""
     if not person_ids:
         return
     columns = [("meal_id", "meal_set_at"), ("feedback_meal_id", "feedback_asked_at")]
@@ -64,15 +65,32 @@ def sms_threads_remember_many(*, person_ids: list[int], meal: Meal, feedback: bo
 
 
 def sms_thread_meal(*, person: User) -> Meal | None:
-    """The meal this person was last invited to or asked about, if recent."""
+    """The meal this person was last invited to or asked about, if recent.
+
+    The later of two: the thread (a meal they texted a code for, were listed first or were
+    saved a place at) and their latest invitation in the outbox, whose subject names its
+    meal. An invitation writes no thread row, so a fan-out to 10,000 neighbours is one write.
+    """
+    since = timezone.now() - THREAD_MEMORY
     thread = (
-        SmsThread.objects.filter(
-            person=person, meal__isnull=False, meal_set_at__gte=timezone.now() - THREAD_MEMORY
-        )
-        .select_related("meal", "meal__venue", "meal__host")
+        SmsThread.objects.filter(person=person, meal__isnull=False, meal_set_at__gte=since)
+        .values_list("meal_id", "meal_set_at")
         .first()
     )
-    return thread.meal if thread else None
+    invited = (
+        Message.objects.filter(
+            recipient=person, template__in=INVITATION_TEMPLATES, created_at__gte=since
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("subject", "created_at")
+        .first()
+    )
+    meal_id, set_at = thread if thread else (None, None)
+    if invited and (set_at is None or invited[1] > set_at):
+        meal_id = subject_meal_id(invited[0])
+    if meal_id is None:
+        return None
+    return Meal.objects.select_related("venue", "host").filter(pk=meal_id).first()
 
 
 def sms_feedback_meal(*, person: User) -> Meal | None:

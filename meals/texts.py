@@ -12,6 +12,13 @@ from meals.models import Meal
 from notifications.gsm import to_gsm7
 from notifications.templates import Template, register, when_text
 
+# The outbox subject of a meal's texts is this and its id (`meal_subject`).
+SUBJECT_PREFIX = "meal:"
+# The neighbours' invitation: its latest row is what a bare YES refers to (meals.sms).
+INVITATION_TEMPLATE = "meal_invitation"
+# Either invitation names its meal in its subject; a bare YES may answer the latest of them.
+INVITATION_TEMPLATES = (INVITATION_TEMPLATE, "series_invitation")
+
 MEAL_TEXTS = {
     "signup_promoted": Template(
         "transactional",
@@ -115,7 +122,13 @@ def meal_text_context(meal: Meal) -> dict[str, str]:
 
 def meal_subject(meal: Meal) -> str:
     """The outbox subject of every text about `meal`, so queued ones can be withdrawn."""
-    return f"meal:{meal.pk}"
+    return f"{SUBJECT_PREFIX}{meal.pk}"
+
+
+def subject_meal_id(subject: str) -> int | None:
+    """The meal's id in a subject `meal_subject` wrote, else None."""
+    number = subject.removeprefix(SUBJECT_PREFIX)
+    return int(number) if subject.startswith(SUBJECT_PREFIX) and number.isdigit() else None
 
 
 def party_words(size: int) -> str:

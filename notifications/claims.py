@@ -3,7 +3,8 @@
 A worker locks a batch of due rows (SELECT ... FOR UPDATE SKIP LOCKED), suppresses those
 that must not go (expired, or to someone who cannot be texted), moves those in their
 person's quiet hours to the morning, and takes the rest under its token: `claimed` with a
-lease of SMS_CLAIM_LEASE_SECONDS, or `sending` at once for a single row about to be sent.
+lease of SMS_CLAIM_LEASE_SECONDS, or claimed and begun at once for a single row about to be
+sent.
 """
 
 import datetime as dt
@@ -17,13 +18,21 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from notifications.durability import current_epoch
 from notifications.models import Message
-from notifications.outcomes import CODE_EXPIRED, log_code_expired
+from notifications.outcomes import CODE_EXPIRED, in_flight, log_code_expired
 from notifications.quiet import quiet_hours_end
 from notifications.services import unreachable_reason
 from notifications.sweep import claims_release
 
 QUIET_EXEMPT = {Message.Category.LOGIN_CODE, Message.Category.REPLY}
+
+# A claim's transaction: its commit waits for the disk, so the claim and the outcomes flushed
+# with it survive a crash (notifications.durability); and it reads due rows off
+# notif_msg_queue_idx in order, never sorting: the outbox churns faster than its statistics
+# follow, and a planner that believes a handful of rows are due, when thousands are, collects
+# and sorts them all for each batch of 20.
+CLAIM_SETTINGS = {"synchronous_commit": "on", "enable_sort": "off"}
 
 # (row id, fields) of `sent` rows whose write waits for the next commit of the same worker.
 Pending = list[tuple[int, dict[str, Any]]]
@@ -59,7 +68,7 @@ def flush_sent(pending: Pending | None) -> None:
     """Write the `sent` rows still waiting (inside the transaction that carries them, if any)."""
     while pending:
         pk, fields = pending.pop(0)
-        Message.objects.filter(pk=pk, status=Message.Status.SENDING).update(**fields)
+        in_flight(pk).update(**fields)
 
 
 @dataclass
@@ -89,20 +98,21 @@ def claim_batch(
     """Take up to `limit` due rows, oldest first; suppress or defer those that must not go now.
 
     The rows taken are `claimed` under `token` until the lease ends or, with `sending`,
-    marked `sending` at once (one row about to be sent). `release` first gives back rows
+    also begun at once (one row about to be sent). `release` first gives back rows
     whose lease lapsed; `pending` rows are written in the same commit. Commits before
     returning, so no call leaves before its row's state is durable.
     """
     with transaction.atomic():
+        epoch = current_epoch(also_set=CLAIM_SETTINGS)
         flush_sent(pending)
         if release:
             claims_release(now=now)
         examined = _lock_due(limit=limit, now=now, ids=ids)
         claimed, expired = _set_aside_what_must_wait(examined, now=now)
         if claimed and sending:
-            _take_for_sending(claimed, token=token, now=now)
+            _take_for_sending(claimed, token=token, now=now, epoch=epoch)
         elif claimed:
-            _take_with_lease(claimed, token=token, now=now)
+            _take_with_lease(claimed, token=token, now=now, epoch=epoch)
     for message in expired:
         log_code_expired(message)
     return Claim(rows=claimed, examined=len(examined), codes_expired=len(expired))
@@ -154,11 +164,16 @@ def _deferred_for_quiet_hours(message: Message, *, now: dt.datetime) -> bool:
     return True
 
 
-def _take_with_lease(rows: list[Message], *, token: str, now: dt.datetime) -> None:
+def _take_with_lease(
+    rows: list[Message], *, token: str, now: dt.datetime, epoch: uuid.UUID
+) -> None:
     """The rows are `claimed` under `token` until the lease ends."""
     lease = now + dt.timedelta(seconds=settings.SMS_CLAIM_LEASE_SECONDS)
     Message.objects.filter(pk__in=[m.pk for m in rows]).update(
-        claimed_by=token, status=Message.Status.CLAIMED, lease_until=lease
+        claimed_by=token,
+        status=Message.Status.CLAIMED,
+        lease_until=lease,
+        claim_epoch=epoch,
     )
     for message in rows:
         message.claimed_by = token
@@ -166,16 +181,22 @@ def _take_with_lease(rows: list[Message], *, token: str, now: dt.datetime) -> No
         message.lease_until = lease
 
 
-def _take_for_sending(rows: list[Message], *, token: str, now: dt.datetime) -> None:
-    """The rows are `sending` under `token` at once: each is about to be sent."""
+def _take_for_sending(
+    rows: list[Message], *, token: str, now: dt.datetime, epoch: uuid.UUID
+) -> None:
+    """The rows are claimed under `token` and begun at once: each is about to be sent.
+
+    No lease: a begun row is never given back, only finished or, past the sending
+    timeout, called `unknown` by the sweep."""
     Message.objects.filter(pk__in=[m.pk for m in rows]).update(
         claimed_by=token,
-        status=Message.Status.SENDING,
+        status=Message.Status.CLAIMED,
         sending_started_at=now,
         attempts=F("attempts") + 1,
+        claim_epoch=epoch,
     )
     for message in rows:
         message.claimed_by = token
-        message.status = Message.Status.SENDING
+        message.status = Message.Status.CLAIMED
         message.sending_started_at = now
         message.attempts += 1

@@ -2,9 +2,10 @@
 
 A worker claims a batch of due rows in one statement (SELECT ... FOR UPDATE SKIP LOCKED,
 then status `claimed` under its token, with a lease of SMS_CLAIM_LEASE_SECONDS). Just before
-each provider call it marks that one row `sending`, committed, and only while it still holds
-the claim. A worker that dies therefore leaves at most one row in `sending`: the sweep marks
-it `unknown` and it is never sent again. The rows it had claimed but not begun go back to
+each provider call it marks that one row begun (`sending_started_at`, a column in no index,
+so a HOT update), committed, and only while it still holds the claim. A worker that dies
+therefore leaves at most one row begun and unfinished: the sweep marks it `unknown` and it is
+never sent again. The rows it had claimed but not begun go back to
 `queued` when the lease lapses, and another worker sends them.
 
 Here: sending, one row or a batch. Claiming is in notifications.claims; what each answer
@@ -26,6 +27,7 @@ from django.utils import timezone
 
 from notifications.claims import Claim, Pending, claim_batch, claim_due, flush_sent, new_token
 from notifications.delivery import message_delivery_record
+from notifications.durability import marks_not_waiting_for_disk
 from notifications.gateways import (
     PermanentFailure,
     TemporaryFailure,
@@ -40,6 +42,7 @@ from notifications.outcomes import (
     after_temporary_failure,
     backoff_seconds,
     forget_code,
+    in_flight,
     mark_unknown,
     retry_delay_seconds,
 )
@@ -93,10 +96,11 @@ def _send_slots(wanted: int) -> int:
 
 
 def _mark_sending(message: Message, *, token: str, pending: Pending | None = None) -> bool:
-    """Mark one claimed row `sending`, committed, if this worker still holds it.
+    """Mark one claimed row begun, committed, if this worker still holds it and has not begun it.
 
-    A `sent` row waiting in `pending` is written by the same statement: one round trip
-    and one commit per text, as when rows were marked all at once.
+    The mark (`sending_started_at`, `attempts`) touches no indexed column, so PostgreSQL
+    writes it as a HOT update. A `sent` row waiting in `pending` is written by the same
+    statement: one round trip and one commit per text.
     """
     now = timezone.now()
     marked: int  # rows changed; True or False from the combined statement
@@ -104,32 +108,32 @@ def _mark_sending(message: Message, *, token: str, pending: Pending | None = Non
         marked = _record_sent_and_mark_sending(pending, message.pk, token=token, now=now)
     else:
         marked = Message.objects.filter(
-            pk=message.pk, status=Message.Status.CLAIMED, claimed_by=token
-        ).update(
-            status=Message.Status.SENDING,
-            sending_started_at=now,
-            lease_until=None,
-            attempts=F("attempts") + 1,
-        )
+            pk=message.pk,
+            status=Message.Status.CLAIMED,
+            claimed_by=token,
+            sending_started_at__isnull=True,
+        ).update(sending_started_at=now, attempts=F("attempts") + 1)
     if marked:
-        message.status = Message.Status.SENDING
         message.sending_started_at = now
-        message.lease_until = None
         message.attempts += 1
     return bool(marked)
 
 
+# The previous row's `sent` and the next row's mark. The next row keeps its status and lease
+# (indexed columns), so its new version is a HOT one.
 _SENT_AND_SENDING = """
 UPDATE {table} SET
-    status = CASE WHEN id = %(sent_id)s THEN %(sent)s ELSE %(sending)s END,
+    status = CASE WHEN id = %(sent_id)s THEN %(sent)s ELSE status END,
     provider_sid = CASE WHEN id = %(sent_id)s THEN %(sid)s ELSE provider_sid END,
     sent_at = CASE WHEN id = %(sent_id)s THEN %(sent_at)s ELSE sent_at END,
     body = CASE WHEN id = %(sent_id)s THEN COALESCE(%(body)s, body) ELSE body END,
     sending_started_at = CASE WHEN id = %(sent_id)s THEN sending_started_at ELSE %(now)s END,
-    lease_until = CASE WHEN id = %(sent_id)s THEN lease_until END,
+    lease_until = CASE WHEN id = %(sent_id)s THEN NULL ELSE lease_until END,
     attempts = CASE WHEN id = %(sent_id)s THEN attempts ELSE attempts + 1 END
-WHERE (id = %(sent_id)s AND status = %(sending)s)
-    OR (id = %(next_id)s AND status = %(claimed)s AND claimed_by = %(token)s)
+WHERE status = %(claimed)s AND (
+    (id = %(sent_id)s AND sending_started_at IS NOT NULL)
+    OR (id = %(next_id)s AND claimed_by = %(token)s AND sending_started_at IS NULL)
+)
 RETURNING id
 """
 
@@ -137,7 +141,7 @@ RETURNING id
 def _record_sent_and_mark_sending(
     pending: Pending, next_id: int, *, token: str, now: dt.datetime
 ) -> bool:
-    """Write the waiting `sent` rows and mark `next_id` sending in one statement."""
+    """Write the waiting `sent` rows and mark `next_id` begun in one statement."""
     *earlier, (sent_id, fields) = pending  # one waits at a time; any more go first
     pending.clear()
     flush_sent(earlier)
@@ -151,7 +155,6 @@ def _record_sent_and_mark_sending(
         "sent_at": fields["sent_at"],
         "body": fields.get("body"),
         "sent": Message.Status.SENT.value,
-        "sending": Message.Status.SENDING.value,
         "claimed": Message.Status.CLAIMED.value,
     }
     with connection.cursor() as cursor:
@@ -160,7 +163,7 @@ def _record_sent_and_mark_sending(
 
 
 def send_claimed(message: Message, *, pending: Pending | None = None) -> str:
-    """Call the provider for one row already marked `sending`; record what happened.
+    """Call the provider for one row already marked begun; record what happened.
 
     With `pending`, a `sent` row's write waits for the worker's next statement (its next
     row's `sending` mark, or its next claim), so a batch costs one commit per text, not two.
@@ -183,12 +186,13 @@ def send_claimed(message: Message, *, pending: Pending | None = None) -> str:
         "status": Message.Status.SENT,
         "provider_sid": result.provider_sid,
         "sent_at": timezone.now(),
+        "lease_until": None,
     }
     fields = forget_code(message, fields)
     if pending is not None:
         pending.append((message.pk, fields))
     else:
-        Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(**fields)
+        in_flight(message.pk).update(**fields)
     return Message.Status.SENT
 
 
@@ -214,45 +218,55 @@ def dispatch_due(*, limit: int = 200, claim_size: int = 20) -> dict[str, int]:
     Returns counts by resulting status, plus `rate_limited` when the sender's rate ran out,
     `skipped` for claimed rows withdrawn or given back before their turn, and `code_expired`
     for sign-in codes suppressed because they could no longer arrive in time.
+    Each claim waits for the disk; the per-text marks between claims do not
+    (notifications.durability), and the last `sent` is written by a commit that does.
     """
     counts: dict[str, int] = {}
+    token = new_token()
+    pending: Pending = []
+    try:
+        with marks_not_waiting_for_disk():
+            _send_batches(counts, limit=limit, claim_size=claim_size, token=token, pending=pending)
+    except BaseException:
+        # Record what was sent and hand back what was not begun, rather than wait for the lease.
+        with contextlib.suppress(Exception):
+            flush_sent(pending)
+            Message.objects.filter(
+                status=Message.Status.CLAIMED, claimed_by=token, sending_started_at__isnull=True
+            ).update(status=Message.Status.QUEUED, claimed_by="", lease_until=None)
+        raise
+    flush_sent(pending)
+    return counts
+
+
+def _send_batches(
+    counts: dict[str, int], *, limit: int, claim_size: int, token: str, pending: Pending
+) -> None:
+    """dispatch_due's loop: claim a batch, mark and send its rows one by one, and again."""
 
     def count(key: str, n: int = 1) -> None:
         if n:
             counts[key] = counts.get(key, 0) + n
 
-    token = new_token()
-    pending: Pending = []
     done = 0
-    try:
-        while done < limit:
-            slots = _send_slots(min(claim_size, limit - done))
-            if slots == 0:
-                counts[RATE_LIMITED] = 1
-                break
-            claim = claim_batch(
-                limit=slots, now=timezone.now(), token=token, release=not done, pending=pending
-            )
-            count(Message.Status.SUPPRESSED, claim.codes_expired)
-            count(CODES_EXPIRED, claim.codes_expired)
-            if not claim.examined:
-                break
-            for message in claim.rows:
-                if not _mark_sending(message, token=token, pending=pending):
-                    count(SKIPPED)
-                    continue
-                outcome = send_claimed(message, pending=pending)
-                count(outcome)
-                if outcome == Message.Status.SUPPRESSED:
-                    count(CODES_EXPIRED)
-            done += len(claim.rows)
-    except BaseException:
-        # Record what was sent and hand back what was not begun, rather than wait for the lease.
-        with contextlib.suppress(Exception):
-            flush_sent(pending)
-            Message.objects.filter(status=Message.Status.CLAIMED, claimed_by=token).update(
-                status=Message.Status.QUEUED, claimed_by="", lease_until=None
-            )
-        raise
-    flush_sent(pending)
-    return counts
+    while done < limit:
+        slots = _send_slots(min(claim_size, limit - done))
+        if slots == 0:
+            counts[RATE_LIMITED] = 1
+            break
+        claim = claim_batch(
+            limit=slots, now=timezone.now(), token=token, release=not done, pending=pending
+        )
+        count(Message.Status.SUPPRESSED, claim.codes_expired)
+        count(CODES_EXPIRED, claim.codes_expired)
+        if not claim.examined:
+            break
+        for message in claim.rows:
+            if not _mark_sending(message, token=token, pending=pending):
+                count(SKIPPED)
+                continue
+            outcome = send_claimed(message, pending=pending)
+            count(outcome)
+            if outcome == Message.Status.SUPPRESSED:
+                count(CODES_EXPIRED)
+        done += len(claim.rows)

@@ -10,19 +10,19 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from notifications.models import Message
-from notifications.services import Cap, dispatch_after_commit
+from notifications.services import Cap, cap_lock, dispatch_after_commit
 from notifications.templates import TEMPLATES, render
 from people.models import User
 
-# notify_select's insert: one row for each of the people whose ids are given.
+# notify_select's insert: one row for each of the people the recipients' query finds.
 _UNDER_CAP = (
     "(SELECT count(*) FROM {messages} m WHERE m.recipient_id = u.id AND m.template = %s "
     "AND m.created_at >= %s AND m.status <> %s AND m.dedupe_key <> %s || u.id) < %s"
 )
 _INSERT_SELECT = (
-    "INSERT INTO {messages} ({columns}) SELECT {values} FROM {users} u "
-    "WHERE u.id = ANY(%s::bigint[]) AND u.phone IS NOT NULL AND u.phone <> '' {under_cap} "
-    "ON CONFLICT (dedupe_key) DO NOTHING RETURNING recipient_id"
+    "WITH written AS (INSERT INTO {messages} ({columns}) SELECT {values} FROM ({people}) u (id, phone) "
+    "WHERE u.phone IS NOT NULL AND u.phone <> '' {under_cap} "
+    "ON CONFLICT (dedupe_key) DO NOTHING RETURNING 1) SELECT count(*) FROM written"
 )
 
 
@@ -35,28 +35,24 @@ def notify_select(
     expires_at: dt.datetime | None = None,
     cap: Cap | None = None,
     subject: str = "",
-) -> list[int]:
+) -> int:
     """`notify_many` for a fan-out whose text is the same for everyone, done in the database.
 
-    One statement selects the people (`recipients`; with a cap it locks their rows, in id
-    order as notify_many does), and one INSERT ... SELECT writes a row for each who has a
-    number and is not at the cap, with the text rendered once and the dedupe key
-    `dedupe_prefix` + the person's id (ON CONFLICT DO NOTHING: a key already in the outbox is
-    skipped). The cap is counted by the insert, after the locks, so it sees what a fan-out that
-    held them committed. Call inside a transaction. Returns the ids of the people newly
-    written to.
+    One INSERT ... SELECT, with the recipients' query as its source, writes a row for each
+    of them who has a number and is not at the cap, with the text rendered once and the
+    dedupe key `dedupe_prefix` + the person's id (ON CONFLICT DO NOTHING: a key already in
+    the outbox is skipped). With a cap, the fan-outs under it take turns (`cap_lock`) and the
+    insert counts after the lock, so it sees what the one before it committed. Call inside a
+    transaction. Returns how many rows were written.
     """
-    people = recipients.order_by("pk")
     if cap is not None:
-        people = people.select_for_update()
-    ids = list(people.values_list("pk", flat=True))
-    if not ids:
-        return []
+        cap_lock(cap)
     now = timezone.now()
     connection = connections[router.db_for_write(Message)]
+    people, people_params = recipients.order_by().values("pk", "phone").query.sql_with_params()
     sql, params = _insert_select(
         connection,
-        ids=ids,
+        people=(people, list(people_params)),
         given=_select_values(
             template=template,
             context=context,
@@ -71,7 +67,7 @@ def notify_select(
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        written = [row[0] for row in cursor.fetchall()]
+        written: int = cursor.fetchone()[0]
     if written:
         dispatch_after_commit()
     return written
@@ -106,7 +102,7 @@ def _select_values(
 def _insert_select(
     connection: BaseDatabaseWrapper,
     *,
-    ids: list[int],
+    people: tuple[str, list[object]],
     given: dict[str, tuple[str, list[object]]],
     cap: Cap | None,
     dedupe_prefix: str,
@@ -125,8 +121,8 @@ def _insert_select(
         columns.append(quote(f.column))
         values.append(value)
         params += value_params
-    params.append(ids)
-    names = {"users": quote(User._meta.db_table), "messages": quote(Message._meta.db_table)}
+    params += people[1]  # the source comes after the values in the statement
+    names = {"messages": quote(Message._meta.db_table)}
     under_cap = ""
     if cap is not None:
         under_cap = "AND " + _UNDER_CAP.format(**names)
@@ -135,6 +131,10 @@ def _insert_select(
             cap.count,
         ]  # fmt: skip
     sql = _INSERT_SELECT.format(
-        columns=", ".join(columns), values=", ".join(values), under_cap=under_cap, **names
+        columns=", ".join(columns),
+        values=", ".join(values),
+        people=people[0],
+        under_cap=under_cap,
+        **names,
     )
     return sql, params

@@ -1,7 +1,7 @@
 """What the provider's answer (or its silence) does to a row being sent.
 
-Every write here moves a row only from `sending`, so a row another path already finished
-is left alone. A temporary failure goes back to the queue with its own retry; a permanent
+Every write here moves a row only while it is begun (`claimed`, marked with
+`sending_started_at`), so a row another path already finished is left alone. A temporary failure goes back to the queue with its own retry; a permanent
 one is final and may mark the number; no answer is `unknown` and never sent again.
 """
 
@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from notifications.gateways import PermanentFailure, TemporaryFailure
@@ -23,6 +24,13 @@ logger = logging.getLogger("notifications.dispatch")
 
 CODE_EXPIRED = "sign-in code expired before it could be sent"
 CODE_NOT_KEPT = "(sign-in code, not kept)"
+
+
+def in_flight(message_id: int) -> QuerySet[Message]:
+    """The row, if a worker has begun sending it and nothing has finished it since."""
+    return Message.objects.filter(
+        pk=message_id, status=Message.Status.CLAIMED, sending_started_at__isnull=False
+    )
 
 
 def forget_code(message: Message, fields: dict[str, Any]) -> dict[str, Any]:
@@ -59,7 +67,7 @@ def retry_delay_seconds(*, category: str, attempt: int) -> int:
 
 
 def mark_unknown(message: Message, reason: str) -> str:
-    Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(
+    in_flight(message.pk).update(
         **forget_code(
             message,
             {
@@ -88,7 +96,7 @@ def _retry_after(message_id: int, delay: int) -> None:
 def after_temporary_failure(message: Message, exc: TemporaryFailure) -> str:
     now = timezone.now()
     if message.attempts >= settings.SMS_MAX_ATTEMPTS:
-        Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(
+        in_flight(message.pk).update(
             **forget_code(
                 message,
                 {
@@ -108,7 +116,7 @@ def after_temporary_failure(message: Message, exc: TemporaryFailure) -> str:
         and retry_at >= message.expires_at
     ):
         # A code that would arrive dead is not sent late: the person asks again.
-        Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(
+        in_flight(message.pk).update(
             status=Message.Status.SUPPRESSED,
             error_code=exc.code,
             finished_at=now,
@@ -117,11 +125,12 @@ def after_temporary_failure(message: Message, exc: TemporaryFailure) -> str:
         )
         log_code_expired(message)
         return Message.Status.SUPPRESSED
-    requeued = Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(
+    requeued = in_flight(message.pk).update(
         status=Message.Status.QUEUED,
         error_code=exc.code,
         sending_started_at=None,
         claimed_by="",
+        lease_until=None,
         not_before=retry_at,
     )
     if requeued:
@@ -142,7 +151,7 @@ def number_mark(recipient_id: int | None, code: str, now: dt.datetime) -> None:
 def after_permanent_failure(message: Message, exc: PermanentFailure) -> str:
     now = timezone.now()
     with transaction.atomic():
-        Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(
+        in_flight(message.pk).update(
             **forget_code(
                 message,
                 {

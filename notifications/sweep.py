@@ -1,38 +1,57 @@
-"""Housekeeping of the outbox: lapsed claims back to the queue, rows stuck in `sending` given up.
+"""Housekeeping of the outbox: lapsed claims back to the queue, rows stuck mid-send given up.
 
 A worker that dies leaves its claimed rows to come back here when their lease lapses, and at
-most one row in `sending`, which becomes `unknown` and is never sent again.
+most one row begun (`claimed` with `sending_started_at`), which becomes `unknown` once
+SMS_SENDING_TIMEOUT_SECONDS have passed and is never sent again.
 """
 
 import datetime as dt
+import logging
 import math
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.durability import current_epoch
 from notifications.models import Message
 from notifications.outcomes import CODE_NOT_KEPT
 
+logger = logging.getLogger("notifications.dispatch")
+
+CRASHED = "claimed before a database crash"
+_LAPSED = {"status": Message.Status.CLAIMED, "sending_started_at__isnull": True}
+
 
 def claims_release(*, now: dt.datetime | None = None) -> int:
-    """Give rows whose claim lapsed (their worker died or stalled) back to the queue."""
+    """Give rows whose claim lapsed (their worker died or stalled) back to the queue.
+
+    Only rows not begun: one whose worker marked it before its provider call may have been
+    sent, and waits for its outcome or the sweep's `unknown`. A row claimed before a crash
+    of PostgreSQL (notifications.durability) may have lost its mark: `unknown`, not resent.
+    Returns how many went back to the queue.
+    """
     now = now or timezone.now()
     with transaction.atomic():
-        lapsed = (
-            Message.objects.select_for_update(skip_locked=True)
-            .filter(status=Message.Status.CLAIMED, lease_until__lte=now)
-            .values("pk")
+        epoch = current_epoch()
+        lapsed = Message.objects.select_for_update(skip_locked=True).filter(
+            **_LAPSED, lease_until__lte=now
         )
+        lost = Message.objects.filter(
+            pk__in=lapsed.filter(claim_epoch__isnull=False).exclude(claim_epoch=epoch).values("pk"),
+            **_LAPSED,
+        ).update(status=Message.Status.UNKNOWN, finished_at=now, status_reason=CRASHED)
+        if lost:
+            logger.warning("%s claimed texts outlived a database crash: unknown, not resent", lost)
         return Message.objects.filter(
-            pk__in=lapsed, status=Message.Status.CLAIMED, lease_until__lte=now
+            pk__in=lapsed.values("pk"), **_LAPSED, lease_until__lte=now
         ).update(status=Message.Status.QUEUED, claimed_by="", lease_until=None)
 
 
 def sweep(
     *, timeout_seconds: int | None = None, batch: int = 200, max_batches: int = 50
 ) -> dict[str, int]:
-    """Give back lapsed claims, give up on rows stuck in `sending`; return how many due rows
+    """Give back lapsed claims, give up on rows begun too long ago; return how many due rows
     still wait and the batches to run."""
     now = timezone.now()
     timeout = (
@@ -40,11 +59,11 @@ def sweep(
     )
     released = claims_release(now=now)
     unknown = Message.objects.filter(
-        status=Message.Status.SENDING, sending_started_at__lte=now - dt.timedelta(seconds=timeout)
+        status=Message.Status.CLAIMED, sending_started_at__lte=now - dt.timedelta(seconds=timeout)
     ).update(status=Message.Status.UNKNOWN, finished_at=now, status_reason="no answer from worker")
     # Codes on rows that ended any other way (suppressed, stuck) are not kept either.
     Message.objects.filter(category=Message.Category.LOGIN_CODE).exclude(
-        status__in=[Message.Status.QUEUED, Message.Status.CLAIMED, Message.Status.SENDING]
+        status__in=[Message.Status.QUEUED, Message.Status.CLAIMED]
     ).exclude(body=CODE_NOT_KEPT).update(body=CODE_NOT_KEPT)
     due = Message.objects.filter(status=Message.Status.QUEUED, not_before__lte=now).count()
     return {

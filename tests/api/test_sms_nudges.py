@@ -16,6 +16,7 @@ from meals.nudges import (
 )
 from meals.safety import prompts_for
 from meals.services.publishing import meal_publish, safety_answers_save
+from meals.sms import sms_thread_meal
 from notifications.models import Message
 from tests.clock import at_nine
 from tests.factories import (
@@ -68,8 +69,9 @@ def test_invitations_go_to_opted_in_neighbours_within_their_own_radius():
     assert rows[0].expires_at == meal.starts_at
     assert rows[0].body.startswith(f"Invite: {meal.title}, ")
     assert rows[0].body.endswith("Reply YES to come (YES 2 for 2). Code T7K2")
-    threads = dict(SmsThread.objects.values_list("person_id", "meal_id"))
-    assert threads == {near.pk: meal.pk, wide.pk: meal.pk}
+    # A bare YES from either now means this meal: their invitation says so, no thread row.
+    assert [sms_thread_meal(person=p) for p in (near, wide, narrow)] == [meal, meal, None]
+    assert SmsThread.objects.count() == 0
 
 
 def test_invitations_go_once_per_meal():

@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 
 from api.sms.parser import parse
-from meals.models import Meal, Signup, SmsThread
+from meals.models import Meal, Signup
 from meals.nudges import invitations_send, reminders_send
-from meals.sms import sms_thread_remember
+from meals.sms import sms_thread_meal, sms_thread_remember
 from meals.texts import meal_text_context
 from notifications.models import Message
 from tests.api import test_sms_conversation as conv
@@ -56,7 +56,9 @@ def _status(meal, person) -> str:
 
 
 def _thread_meal_id(person) -> int | None:
-    return SmsThread.objects.filter(person=person).values_list("meal_id", flat=True).first()
+    """The meal a bare YES refers to: the thread's, or a later invitation's."""
+    meal = sms_thread_meal(person=person)
+    return meal.pk if meal else None
 
 
 def _relayed(meal) -> list[str]:

@@ -42,9 +42,11 @@ def main() -> None:
         if counts:
             idle = 0
             continue
-        # Rows claimed by a worker that died come back when its lease lapses: wait for them.
+        # Rows claimed by a worker that died come back when its lease lapses: wait for them
+        # (not for the one it had begun: that waits for the sweep, and goes nowhere else).
         due = Message.objects.filter(
-            Q(status="queued", not_before__lte=timezone.now()) | Q(status="claimed")
+            Q(status="queued", not_before__lte=timezone.now())
+            | Q(status="claimed", sending_started_at__isnull=True)
         ).exists()
         idle = 0 if due else idle + 1
         time.sleep(0.1)

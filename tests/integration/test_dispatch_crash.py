@@ -133,7 +133,7 @@ def test_thousands_of_texts_across_crashing_workers_go_at_most_once(fake_twilio)
     victim.wait(timeout=10)
     assert victim.returncode == -signal.SIGKILL
 
-    # The row the killed worker had in flight stays `sending`: past the timeout it is unknown.
+    # The row the killed worker had in flight stays begun: past the timeout it is unknown.
     time.sleep(SENDING_TIMEOUT_SECONDS + 0.5)
     swept = sweep(timeout_seconds=SENDING_TIMEOUT_SECONDS)
 

@@ -1,15 +1,18 @@
 """A meal's invitations are written by the database in one INSERT ... SELECT, the weekly cap
-holding when two fan-outs reach the same people at once."""
+holding when two fan-outs reach the same people at once; the invitation row alone tells a
+bare YES which meal it means."""
 
 import datetime as dt
 import threading
 
 import pytest
+import time_machine
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from meals.nudges import invitations_send, neighbours_to_invite
+from meals.sms import sms_thread_meal, sms_thread_remember
 from notifications.models import Message
 from people.models import User
 from tests.factories import SALTCOATS, MealFactory, point
@@ -32,7 +35,9 @@ def outbox_inserts(meal) -> tuple[int, list[str]]:
     with CaptureQueriesContext(connection) as captured:
         written = invitations_send(meal_id=meal.pk)
     sql = [q["sql"] for q in captured.captured_queries]
-    return written, [s for s in sql if s.startswith('INSERT INTO "notifications_message"')]
+    # Nothing else is written per person: no thread rows, no locks on their rows.
+    assert not [s for s in sql if "meals_smsthread" in s or "FOR UPDATE" in s]
+    return written, [s for s in sql if 'INSERT INTO "notifications_message"' in s]
 
 
 @pytest.mark.django_db
@@ -106,3 +111,21 @@ def test_neighbours_are_sought_within_the_widest_radius_anyone_asked_for_then_th
     # The bound the GiST index on homes can use: the widest radius, in metres, as a constant.
     assert "ST_DWithin" in sql
     assert 150_000.0 in params
+
+
+@pytest.mark.django_db
+def test_a_bare_yes_means_the_later_of_the_thread_and_the_latest_invitation():
+    [person] = neighbours(1, start=0)
+    first, listed, second = MealFactory(), MealFactory(), MealFactory()
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        assert sms_thread_meal(person=person) is None
+        assert invitations_send(meal_id=first.pk) == 1
+        assert sms_thread_meal(person=person) == first  # from the invitation's row alone
+        clock.shift(60)
+        sms_thread_remember(person=person, meal=listed)  # e.g. the first of a MEALS listing
+        assert sms_thread_meal(person=person) == listed
+        clock.shift(60)
+        assert invitations_send(meal_id=second.pk) == 1
+        assert sms_thread_meal(person=person) == second
+        clock.shift(dt.timedelta(days=30, seconds=1))
+        assert sms_thread_meal(person=person) is None  # both forgotten after 30 days

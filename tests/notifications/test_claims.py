@@ -1,4 +1,4 @@
-"""Claims with a lease, `sending` row by row, retries on their own clock, the send rate on
+"""Claims with a lease, each row marked begun alone, retries on their own clock, the send rate on
 every path. The clock is pinned wherever the outcome depends on it."""
 
 import datetime as dt
@@ -54,7 +54,12 @@ class WatchingHttpClient(RecordingHttpClient):
 
     def request(self, *args, **kwargs):
         self.seen.append(
-            {key: (status, body[:4]) for key, status, body in _rows("dedupe_key", "status", "body")}
+            {
+                key: (_state(status, begun), body[:4])
+                for key, status, begun, body in _rows(
+                    "dedupe_key", "status", "sending_started_at", "body"
+                )
+            }
         )
         if self.on_request:
             self.on_request(len(self.seen))
@@ -63,6 +68,11 @@ class WatchingHttpClient(RecordingHttpClient):
 
 def _rows(*fields):
     return Message.objects.order_by("pk").values_list(*fields)
+
+
+def _state(status: str, sending_started_at) -> str:
+    """A claimed row whose worker marked it before the provider call is begun."""
+    return "begun" if status == "claimed" and sending_started_at else status
 
 
 @pytest.fixture
@@ -119,7 +129,7 @@ def test_a_batch_is_claimed_with_a_lease_and_nothing_is_marked_sending(settings)
     )
 
 
-def test_each_row_is_marked_sending_alone_just_before_its_call(twilio):
+def test_each_row_is_marked_begun_alone_just_before_its_call(twilio):
     person = awake_person()
     with time_machine.travel(T0, tick=False) as clock:
         code("k0")
@@ -132,10 +142,10 @@ def test_each_row_is_marked_sending_alone_just_before_its_call(twilio):
         assert dispatch_due(claim_size=3) == {"sent": 3}
 
     assert http.seen == [
-        {"k0": ("sending", "Your"), "k1": ("claimed", "Tea "), "k2": ("claimed", "Tea ")},
-        # The code's `sent` is written with the next row's `sending`: its words go with it.
-        {"k0": ("sent", "(sig"), "k1": ("sending", "Tea "), "k2": ("claimed", "Tea ")},
-        {"k0": ("sent", "(sig"), "k1": ("sent", "Tea "), "k2": ("sending", "Tea ")},
+        {"k0": ("begun", "Your"), "k1": ("claimed", "Tea "), "k2": ("claimed", "Tea ")},
+        # The code's `sent` is written with the next row's mark: its words go with it.
+        {"k0": ("sent", "(sig"), "k1": ("begun", "Tea "), "k2": ("claimed", "Tea ")},
+        {"k0": ("sent", "(sig"), "k1": ("sent", "Tea "), "k2": ("begun", "Tea ")},
     ]
     assert list(_rows("dedupe_key", "status", "provider_sid", "attempts", "lease_until")) == [
         ("k0", "sent", "SM0", 1, None),
@@ -214,10 +224,13 @@ def test_a_batch_cut_short_hands_back_what_it_had_not_begun(twilio):
             dispatch_due(claim_size=3)
 
     rows = [
-        (key, status, bool(by)) for key, status, by in _rows("dedupe_key", "status", "claimed_by")
+        (key, _state(status, begun), bool(by))
+        for key, status, begun, by in _rows(
+            "dedupe_key", "status", "sending_started_at", "claimed_by"
+        )
     ]
     # k1 was in flight (the sweep will call it unknown); k2 was never begun: back in the queue.
-    assert rows == [("k0", "sent", True), ("k1", "sending", True), ("k2", "queued", False)]
+    assert rows == [("k0", "sent", True), ("k1", "begun", True), ("k2", "queued", False)]
 
 
 def test_a_sign_in_code_is_retried_seconds_apart_by_its_own_task(

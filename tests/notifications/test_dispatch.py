@@ -325,8 +325,11 @@ def test_the_sweep_gives_up_on_rows_stuck_mid_send_and_gives_back_lapsed_claims(
     held = row(person, key="held")
     now = timezone.now()
     long_ago = now - dt.timedelta(minutes=10)
-    Message.objects.filter(pk=stuck.pk).update(status="sending", sending_started_at=long_ago)
-    Message.objects.filter(pk=fresh.pk).update(status="sending", sending_started_at=now)
+    for begun, at in ((stuck, long_ago), (fresh, now)):
+        # Begun: claimed, and marked just before the provider call. Their leases have lapsed.
+        Message.objects.filter(pk=begun.pk).update(
+            status="claimed", claimed_by="dead", lease_until=long_ago, sending_started_at=at
+        )
     Message.objects.filter(pk=lapsed.pk).update(
         status="claimed", claimed_by="dead", lease_until=now - dt.timedelta(seconds=1)
     )
@@ -339,7 +342,7 @@ def test_the_sweep_gives_up_on_rows_stuck_mid_send_and_gives_back_lapsed_claims(
     assert result == {"released": 1, "unknown": 1, "due": 2, "batches": 1}
     assert dict(Message.objects.values_list("dedupe_key", "status")) == {
         "stuck": "unknown",
-        "fresh": "sending",
+        "fresh": "claimed",
         "due": due.status,
         "lapsed": "queued",
         "held": "claimed",

@@ -57,17 +57,27 @@ def test_notify_and_notify_many_record_the_subject():
     assert Message.objects.get(dedupe_key="s:1").subject == "meal:7"
 
 
-def test_only_queued_rows_about_the_subject_are_withdrawn():
+def test_only_rows_not_begun_about_the_subject_are_withdrawn():
     person = UserFactory()
     queued = _row(person, "a")
-    sending = _row(person, "b", status="sending")
+    # Claimed, and marked begun just before its provider call: it may be on its way.
+    sending = _row(
+        person, "b", status="claimed", claimed_by="w1", sending_started_at=timezone.now()
+    )
     sent = _row(person, "c", status="sent")
     other_meal = _row(person, "d", subject="meal:8")
+    _row(person, "e", status="claimed", claimed_by="w1")  # claimed, not begun
 
-    assert messages_withdraw(subject="meal:7", reason="meal cancelled") == 1
+    assert messages_withdraw(subject="meal:7", reason="meal cancelled") == 2
 
     statuses = dict(Message.objects.values_list("dedupe_key", "status"))
-    assert statuses == {"a": "suppressed", "b": "sending", "c": "sent", "d": "queued"}
+    assert statuses == {
+        "a": "suppressed",
+        "b": "claimed",
+        "c": "sent",
+        "d": "queued",
+        "e": "suppressed",
+    }
     queued.refresh_from_db()
     assert queued.status_reason == "meal cancelled"
     assert queued.finished_at is not None

@@ -1,0 +1,71 @@
+"""Which commits of the dispatcher wait for the disk, and how a crash of PostgreSQL is noticed.
+
+A worker marks each text begun, committed, just before its provider call. Waiting for that
+commit to reach the disk (an fsync) for every text would bound a worker at one text per
+fsync, so the per-text statements commit without waiting (`synchronous_commit = off`):
+they are visible to every other session at once and survive the worker's death, which is
+what at-most-once needs from them. Only a crash of PostgreSQL itself can lose the last
+fraction of a second of them, and then it also empties the *epoch* table, which is UNLOGGED
+(PostgreSQL empties such tables in crash recovery, and keeps them across a clean restart).
+
+Each claim, a commit that does wait for the disk, stamps its rows with the epoch current at
+the time. A claimed row whose epoch is no longer current was claimed before a crash that may
+have lost its mark: it becomes `unknown` (it may have been sent), never queued again.
+"""
+
+import contextlib
+import uuid
+from collections.abc import Iterator, Mapping
+
+from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from notifications.models import Message
+
+EPOCH_TABLE = "notifications_outbox_epoch"
+
+# The table's name is written out: these are constants, never built from input.
+_MADE = (
+    "WITH made AS (INSERT INTO notifications_outbox_epoch (id, epoch) "
+    "VALUES (1, gen_random_uuid()) ON CONFLICT (id) DO NOTHING RETURNING epoch) "
+)
+_EPOCH = (
+    "(SELECT epoch FROM made UNION ALL "
+    "SELECT epoch FROM notifications_outbox_epoch WHERE id = 1 LIMIT 1)"
+)
+_READ = "SELECT epoch FROM notifications_outbox_epoch WHERE id = 1"
+
+
+def _connection() -> BaseDatabaseWrapper:
+    return connections[router.db_for_write(Message)]
+
+
+def current_epoch(*, also_set: Mapping[str, str] | None = None) -> uuid.UUID:
+    """This life of the database: a new one after every crash (made when first asked).
+
+    `also_set` sets settings for the rest of the transaction in the same round trip
+    (a claim: its commit waits for the disk, `synchronous_commit` on)."""
+    settings = list((also_set or {}).items())
+    sql = _MADE + "SELECT " + ", ".join([_EPOCH, *["set_config(%s, %s, true)"] * len(settings)])
+    with _connection().cursor() as cursor:
+        cursor.execute(sql, [value for pair in settings for value in pair])
+        epoch = cursor.fetchone()[0]
+        if epoch is None:  # another session made it meanwhile: this statement could not see it
+            cursor.execute(_READ)
+            epoch = cursor.fetchone()[0]
+    made: uuid.UUID = epoch
+    return made
+
+
+@contextlib.contextmanager
+def marks_not_waiting_for_disk() -> Iterator[None]:
+    """While a worker sends a batch, its per-text commits do not wait for the disk."""
+    connection = _connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    try:
+        yield
+    finally:
+        # A connection lost meanwhile is closed: the next one starts with the default.
+        with contextlib.suppress(Exception), connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
