@@ -11,7 +11,10 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from meals.public import PUBLIC_PATH, public_url
+from people.models import RateLimitHit
 from tests.factories import MealFactory, SignupFactory, UserFactory, VenueFactory
+from tests.faults.redis_server import free_port
+from tests.people.test_ratelimit import cache_at
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +105,57 @@ def test_an_unknown_code_is_not_found(client, code):
     MealFactory()
 
     assert client.get(f"/m/{code}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    # A NUL byte (PostgreSQL refuses it in a query), letters Python upper-cases to the ASCII
+    # of the code (U+017F -> "S", U+0131 -> "I"), and full-width letters: none is the code.
+    ["/m/SKAB%00", "/m/%00", "/m/%C5%BFKAB", "/m/SKAB%C4%B1", "/m/%EF%BC%B3KAB"],
+)
+def test_a_code_with_a_nul_or_unicode_letters_is_not_found_never_a_500(client, path):
+    MealFactory(code="SKAB")
+    MealFactory(code="SKABI")
+
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert words(response).startswith("We cannot find that meal")
+
+
+@pytest.mark.clock("14:00")
+def test_spaces_round_a_code_and_its_case_do_not_matter(client):
+    MealFactory(code="SKAB", title="Tea on Glebe Street")
+
+    pages = [client.get(path) for path in ("/m/skab", "/m/%20SkAb%20", "/m/SKAB%0A", "/m/SKAB/")]
+
+    assert [page.status_code for page in pages] == [200, 200, 200, 200]
+    assert all("Tea on Glebe Street" in page.content.decode() for page in pages)
+
+
+def test_a_forged_forwarded_for_header_is_not_a_new_address(settings):
+    """With NUM_PROXIES = 0 (no proxy of ours in front), X-Forwarded-For is the client's own
+    words: a new one on every request must not buy a new allowance."""
+    settings.NUM_PROXIES = 0
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "meal_page_ip": "3/min"}
+    walker = Client(REMOTE_ADDR="203.0.113.9")
+
+    statuses = [
+        walker.get("/m/ZZZZ", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code for n in range(5)
+    ]
+
+    assert statuses == [404, 404, 404, 429, 429]
+
+
+def test_with_redis_gone_the_database_still_limits_lookups(settings):
+    settings.CACHES = cache_at(f"redis://127.0.0.1:{free_port()}/0")
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "meal_page_ip": "3/min"}
+    walker = Client(REMOTE_ADDR="203.0.113.10")
+
+    statuses = [walker.get("/m/ZZZZ").status_code for _ in range(5)]
+
+    assert statuses == [404, 404, 404, 429, 429]
+    assert RateLimitHit.objects.count() == 3
 
 
 def test_lookups_are_limited_per_address_found_or_not(settings):
