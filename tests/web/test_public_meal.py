@@ -58,6 +58,7 @@ def test_anyone_sees_what_when_where_seats_and_both_ways_to_join(client, setting
         f"Text JOIN {meal.code} to 07700 900001 "
         "Online Sign in with a code we text to your mobile, then join. Sign in to join"
     )
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
     body = response.content.decode()
     assert f'href="/sign-in/?next=/meals/{meal.pk}/"' in body
     for private in ("Shaw", "Ina", "Law", "900555", "900777"):

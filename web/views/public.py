@@ -21,7 +21,7 @@ def meal_page(request, code: str):
     meal = meal_public(code=code)
     if meal is None:
         return not_found(request, "meal")
-    return render(
+    response = render(
         request,
         "web/public_meal.html",
         {
@@ -30,3 +30,7 @@ def meal_page(request, code: str):
             "begun": meal.starts_at <= timezone.now(),
         },
     )
+    # For the neighbours holding the flyer, not for search engines: a street tea's words
+    # ("outside number 12") beside the host's first name should not be found by a search.
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
