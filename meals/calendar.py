@@ -19,6 +19,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event, Timezone, vDuration
 
 from meals.models import LIVE_SIGNUP_STATUSES, Meal, Signup
+from meals.public import public_place
 from people.models import User
 
 LONDON = ZoneInfo("Europe/London")
@@ -110,14 +111,6 @@ def meal_page_url(meal: Meal) -> str:
     return settings.PUBLIC_BASE_URL + reverse("web:meal", args=[meal.pk])
 
 
-def meal_place(meal: Meal) -> str:
-    """Where the meal is, as its page says it: the venue and its address, or the host's own
-    words for a street meal."""
-    if meal.venue is not None:
-        return f"{meal.venue.name}, {meal.venue.address}"
-    return meal.place_description
-
-
 def _event(entry: Entry) -> Event:
     meal = entry.meal
     url = meal_page_url(meal)
@@ -131,7 +124,7 @@ def _event(entry: Entry) -> Event:
     event.add("summary", meal.title)
     event.add("dtstart", meal.starts_at.astimezone(LONDON))
     event.add("dtend", meal.ends_at.astimezone(LONDON))
-    event.add("location", meal_place(meal))
+    event.add("location", public_place(meal))
     about = f"{meal.description.strip()}\n\n" if meal.description.strip() else ""
     event.add("description", f"{about}Blether meal, code {meal.code}: {url}")
     event.add("url", url)
