@@ -148,6 +148,17 @@ def test_a_forged_forwarded_for_header_is_not_a_new_address(settings):
     assert statuses == [404, 404, 404, 429, 429]
 
 
+def test_an_ipv6_client_cannot_step_to_a_new_address_for_a_new_allowance(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "meal_page_ip": "3/min"}
+
+    statuses = [
+        Client(REMOTE_ADDR=f"2001:db8:7:9::{n:x}").get("/m/ZZZZ").status_code for n in range(5)
+    ]
+
+    assert statuses == [404, 404, 404, 429, 429]
+    assert Client(REMOTE_ADDR="2001:db8:7:a::1").get("/m/ZZZZ").status_code == 404
+
+
 def test_with_redis_gone_the_database_still_limits_lookups(settings):
     settings.CACHES = cache_at(f"redis://127.0.0.1:{free_port()}/0")
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "meal_page_ip": "3/min"}
