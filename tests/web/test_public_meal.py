@@ -90,6 +90,23 @@ def test_a_meal_that_has_begun_takes_no_more_sign_ups(client, clock):
     assert "JOIN" not in text
 
 
+@pytest.mark.clock("14:00")
+def test_markup_in_a_title_or_the_hosts_words_is_shown_as_typed(client):
+    meal = MealFactory(
+        title="<script>alert(1)</script>",
+        place_description='"><img src=x onerror=alert(2)> by the bench',
+        description="<b>Bring</b> a cup",
+    )
+
+    response = client.get(f"/m/{meal.code}")
+
+    body = response.content.decode()
+    assert "<script>alert(1)" not in body
+    assert "<img src=x" not in body
+    assert "<b>Bring" not in body
+    assert "Where &quot;&gt;&lt;img src=x onerror=alert(2)&gt; by the bench " in words(response)
+
+
 @pytest.mark.parametrize("status", ["draft", "cancelled", "completed"])
 def test_a_meal_not_published_is_not_found(client, status):
     meal = MealFactory(status=status)
