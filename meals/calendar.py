@@ -9,7 +9,7 @@ wall-clock time with the zone's VTIMEZONE. Nothing names a guest or gives a phon
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event, Timezone, vDuration
 
 from meals.models import LIVE_SIGNUP_STATUSES, Meal, Signup
+from meals.public import public_place
 from people.models import User
 
 LONDON = ZoneInfo("Europe/London")
@@ -33,12 +34,19 @@ FEED_REFRESH = dt.timedelta(hours=1)
 @dataclass(frozen=True)
 class Entry:
     """A meal as one calendar shows it: `off` when the meal or the person's place is called
-    off, `tentative` for a draft, a place on the waiting list or an invitation not answered."""
+    off, `tentative` for a draft, a place on the waiting list or an invitation not answered;
+    `moves`, how often the person's place was given up or taken again, so SEQUENCE never goes
+    back when someone who left a meal joins it again."""
 
     meal: Meal
     off: bool = False
     tentative: bool = False
     changed_at: dt.datetime | None = None
+    moves: int = 0
+
+    @property
+    def sequence(self) -> int:
+        return self.meal.revision + max(self.moves, 1 if self.off else 0)
 
     @property
     def status(self) -> str:
@@ -71,17 +79,23 @@ def feed_entries(*, person: User) -> list[Entry]:
     # Meals everyone may see (never a draft, nor one never published), as the API's rule.
     shown = Meal.objects.visible_to(None).filter(ends_at__gte=timezone.now() - FEED_PAST)
     entries: dict[int, Entry] = {}
+    # Per meal, each place after the first (taken again) and each given up: only ever grows.
+    moves: dict[int, int] = {}
     signups = (
         Signup.objects.filter(person=person, meal__in=shown)
         .select_related("meal__venue")
         .order_by("created_at", "pk")
     )
     for signup in signups:
+        given_up = signup.status == Signup.Status.CANCELLED
+        moves[signup.meal_id] = moves.get(signup.meal_id, -1) + 1 + given_up
         entry = _signup_entry(signup)
         earlier = entries.get(signup.meal_id)
         # A later sign-up wins, unless it was given up while an earlier one still stands.
         if earlier is None or not entry.off or earlier.off:
             entries[signup.meal_id] = entry
+    for meal_id, count in moves.items():
+        entries[meal_id] = replace(entries[meal_id], moves=count)
     for meal in shown.filter(host=person).select_related("venue"):
         entries[meal.pk] = meal_entry(meal)
     return sorted(entries.values(), key=lambda e: (e.meal.starts_at, e.meal.pk))
@@ -97,14 +111,6 @@ def meal_page_url(meal: Meal) -> str:
     return settings.PUBLIC_BASE_URL + reverse("web:meal", args=[meal.pk])
 
 
-def meal_place(meal: Meal) -> str:
-    """Where the meal is, as its page says it: the venue and its address, or the host's own
-    words for a street meal."""
-    if meal.venue is not None:
-        return f"{meal.venue.name}, {meal.venue.address}"
-    return meal.place_description
-
-
 def _event(entry: Entry) -> Event:
     meal = entry.meal
     url = meal_page_url(meal)
@@ -113,12 +119,12 @@ def _event(entry: Entry) -> Event:
     event.add("uid", meal_uid(meal))
     event.add("dtstamp", changed.astimezone(dt.UTC))
     event.add("last-modified", changed.astimezone(dt.UTC))
-    event.add("sequence", meal.revision + (1 if entry.off else 0))
+    event.add("sequence", entry.sequence)
     event.add("status", entry.status)
     event.add("summary", meal.title)
     event.add("dtstart", meal.starts_at.astimezone(LONDON))
     event.add("dtend", meal.ends_at.astimezone(LONDON))
-    event.add("location", meal_place(meal))
+    event.add("location", public_place(meal))
     about = f"{meal.description.strip()}\n\n" if meal.description.strip() else ""
     event.add("description", f"{about}Blether meal, code {meal.code}: {url}")
     event.add("url", url)

@@ -53,18 +53,30 @@ class Flyer:
     url: str  # the public page the QR code opens
 
 
-def _printable(text: str) -> str:
+# Latin letters with no decomposition to a letter Helvetica has: as a reader would spell them
+# without the stroke (a Polish name keeps its first letter: L with stroke prints as L).
+_UNSTROKED = str.maketrans("\u0141\u0142\u0110\u0111\u0126\u0127\u0131\u0166\u0167", "LlDdHhiTt")
+
+
+def _plain(text: str) -> str:
     """What Helvetica can print (Windows-1252): accents kept where it has them, others
-    dropped to their letter, anything else left out; escaped for ReportLab's markup."""
-    text = " ".join(unicodedata.normalize("NFKC", text).split())
+    dropped to their letter, anything else (control and format characters too) left out."""
+    text = " ".join(unicodedata.normalize("NFKC", text).translate(_UNSTROKED).split())
     kept = []
     for char in text:
+        if unicodedata.category(char).startswith("C"):
+            continue
         try:
             char.encode("cp1252")
         except UnicodeEncodeError:
             char = unicodedata.normalize("NFKD", char).encode("cp1252", "ignore").decode("cp1252")
         kept.append(char)
-    return escape("".join(kept))
+    return " ".join("".join(kept).split())
+
+
+def _printable(text: str) -> str:
+    """`_plain`, escaped for ReportLab's paragraph markup."""
+    return escape(_plain(text))
 
 
 def _style(name: str, size: float, *, bold: bool = False, **more) -> ParagraphStyle:
@@ -103,9 +115,13 @@ class QrCode(Flowable):
 
 def _facts(flyer: Flyer, width: float) -> Table:
     label, value = _style("label", 15, bold=True), _style("value", 17)
-    rows = [("When", flyer.when), ("Where", flyer.place)]
-    if flyer.host:
-        rows.append(("Ask for", f"{flyer.host}, your host"))
+    # A place or a name the font cannot print at all leaves its line out, never a blank one
+    # (the public page behind the QR code shows it as typed).
+    rows = [("When", flyer.when)]
+    if _plain(flyer.place):
+        rows.append(("Where", flyer.place))
+    if _plain(flyer.host):
+        rows.append(("Ask for", f"{_plain(flyer.host)}, your host"))
     table = Table(
         [[Paragraph(name, label), Paragraph(_printable(text), value)] for name, text in rows],
         colWidths=[24 * mm, width - 24 * mm],
@@ -169,7 +185,7 @@ def flyer_pdf(flyer: Flyer) -> bytes:
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN,
-        title=_printable(flyer.title),
+        title=_plain(flyer.title),  # metadata: plain text, not markup
         author="Blether",
         subject=f"Text JOIN {flyer.code}",
     )

@@ -27,9 +27,13 @@ def public_place(meal: Meal) -> str:
 
 def meal_public(*, code: str) -> Meal | None:
     """The published meal with this share code (any case), with its host, venue and waiting
-    count; None for an unknown code and for a draft, cancelled or completed meal."""
-    code = code.strip().upper()
-    if not code or len(code) > CODE_MAX_LENGTH:
+    count; None for an unknown code and for a draft, cancelled or completed meal.
+
+    A code is ASCII letters and digits: anything else (a NUL byte, which PostgreSQL refuses;
+    a letter like U+017F that Python upper-cases to "S") is no code and costs no query."""
+    code = code.strip()
+    if not code or len(code) > CODE_MAX_LENGTH or not (code.isascii() and code.isalnum()):
         return None
+    code = code.upper()
     meals = Meal.objects.visible_to(None).published().filter(code=code)
     return with_meal_details(meals).first()

@@ -29,3 +29,18 @@ def client_ip(*, remote_addr: str, forwarded_for: str | None) -> str:
     except ValueError:
         # Not an address our proxy would write: count the request against the proxy itself.
         return remote_addr
+
+
+def client_network(address: str) -> str:
+    """Whom a limit on walking through something counts: an IPv4 address as it is, an IPv6
+    one as its /64, the least any home or phone connection is given, so a client cannot buy
+    a fresh allowance by stepping to the next of its own 2**64 addresses."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)

@@ -177,3 +177,23 @@ def test_a_calendar_app_asking_for_text_calendar_gets_the_file(resident_client):
 
     assert str(only_event(parsed(response))["UID"]).startswith(f"meal-{meal.pk}@")
     assert (missing.status_code, missing["Content-Type"]) == (404, "application/json")
+
+
+def test_newlines_semicolons_and_commas_in_a_meals_words_stay_inside_their_property(
+    resident_client,
+):
+    meal = MealFactory(
+        title="Tea; cake, jam\r\nBEGIN:VEVENT",
+        place_description="No 12\\14; the bench,\nLOCATION:elsewhere",
+        description="Bring a cup\r\nATTENDEE:mailto:someone@example.com",
+    )
+
+    response = resident_client.get(f"/api/meals/{meal.pk}/calendar.ics")
+
+    event = only_event(parsed(response))
+    assert str(event["SUMMARY"]) == "Tea; cake, jam\nBEGIN:VEVENT"
+    assert str(event["LOCATION"]) == "No 12\\14; the bench,\nLOCATION:elsewhere"
+    assert str(event["DESCRIPTION"]).startswith("Bring a cup\nATTENDEE:mailto:")
+    assert "ATTENDEE" not in event
+    assert b"\r\nBEGIN:VEVENT\r\n" in response.content  # once: the real event's own line
+    assert response.content.count(b"BEGIN:VEVENT") == 2  # and once escaped in SUMMARY

@@ -11,7 +11,8 @@ from django.db import connection
 from icalendar import Calendar
 from rest_framework.test import APIClient
 
-from meals.services import meal_cancel
+from meals.services import meal_cancel, signup_cancel, signup_create
+from people.feeds import feed_urls
 from people.models import User
 from people.services import calendar_feed_token
 from tests.clock import london
@@ -40,6 +41,10 @@ def events_of(response) -> dict[str, str]:
     return {
         str(e["UID"]): str(e["STATUS"]) for e in Calendar.from_ical(response.content).walk("VEVENT")
     }
+
+
+def calendar_feed_url(person) -> str:
+    return feed_urls(calendar_feed_token(person=person))[0]
 
 
 def uid(meal) -> str:
@@ -113,6 +118,33 @@ def test_the_feed_lists_exactly_my_meals(resident, resident_client, host):
     assert [tz.tz_name for tz in calendar.timezones] == ["Europe/London"]
     starts = [e.decoded("DTSTART") for e in calendar.walk("VEVENT")]
     assert starts == sorted(starts)
+
+
+@pytest.mark.clock("14:00")
+def test_leaving_and_joining_again_never_takes_the_sequence_back(resident, host):
+    """A calendar keeps the highest SEQUENCE it has seen: a lower one after a rejoin would
+    leave the meal shown as cancelled."""
+    meal = MealFactory(host=host)
+    path = feed_path(calendar_feed_url(resident))
+    seen = []
+    place = signup_create(meal=meal, person=resident)
+    for step in ("leave", "join", "leave", "join"):
+        event = Calendar.from_ical(APIClient().get(path).content).walk("VEVENT")[0]
+        seen.append((event["SEQUENCE"], str(event["STATUS"])))
+        if step == "leave":
+            signup_cancel(signup=place, by=resident)
+        else:
+            place = signup_create(meal=meal, person=resident)
+    event = Calendar.from_ical(APIClient().get(path).content).walk("VEVENT")[0]
+    seen.append((event["SEQUENCE"], str(event["STATUS"])))
+
+    assert seen == [
+        (0, "CONFIRMED"),
+        (1, "CANCELLED"),
+        (2, "CONFIRMED"),
+        (3, "CANCELLED"),
+        (4, "CONFIRMED"),
+    ]
 
 
 def test_a_feed_with_nothing_in_it_is_still_a_calendar(resident_client):

@@ -113,6 +113,38 @@ def test_text_a_printer_font_cannot_show_is_kept_as_letters_and_markup_is_printe
     assert "Ask for" not in text
 
 
+def test_the_documents_title_is_the_meals_title_as_typed_not_markup():
+    reader, _ = page_text(flyer_pdf(plain_flyer(title="Tea & cake <in the lane>")))
+
+    assert reader.metadata.title == "Tea & cake <in the lane>"
+
+
+def test_a_name_or_place_the_font_cannot_print_leaves_its_line_out_never_blank():
+    greek = plain_flyer(host="\u03a3\u03bf\u03c6\u03af\u03b1", place="\u2615\U0001f370")
+    _, text = page_text(flyer_pdf(greek))
+
+    assert "When Saturday 5 June, 12:00 to 14:00 Text JOIN K7P2 to 07700 900001 " in text
+    assert "Where" not in text
+    assert "Ask for" not in text
+
+
+def test_a_stroked_letter_prints_as_its_letter_and_control_characters_not_at_all():
+    polish = plain_flyer(host="\u0141ucja", title="Tea\x07 for\u202e all\x1b")
+    reader, text = page_text(flyer_pdf(polish))
+
+    assert "Ask for Lucja, your host " in text
+    assert text.startswith("Street tea Tea for all Come and share it")
+    assert reader.metadata.title == "Tea for all"
+
+
+@pytest.mark.parametrize("title", ["W" * 200, "\u0645\u0631\u062d\u0628\u0627 " * 40])
+def test_a_title_of_200_characters_or_right_to_left_still_makes_one_page(title):
+    reader, text = page_text(flyer_pdf(plain_flyer(title=title, place=title)))
+
+    assert len(reader.pages) == 1
+    assert "Text JOIN K7P2 to 07700 900001" in text
+
+
 @pytest.mark.django_db
 @pytest.mark.clock("14:00", on=SUMMER_DAY - dt.timedelta(days=3))
 def test_a_meals_flyer_says_its_time_in_london_its_venue_and_the_hosts_first_name(settings):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from people.network import client_ip
+from people.network import client_ip, client_network
 
 
 @pytest.mark.parametrize(
@@ -29,3 +29,17 @@ def test_the_client_is_the_nth_address_from_the_right(
     settings.NUM_PROXIES = proxies
 
     assert client_ip(remote_addr=remote_addr, forwarded_for=forwarded_for) == client
+
+
+@pytest.mark.parametrize(
+    ("address", "network"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:a:b:c:d", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("", ""),
+    ],
+)
+def test_an_ipv6_client_counts_by_its_slash_64(address, network):
+    assert client_network(address) == network

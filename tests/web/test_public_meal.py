@@ -11,7 +11,10 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from meals.public import PUBLIC_PATH, public_url
+from people.models import RateLimitHit
 from tests.factories import MealFactory, SignupFactory, UserFactory, VenueFactory
+from tests.faults.redis_server import free_port
+from tests.people.test_ratelimit import cache_at
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +58,7 @@ def test_anyone_sees_what_when_where_seats_and_both_ways_to_join(client, setting
         f"Text JOIN {meal.code} to 07700 900001 "
         "Online Sign in with a code we text to your mobile, then join. Sign in to join"
     )
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
     body = response.content.decode()
     assert f'href="/sign-in/?next=/meals/{meal.pk}/"' in body
     for private in ("Shaw", "Ina", "Law", "900555", "900777"):
@@ -86,6 +90,23 @@ def test_a_meal_that_has_begun_takes_no_more_sign_ups(client, clock):
     assert "JOIN" not in text
 
 
+@pytest.mark.clock("14:00")
+def test_markup_in_a_title_or_the_hosts_words_is_shown_as_typed(client):
+    meal = MealFactory(
+        title="<script>alert(1)</script>",
+        place_description='"><img src=x onerror=alert(2)> by the bench',
+        description="<b>Bring</b> a cup",
+    )
+
+    response = client.get(f"/m/{meal.code}")
+
+    body = response.content.decode()
+    assert "<script>alert(1)" not in body
+    assert "<img src=x" not in body
+    assert "<b>Bring" not in body
+    assert "Where &quot;&gt;&lt;img src=x onerror=alert(2)&gt; by the bench " in words(response)
+
+
 @pytest.mark.parametrize("status", ["draft", "cancelled", "completed"])
 def test_a_meal_not_published_is_not_found(client, status):
     meal = MealFactory(status=status)
@@ -102,6 +123,68 @@ def test_an_unknown_code_is_not_found(client, code):
     MealFactory()
 
     assert client.get(f"/m/{code}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    # A NUL byte (PostgreSQL refuses it in a query), letters Python upper-cases to the ASCII
+    # of the code (U+017F -> "S", U+0131 -> "I"), and full-width letters: none is the code.
+    ["/m/SKAB%00", "/m/%00", "/m/%C5%BFKAB", "/m/SKAB%C4%B1", "/m/%EF%BC%B3KAB"],
+)
+def test_a_code_with_a_nul_or_unicode_letters_is_not_found_never_a_500(client, path):
+    MealFactory(code="SKAB")
+    MealFactory(code="SKABI")
+
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert words(response).startswith("We cannot find that meal")
+
+
+@pytest.mark.clock("14:00")
+def test_spaces_round_a_code_and_its_case_do_not_matter(client):
+    MealFactory(code="SKAB", title="Tea on Glebe Street")
+
+    pages = [client.get(path) for path in ("/m/skab", "/m/%20SkAb%20", "/m/SKAB%0A", "/m/SKAB/")]
+
+    assert [page.status_code for page in pages] == [200, 200, 200, 200]
+    assert all("Tea on Glebe Street" in page.content.decode() for page in pages)
+
+
+def test_a_forged_forwarded_for_header_is_not_a_new_address(settings):
+    """With NUM_PROXIES = 0 (no proxy of ours in front), X-Forwarded-For is the client's own
+    words: a new one on every request must not buy a new allowance."""
+    settings.NUM_PROXIES = 0
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "meal_page_ip": "3/min"}
+    walker = Client(REMOTE_ADDR="203.0.113.9")
+
+    statuses = [
+        walker.get("/m/ZZZZ", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code for n in range(5)
+    ]
+
+    assert statuses == [404, 404, 404, 429, 429]
+
+
+def test_an_ipv6_client_cannot_step_to_a_new_address_for_a_new_allowance(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "meal_page_ip": "3/min"}
+
+    statuses = [
+        Client(REMOTE_ADDR=f"2001:db8:7:9::{n:x}").get("/m/ZZZZ").status_code for n in range(5)
+    ]
+
+    assert statuses == [404, 404, 404, 429, 429]
+    assert Client(REMOTE_ADDR="2001:db8:7:a::1").get("/m/ZZZZ").status_code == 404
+
+
+def test_with_redis_gone_the_database_still_limits_lookups(settings):
+    settings.CACHES = cache_at(f"redis://127.0.0.1:{free_port()}/0")
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "meal_page_ip": "3/min"}
+    walker = Client(REMOTE_ADDR="203.0.113.10")
+
+    statuses = [walker.get("/m/ZZZZ").status_code for _ in range(5)]
+
+    assert statuses == [404, 404, 404, 429, 429]
+    assert RateLimitHit.objects.count() == 3
 
 
 def test_lookups_are_limited_per_address_found_or_not(settings):
