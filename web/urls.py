@@ -44,6 +44,9 @@ urlpatterns = [
     path("hosting/<int:pk>/flyer.pdf", hosting.flyer, name="hosting-flyer"),
     # The public page a flyer's QR code opens (meals.public.PUBLIC_PATH), without sign-in.
     re_path(r"^m/(?P<code>[^/]+)/?$", public.meal_page, name="meal-public"),
+    re_path(
+        r"^m/(?P<code>[^/]+)/calendar\.ics$", public.meal_calendar, name="meal-public-calendar"
+    ),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service-worker"),
     path("offline/", pwa.offline, name="offline"),
