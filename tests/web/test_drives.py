@@ -2,10 +2,12 @@
 the open requests near them nearest first, takes one and can withdraw; an unchecked driver is
 told they need an organisation's check and sees nobody."""
 
+import datetime as dt
 import html
 import re
 
 import pytest
+import time_machine
 
 from meals.models import Lift
 from notifications.models import Message
@@ -188,3 +190,22 @@ def test_taking_needs_a_post_and_signing_in(client):
         f"/sign-in/?next=/lifts/{lift.pk}/take/",
     )
     assert Lift.objects.get().status == "open"
+
+
+def test_once_the_meal_has_begun_the_driver_still_sees_the_door_but_cannot_withdraw():
+    meal = lunch()
+    lift = guest_with_lift(meal)
+    ann = driver()
+    client = web_client(ann.person)
+    client.post(f"/lifts/{lift.pk}/take/")
+
+    with time_machine.travel(meal.starts_at + dt.timedelta(minutes=5), tick=False):
+        page = client.get("/lifts/")
+        refused = client.post(f"/lifts/{lift.pk}/withdraw/")
+
+    assert "14 Ardrossan Road, blue door" in words(page)
+    assert f'action="/lifts/{lift.pk}/withdraw/"' not in page.content.decode()
+    assert refused.status_code == 400
+    assert "There is a problem This lift can no longer be changed." in words(refused)
+    lift.refresh_from_db()
+    assert (lift.status, lift.driver_id) == ("taken", ann.pk)

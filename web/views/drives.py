@@ -4,6 +4,7 @@ organisation has checked is told so and shown nobody's request."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from meals.lift_selectors import (
@@ -30,6 +31,7 @@ def _shown(lift, viewer):
     lift.place = public_place(lift.meal)
     lift.pickup = pickup_at(lift.meal)
     lift.note = pickup_note_for(lift=lift, viewer=viewer)
+    lift.begun = lift.meal.starts_at <= timezone.now()
     return lift
 
 
