@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from web.views import account, auth, calendar, hosting, meals, propose, public, pwa, series
+from web.views import account, auth, calendar, drives, hosting, meals, propose, public, pwa, series
 
 app_name = "web"
 
@@ -22,6 +22,9 @@ urlpatterns = [
     path("settings/", account.settings_page, name="settings"),
     path("settings/my-data/", account.export, name="export"),
     path("settings/lifts/", account.offer_lifts, name="offer-lifts"),
+    path("lifts/", drives.drives, name="drives"),
+    path("lifts/<int:pk>/take/", drives.take, name="drive-take"),
+    path("lifts/<int:pk>/withdraw/", drives.withdraw, name="drive-withdraw"),
     path("settings/leave/", account.leave, name="leave"),
     path("settings/calendar/", calendar.calendar_feed, name="calendar"),
     path("propose/", propose.kind, name="propose"),
@@ -44,6 +47,9 @@ urlpatterns = [
     path("hosting/<int:pk>/flyer.pdf", hosting.flyer, name="hosting-flyer"),
     # The public page a flyer's QR code opens (meals.public.PUBLIC_PATH), without sign-in.
     re_path(r"^m/(?P<code>[^/]+)/?$", public.meal_page, name="meal-public"),
+    re_path(
+        r"^m/(?P<code>[^/]+)/calendar\.ics$", public.meal_calendar, name="meal-public-calendar"
+    ),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service-worker"),
     path("offline/", pwa.offline, name="offline"),

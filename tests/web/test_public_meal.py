@@ -54,6 +54,7 @@ def test_anyone_sees_what_when_where_seats_and_both_ways_to_join(client, setting
         "Host Jean "
         "Seats 5 of 8 left "
         "Access Not step-free "
+        "Add to calendar "
         "Two ways to join By text, from any phone "
         f"Text JOIN {meal.code} to 07700 900001 "
         "Online Sign in with a code we text to your mobile, then join. Sign in to join"

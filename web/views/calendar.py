@@ -19,11 +19,17 @@ def meal_calendar(request, pk: int):
     meal = visible_meal(request, pk)
     if meal is None:
         return not_found(request, "meal")
+    response = ics_response(meal)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def ics_response(meal) -> HttpResponse:
+    """The meal's .ics as a download (the public page's "Add to calendar" serves it too)."""
     response = HttpResponse(
         calendar_ics([meal_entry(meal)]), content_type="text/calendar; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="blether-{meal.code}.ics"'
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from meals.demo import load_meals
+from meals.demo_club import load_club
 from venues.demo import load_venues
 
 
@@ -27,6 +28,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             venues = load_venues()
             meals = load_meals(venues=venues)
+            club = load_club(venues=venues)
+        dates = club["saltcoats_lunch_club"].occurrences.count()
         self.stdout.write(
-            self.style.SUCCESS(f"Demo ready: {len(venues)} venues, {len(meals)} meals.")
+            self.style.SUCCESS(
+                f"Demo ready: {len(venues)} venues, {len(meals)} meals, a weekly lunch club "
+                f"({dates} dates written), a checked driver and "
+                f"{'an open lift request' if 'lift' in club else 'no lift request'}."
+            )
         )
