@@ -17,6 +17,7 @@ from meals.services.meals import clean_allergens, meal_cancel, meal_update
 from meals.services.seats import drop_signup, locked_meal
 from meals.services.series import TEMPLATE_FIELDS
 from meals.services.series_rows import (
+    check_ends_by_midnight,
     check_series_host,
     locked_series,
     london_today,
@@ -89,6 +90,10 @@ def series_update(
         changes["start_time"] = changes["start_time"].replace(second=0, microsecond=0)
     if "place_description" in changes and not changes["place_description"].strip():
         raise SeriesInvalid({"place_description": ["Say where to find you."]})
+    check_ends_by_midnight(
+        start_time=changes.get("start_time", series.start_time),
+        duration_minutes=changes.get("duration_minutes", series.duration_minutes),
+    )
     for name, value in changes.items():
         setattr(series, name, value)
     series.revision += 1
