@@ -38,28 +38,30 @@ def test_a_start_in_the_hour_the_spring_change_skips_is_an_hour_later_by_the_clo
     assert after.starts_at.astimezone(LONDON).strftime("%H:%M %Z") == "01:30 BST"
 
 
-@pytest.mark.clock("09:00", on=dt.date(2027, 3, 1))
-def test_a_meal_across_the_spring_change_lasts_its_minutes(host):
-    series = make_series(
-        host, starts_on=SPRING, start_time=dt.time(0, 30), duration_minutes=120, count=1
-    )
+@pytest.mark.parametrize(
+    ("day", "utc", "local_end"),
+    [
+        pytest.param(
+            SPRING,
+            ("2027-03-28T00:30:00+00:00", "2027-03-28T02:30:00+00:00"),
+            "03:30 BST",
+            marks=pytest.mark.clock("09:00", on=dt.date(2027, 3, 1)),
+        ),
+        pytest.param(
+            AUTUMN,
+            ("2026-10-24T23:30:00+00:00", "2026-10-25T01:30:00+00:00"),
+            "01:30 GMT",
+            marks=pytest.mark.clock("09:00", on=dt.date(2026, 10, 12)),
+        ),
+    ],
+)
+def test_a_meal_across_a_change_lasts_its_minutes(host, day, utc, local_end):
+    series = make_series(host, starts_on=day, start_time=dt.time(0, 30), duration_minutes=120)
 
-    meal = series.occurrences.get()
+    meal = series.occurrences.get(occurs_on=day)
 
-    assert _utc(meal) == ("2027-03-28T00:30:00+00:00", "2027-03-28T02:30:00+00:00")
-    assert meal.ends_at.astimezone(LONDON).strftime("%H:%M") == "03:30"
-
-
-@pytest.mark.clock("09:00", on=dt.date(2026, 10, 12))
-def test_a_meal_across_the_autumn_change_lasts_its_minutes(host):
-    series = make_series(
-        host, starts_on=AUTUMN, start_time=dt.time(0, 30), duration_minutes=120, count=1
-    )
-
-    meal = series.occurrences.get()
-
-    assert _utc(meal) == ("2026-10-24T23:30:00+00:00", "2026-10-25T01:30:00+00:00")
-    assert meal.ends_at.astimezone(LONDON).strftime("%H:%M %Z") == "01:30 GMT"
+    assert _utc(meal) == utc
+    assert meal.ends_at.astimezone(LONDON).strftime("%H:%M %Z") == local_end
 
 
 @pytest.mark.clock("09:00", on=dt.date(2027, 10, 11))
