@@ -15,7 +15,7 @@ from notifications.services import notify
 from notifications.templates import render, when_text
 from people.errors import Conflict, DomainError, NotAllowed
 from people.models import User
-from venues.models import LIVE_BOOKING_STATUSES, Booking, OpeningHours, Venue
+from venues.models import LIVE_BOOKING_STATUSES, Booking, OpeningHours, SeriesBooking, Venue
 from venues.selectors import is_staff_of, organisation_staff
 
 MAX_BOOKING = dt.timedelta(hours=12)
@@ -201,6 +201,10 @@ def _locked(booking: Booking) -> Booking:
 
 
 def _decide(*, booking: Booking, by: User, status: str, reason: str = "") -> Booking:
+    if booking.series_booking_id is not None:
+        # The series first: clicks on two dates of one series wait for each other here
+        # instead of each locking its date and then the other's (a deadlock).
+        SeriesBooking.objects.select_for_update().get(pk=booking.series_booking_id)
     booking = _locked(booking)
     if not is_staff_of(by, booking.venue.organisation_id):
         raise NotAllowed("Only staff of the organisation that runs this venue can decide.")
