@@ -43,6 +43,23 @@ def _occurrence_changes(series: MealSeries, changes: dict[str, Any], day: dt.dat
     return out
 
 
+def _check_venue_changes(series: MealSeries, changes: dict[str, Any]) -> None:
+    """A venue series takes its place from the venue and seats no more than it holds, even
+    when no date is written yet for meal_update to check."""
+    venue = series.venue
+    if venue is None:
+        return
+    errors = {
+        name: ["A venue series takes this from the venue."]
+        for name in ("location", "on_road", "step_free")
+        if name in changes
+    }
+    if changes.get("capacity", 0) > venue.capacity:
+        errors["capacity"] = [f"{venue.name} seats at most {venue.capacity}."]
+    if errors:
+        raise SeriesInvalid(errors)
+
+
 @transaction.atomic
 def series_update(
     *,
@@ -90,6 +107,7 @@ def series_update(
         changes["start_time"] = changes["start_time"].replace(second=0, microsecond=0)
     if "place_description" in changes and not changes["place_description"].strip():
         raise SeriesInvalid({"place_description": ["Say where to find you."]})
+    _check_venue_changes(series, changes)
     check_ends_by_midnight(
         start_time=changes.get("start_time", series.start_time),
         duration_minutes=changes.get("duration_minutes", series.duration_minutes),

@@ -7,6 +7,7 @@ import pytest
 
 from meals.models import Meal, MealSeries, Regular, SeriesSafetyAnswer
 from tests.api.test_series import FIRST, LUNCH, MONDAY
+from tests.factories import VenueFactory
 from tests.meals.conftest import safety_catalogue  # noqa: F401  (autouse)
 from tests.meals.series_helpers import published_series
 from venues.models import Booking, SeriesBooking
@@ -98,3 +99,34 @@ def test_a_series_starting_beyond_the_first_eight_weeks_is_made_with_no_date_yet
     assert response.status_code == 201, response.json()
     assert (response.json()["upcoming"], response.json()["status"]) == ([], "draft")
     assert (MealSeries.objects.count(), Meal.objects.count()) == (1, 0)
+
+
+@pytest.mark.clock("09:00", on=MONDAY)
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"capacity": 41}, "capacity"),
+        ({"location": {"lat": 55.64, "lng": -4.78}}, "location"),
+        ({"on_road": True}, "on_road"),
+        ({"step_free": False}, "step_free"),
+    ],
+)
+def test_a_venue_series_with_no_date_yet_keeps_to_its_venue(host_client, change, field):
+    venue = VenueFactory(capacity=40, step_free=True, booking_horizon_days=365)
+    body = {**LUNCH, "setting": "venue", "venue": venue.pk, "starts_on": "2027-01-06"}
+    del body["location"]
+    created = host_client.post("/api/series/", body, format="json")
+    assert created.status_code == 201, created.json()
+    series_id = created.json()["id"]
+
+    response = host_client.patch(f"/api/series/{series_id}/", change, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+    series = MealSeries.objects.get(pk=series_id)
+    assert (series.capacity, series.on_road, series.step_free, series.revision) == (
+        12,
+        False,
+        True,
+        0,
+    )
