@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from meals.models import Regular, Signup
 from meals.services.errors import SignupInvalid
-from meals.services.regulars import regular_join, regular_leave
+from meals.services.regulars import regular_join, regular_leave, regulars_stop_all
 from meals.services.series import series_occurrences_write
 from meals.services.series_changes import series_end
 from tests.factories import UserFactory
@@ -99,3 +99,19 @@ def test_joining_while_the_host_ends_the_series_is_refused_and_leaves_no_regular
     assert isinstance(refused, SignupInvalid)
     assert not Regular.objects.exists()
     assert _places(guest) == []
+
+
+def test_the_beat_writing_a_date_while_a_regular_texts_stop_makes_them_no_place():
+    host, guest = UserFactory(has_app=True), UserFactory()
+    series = published_series(host, count=20)
+    regular_join(series=series, person=guest)
+    a_week_on = timezone.now() + dt.timedelta(days=7)
+
+    _hold_open_while(
+        lambda: regulars_stop_all(person=guest),
+        lambda: series_occurrences_write(series=series, now=a_week_on),
+    )
+
+    assert series.occurrences.count() == 9
+    # The places held before STOP stay; the new date gives them none.
+    assert _places(guest) == ["confirmed"] * 8
