@@ -77,8 +77,16 @@ def dates_of(series: MealSeries) -> Iterator[dt.date]:
 def occurrence_times(
     *, day: dt.date, start_time: dt.time, duration_minutes: int
 ) -> tuple[dt.datetime, dt.datetime]:
-    """When the occurrence on London date `day` starts and ends, as aware times."""
-    starts_at = dt.datetime.combine(day, start_time, tzinfo=ZoneInfo(settings.TIME_ZONE))
+    """When the occurrence on London date `day` starts and ends, as aware times in UTC.
+
+    A wall time the clocks skip (01:30 on the March day) is read with the offset before the
+    change, so it starts an hour later by the clock (02:30 BST); one they repeat (01:30 on
+    the October day) is the first of the two. The length is real minutes, not wall-clock ones,
+    so a meal across a change still lasts `duration_minutes`. UTC, because Python never
+    equates a London time in the repeated hour with the same moment in another zone.
+    """
+    wall = dt.datetime.combine(day, start_time, tzinfo=ZoneInfo(settings.TIME_ZONE))
+    starts_at = wall.astimezone(dt.UTC)
     return starts_at, starts_at + dt.timedelta(minutes=duration_minutes)
 
 

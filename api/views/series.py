@@ -54,7 +54,11 @@ class SeriesViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Start a series (a draft): its first 8 weeks of dates are written at once",
         request=SeriesIn,
-        responses={201: SeriesCreatedOut, 400: BAD},
+        responses={
+            201: SeriesCreatedOut,
+            400: BAD,
+            409: OpenApiResponse(description="I already hold as many bookings as the venue allows"),
+        },
     )
     def create(self, request):
         data = SeriesIn(data=request.data)

@@ -38,12 +38,13 @@ def person_leave(*, person: User) -> None:
     their needs, the names hosts typed for them, their comments and dish stories, and their
     SMS conversation state."""
     now = timezone.now()
+    # First, as the beat does: the series rows before any meal row.
+    regulars_stop_all(person=person)
     mine = Signup.objects.filter(
         person=person, status__in=LIVE_SIGNUP_STATUSES, meal__starts_at__gt=now
     ).exclude(meal__host=person)
     for signup in mine.filter(meal__status=Meal.Status.PUBLISHED).select_related("meal"):
         signup_cancel(signup=signup, by=person)
-    regulars_stop_all(person=person)
     for series in MealSeries.objects.filter(host=person).exclude(status=MealSeries.Status.ENDED):
         series_end(series=series, by=person)
     hosted = Meal.objects.filter(host=person, status__in=OPEN_STATUSES).filter(

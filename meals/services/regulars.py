@@ -8,6 +8,7 @@ from django.utils import timezone
 from meals.models import LIVE_SIGNUP_STATUSES, Meal, MealSeries, Regular, Signup
 from meals.services.errors import AlreadyRegular, AlreadySignedUp, MealNotOpen, SignupInvalid
 from meals.services.seats import check_party, constraint_name
+from meals.services.series_rows import locked_series
 from meals.services.signups import signup_cancel, signup_create
 from people.models import User
 
@@ -47,8 +48,10 @@ def regular_join(
     *, series: MealSeries, person: User, party_size: int = 1, channel: str = Regular.Channel.APP
 ) -> tuple[Regular, list[Signup]]:
     """Come every time: a Regular row, and a sign-up to each published occurrence yet to come
-    (those already signed up keep theirs). Raises AlreadyRegular (409)."""
+    (those already signed up keep theirs). Raises AlreadyRegular (409). Takes the series row
+    lock, so a date the beat is writing, or an end the host is making, is seen first."""
     check_party(party_size)
+    series = locked_series(series)
     if series.status != MealSeries.Status.PUBLISHED:
         raise SignupInvalid("This series is not taking regulars.")
     if series.host_id == person.pk:
@@ -70,7 +73,9 @@ def regular_join(
 @transaction.atomic
 def regular_leave(*, series: MealSeries, person: User) -> int:
     """Stop coming every time: the Regular row goes, and so do their places at occurrences
-    yet to come (the waitlists move up). Returns how many places were given up."""
+    yet to come (the waitlists move up). Returns how many places were given up. Takes the
+    series row lock, so the beat cannot seat them at a date it is writing meanwhile."""
+    series = locked_series(series)
     Regular.objects.filter(series=series, person=person).delete()
     live = Signup.objects.filter(
         person=person,
@@ -87,7 +92,10 @@ def regular_leave(*, series: MealSeries, person: User) -> int:
 @transaction.atomic
 def regulars_stop_all(*, person: User) -> int:
     """No more places made for them at any series (after STOP, or on leaving); the places
-    they hold stay theirs. Returns how many series they were a regular of."""
+    they hold stay theirs. Returns how many series they were a regular of. Takes those
+    series' row locks first (in order), as the beat takes one before seating regulars."""
+    of_theirs = MealSeries.objects.filter(regulars__person=person).order_by("pk")
+    list(of_theirs.select_for_update(of=("self",)).values_list("pk", flat=True))
     deleted, _ = Regular.objects.filter(person=person).delete()
     return deleted
 

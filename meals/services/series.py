@@ -21,6 +21,7 @@ from meals.services.publishing import meal_publish
 from meals.services.regulars import regulars_seat
 from meals.services.seats import constraint_name
 from meals.services.series_rows import (
+    check_ends_by_midnight,
     locked_series,
     london_today,
     open_occurrences,
@@ -79,13 +80,14 @@ def _check_end(*, starts_on: dt.date, until: dt.date | None, count: int | None) 
         raise SeriesInvalid({"until": ["A series can run for at most a year; start another."]})
 
 
-def _check_when(*, starts_on: dt.date, duration_minutes: int) -> None:
+def _check_when(*, starts_on: dt.date, start_time: dt.time, duration_minutes: int) -> None:
     if starts_on < london_today():
         raise SeriesInvalid({"starts_on": ["That date has already passed."]})
     if (starts_on - london_today()).days > MAX_SPAN_DAYS:
         raise SeriesInvalid({"starts_on": ["Start the series within a year from today."]})
     if not 15 <= duration_minutes <= 12 * 60:
         raise SeriesInvalid({"duration_minutes": ["A meal lasts 15 minutes to 12 hours."]})
+    check_ends_by_midnight(start_time=start_time, duration_minutes=duration_minutes)
 
 
 def _check_street(*, location: Point | None, place_description: str) -> Point:
@@ -105,6 +107,18 @@ def _check_venue(*, venue: Venue | None, capacity: int) -> Venue:
     if capacity > venue.capacity:
         raise SeriesInvalid({"capacity": [f"{venue.name} seats at most {venue.capacity}."]})
     return venue
+
+
+def _has_a_date_to_come(series: MealSeries) -> bool:
+    """Whether the series' last date is still to start (a start beyond the first 8 weeks has
+    no date written yet, and is still a series)."""
+    days = list(dates_of(series))
+    if not days:
+        return False
+    starts_at, _ends_at = occurrence_times(
+        day=days[-1], start_time=series.start_time, duration_minutes=series.duration_minutes
+    )
+    return starts_at > timezone.now()
 
 
 def _book_the_dates(series: MealSeries, venue: Venue) -> list[Clash]:
@@ -246,7 +260,7 @@ def series_create(
     real week, or a bad place, and BookingInvalid (400) when the venue can give no date."""
     _check_rule(rule=rule, nth=nth)
     _check_end(starts_on=starts_on, until=until, count=count)
-    _check_when(starts_on=starts_on, duration_minutes=duration_minutes)
+    _check_when(starts_on=starts_on, start_time=start_time, duration_minutes=duration_minutes)
     if setting == Meal.Setting.VENUE:
         venue = _check_venue(venue=venue, capacity=capacity)
         point, on_road, step_free = venue.location, False, venue.step_free
@@ -279,7 +293,8 @@ def series_create(
         allergens=clean_allergens(allergens),
     )
     series.clashes = _book_the_dates(series, venue) if venue is not None else []
-    if not series_occurrences_write(series=series):
+    series_occurrences_write(series=series)
+    if not _has_a_date_to_come(series):
         raise SeriesInvalid({"starts_on": ["None of the series' dates is still to come."]})
     return series
 

@@ -17,6 +17,7 @@ from meals.services.meals import clean_allergens, meal_cancel, meal_update
 from meals.services.seats import drop_signup, locked_meal
 from meals.services.series import TEMPLATE_FIELDS
 from meals.services.series_rows import (
+    check_ends_by_midnight,
     check_series_host,
     locked_series,
     london_today,
@@ -40,6 +41,23 @@ def _occurrence_changes(series: MealSeries, changes: dict[str, Any], day: dt.dat
             day=day, start_time=series.start_time, duration_minutes=series.duration_minutes
         )
     return out
+
+
+def _check_venue_changes(series: MealSeries, changes: dict[str, Any]) -> None:
+    """A venue series takes its place from the venue and seats no more than it holds, even
+    when no date is written yet for meal_update to check."""
+    venue = series.venue
+    if venue is None:
+        return
+    errors = {
+        name: ["A venue series takes this from the venue."]
+        for name in ("location", "on_road", "step_free")
+        if name in changes
+    }
+    if changes.get("capacity", 0) > venue.capacity:
+        errors["capacity"] = [f"{venue.name} seats at most {venue.capacity}."]
+    if errors:
+        raise SeriesInvalid(errors)
 
 
 @transaction.atomic
@@ -89,6 +107,11 @@ def series_update(
         changes["start_time"] = changes["start_time"].replace(second=0, microsecond=0)
     if "place_description" in changes and not changes["place_description"].strip():
         raise SeriesInvalid({"place_description": ["Say where to find you."]})
+    _check_venue_changes(series, changes)
+    check_ends_by_midnight(
+        start_time=changes.get("start_time", series.start_time),
+        duration_minutes=changes.get("duration_minutes", series.duration_minutes),
+    )
     for name, value in changes.items():
         setattr(series, name, value)
     series.revision += 1

@@ -1,5 +1,5 @@
 """Steps every series service shares: the series row lock, its open occurrences, the
-repeats label its occurrences carry, and London's date."""
+repeats label its occurrences carry, London's date, and the checks of who and when."""
 
 import datetime as dt
 
@@ -40,6 +40,14 @@ def open_occurrences(series: MealSeries, *, on_or_after: dt.date | None = None):
     if on_or_after is not None:
         found = found.filter(occurs_on__gte=on_or_after)
     return found.select_related("host", "venue").order_by("starts_at")
+
+
+def check_ends_by_midnight(*, start_time: dt.time, duration_minutes: int) -> None:
+    """A date of a series ends on the London day it starts (at midnight at the latest)."""
+    if start_time.hour * 60 + start_time.minute + duration_minutes > 24 * 60:
+        raise SeriesInvalid(
+            {"duration_minutes": ["A date of a series must end by midnight on the day it starts."]}
+        )
 
 
 def check_series_host(series: MealSeries, by: User, doing: str) -> None:

@@ -14,7 +14,8 @@ from tests.clock import LONDON, london
 from tests.factories import BookingFactory, MembershipFactory, VenueFactory
 from tests.meals.series_helpers import answer_series, make_series
 from venues.models import Booking, Venue
-from venues.services import BookingInvalid, booking_approve, booking_decline
+from venues.services import BookingInvalid, booking_approve, booking_decline, booking_request
+from venues.services.bookings import TooManyBookings
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +130,27 @@ def test_a_venue_that_can_give_no_date_is_a_400_writing_nothing(host, hall):
 
     assert MealSeries.objects.count() == 0
     assert Booking.objects.filter(series_booking__isnull=False).count() == 0
+
+
+@pytest.mark.clock("09:00", on=MONDAY)
+def test_a_series_counts_as_one_booking_towards_the_limit_per_person(host, hall):
+    venue, _officer = hall
+    Venue.objects.filter(pk=venue.pk).update(
+        max_bookings_per_person=2, booking_policy=Venue.BookingPolicy.AUTO_CONFIRM
+    )
+    _venue_series(host, venue, count=10)
+    # Ten dates held, yet one more booking may still be asked for.
+    single = booking_request(
+        venue=venue,
+        person=host,
+        starts_at=london("10:00", on=FIRST),
+        ends_at=london("11:00", on=FIRST),
+    )
+    before = (MealSeries.objects.count(), Booking.objects.count(), Meal.objects.count())
+
+    with pytest.raises(TooManyBookings):
+        _venue_series(host, venue, starts_on=FIRST + dt.timedelta(days=1), count=52)
+
+    assert single.status == "confirmed"
+    assert before == (1, 11, 8)
+    assert (MealSeries.objects.count(), Booking.objects.count(), Meal.objects.count()) == before

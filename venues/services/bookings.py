@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from notifications.gsm import gsm7_line, measure
@@ -15,7 +16,7 @@ from notifications.services import notify
 from notifications.templates import render, when_text
 from people.errors import Conflict, DomainError, NotAllowed
 from people.models import User
-from venues.models import LIVE_BOOKING_STATUSES, Booking, OpeningHours, Venue
+from venues.models import LIVE_BOOKING_STATUSES, Booking, OpeningHours, SeriesBooking, Venue
 from venues.selectors import is_staff_of, organisation_staff
 
 MAX_BOOKING = dt.timedelta(hours=12)
@@ -113,14 +114,19 @@ def check_slot(*, venue: Venue, starts_at: dt.datetime, ends_at: dt.datetime) ->
         )
 
 
-def _check_cap(*, venue: Venue, person: User) -> None:
-    """Call while holding the venue row lock, so two requests cannot both take the last place."""
-    held = Booking.objects.filter(
+def check_cap(*, venue: Venue, person: User) -> None:
+    """Call while holding the venue row lock, so two requests cannot both take the last place.
+    A series' dates still to come count as one booking, as they were one request."""
+    counts = Booking.objects.filter(
         venue=venue,
         requested_by=person,
         status__in=LIVE_BOOKING_STATUSES,
         starts_at__gt=timezone.now(),
-    ).count()
+    ).aggregate(
+        single=Count("pk", filter=Q(series_booking__isnull=True)),
+        series=Count("series_booking", distinct=True),
+    )
+    held = counts["single"] + counts["series"]
     if held >= venue.max_bookings_per_person:
         raise TooManyBookings(
             f"You already hold {held} bookings of {venue.name} yet to come, "
@@ -169,7 +175,7 @@ def booking_request(
         .get(pk=venue.pk)
     )
     check_slot(venue=venue, starts_at=starts_at, ends_at=ends_at)
-    _check_cap(venue=venue, person=person)
+    check_cap(venue=venue, person=person)
     auto = venue.booking_policy == Venue.BookingPolicy.AUTO_CONFIRM
     booking = insert_booking(
         venue=venue,
@@ -201,6 +207,10 @@ def _locked(booking: Booking) -> Booking:
 
 
 def _decide(*, booking: Booking, by: User, status: str, reason: str = "") -> Booking:
+    if booking.series_booking_id is not None:
+        # The series first: clicks on two dates of one series wait for each other here
+        # instead of each locking its date and then the other's (a deadlock).
+        SeriesBooking.objects.select_for_update().get(pk=booking.series_booking_id)
     booking = _locked(booking)
     if not is_staff_of(by, booking.venue.organisation_id):
         raise NotAllowed("Only staff of the organisation that runs this venue can decide.")

@@ -18,6 +18,7 @@ from venues.selectors import organisation_staff
 from venues.services.bookings import (
     BookingInvalid,
     SlotTaken,
+    check_cap,
     check_slot,
     insert_booking,
     slot_when,
@@ -62,13 +63,15 @@ def series_booking_request(
 ) -> tuple[SeriesBooking, list[Booking], list[Clash]]:
     """Ask for every slot of a series at once: confirmed at once under auto_confirm,
     otherwise requested, and the staff are told once. Returns the bookings made and the
-    clashes. Raises BookingInvalid (400) when no slot at all can be had. Takes the venue row
-    lock (FOR NO KEY UPDATE), as booking_request does."""
+    clashes. Raises BookingInvalid (400) when no slot at all can be had, and TooManyBookings
+    (409) when the person already holds the venue's limit (a series counts as one). Takes the
+    venue row lock (FOR NO KEY UPDATE), as booking_request does."""
     venue = (
         Venue.objects.select_for_update(no_key=True, of=("self",))
         .select_related("organisation")
         .get(pk=venue.pk)
     )
+    check_cap(venue=venue, person=person)
     group = SeriesBooking.objects.create(venue=venue, requested_by=person, note=note)
     auto = venue.booking_policy == Venue.BookingPolicy.AUTO_CONFIRM
     booked: list[Booking] = []
