@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from meals.lift_texts import lift_text_context
-from meals.models import LIVE_LIFT_STATUSES, Lift, Signup
+from meals.models import LIVE_LIFT_STATUSES, Driver, Lift, Signup
 from meals.texts import meal_subject
 from notifications.services import notify
 from people.errors import Conflict, DomainError
@@ -38,6 +38,16 @@ class LiftGone(Conflict):
 class CarFull(Conflict):
     code = "car_full"
     default_detail = "Your car has no seats left for this meal."
+
+
+class NoRoomInCar(Conflict):
+    code = "no_room_in_car"
+    default_detail = "Your driver's car has no room for that."
+
+
+class CarStillNeeded(Conflict):
+    code = "car_still_needed"
+    default_detail = "You are driving people to a meal in this car."
 
 
 def lift_tell(*, lift: Lift, recipient: User, template: str, dedupe_key: str, **extra: str) -> None:
@@ -77,3 +87,32 @@ def lifts_release(*, signups: Iterable[Signup]) -> int:
         lift.status, lift.driver, lift.cancelled_at = Lift.Status.CANCELLED, None, now
         lift.save(update_fields=["status", "driver", "cancelled_at"])
     return len(live)
+
+
+def lift_party_change(*, signup: Signup, party_size: int) -> None:
+    """Carry a new party size over to the sign-up's live lift. A driver who took it must still
+    have room (NoRoomInCar, 409): their row is locked before the lift's, as `lift_take` does,
+    and taken again if a take or a withdrawal moved the lift meanwhile. Call while holding
+    the meal row lock."""
+    for _attempt in range(3):
+        seen = Lift.objects.filter(signup=signup, status__in=LIVE_LIFT_STATUSES).first()
+        if seen is None:
+            return
+        driver = None
+        if seen.driver_id is not None:
+            driver = Driver.objects.select_for_update().get(pk=seen.driver_id)
+        lift = Lift.objects.select_for_update().get(pk=seen.pk)
+        if lift.driver_id == seen.driver_id:
+            break
+    else:
+        raise Conflict("Your lift is changing hands just now: try again in a moment.")
+    if driver is not None and lift.status == Lift.Status.TAKEN:
+        others = Lift.objects.filter(driver=driver, meal_id=lift.meal_id, status=Lift.Status.TAKEN)
+        carried = sum(others.exclude(pk=lift.pk).values_list("passengers", flat=True))
+        if carried + party_size > driver.seats:
+            raise NoRoomInCar(
+                f"Your driver's car has no room for {party_size} of you. Cancel the lift "
+                "first, and we'll look for another driver."
+            )
+    lift.passengers = party_size
+    lift.save(update_fields=["passengers"])

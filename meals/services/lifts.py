@@ -20,6 +20,7 @@ from meals.models import LIVE_SIGNUP_STATUSES, Driver, Lift, Meal, Signup
 from meals.models.lifts import MAX_CAR_SEATS, MAX_DRIVE_KM, PICKUP_NOTE_MAX
 from meals.services.lift_steps import (
     CarFull,
+    CarStillNeeded,
     DriverInvalid,
     LiftAsked,
     LiftGone,
@@ -29,7 +30,6 @@ from meals.services.lift_steps import (
 )
 from meals.services.seats import constraint_name, locked_meal
 from meals.services.signups import signup_create
-from meals.sms import RELAY_WINDOW
 from meals.texts import shorten
 from notifications.gsm import gsm7_line
 from people.errors import NotAllowed
@@ -47,6 +47,42 @@ def _check_driver(seats: int, max_km: Decimal) -> None:
         raise DriverInvalid(errors)
 
 
+def _check_carried(driver: Driver, *, seats: int, step_free: bool) -> None:
+    """The lifts a driver has taken to meals yet to begin must still fit the car they describe:
+    no fewer seats than they carry to any one meal, and step-free while someone needs it.
+    Call while holding the driver's row lock."""
+    ahead = Lift.objects.filter(
+        driver=driver, status=Lift.Status.TAKEN, meal__starts_at__gt=timezone.now()
+    )
+    fullest = (
+        ahead.values("meal")
+        .annotate(carried=Sum("passengers"))
+        .filter(carried__gt=seats)
+        .order_by("-carried", "meal")
+        .values_list("meal__title", "carried")
+        .first()
+    )
+    if fullest is not None:
+        raise CarStillNeeded(
+            {
+                "seats": [
+                    f"You're driving {fullest[1]} to {fullest[0]}: withdraw from a lift there "
+                    "before offering fewer seats."
+                ]
+            }
+        )
+    needs = ahead.filter(step_free=True).values_list("meal__title", flat=True).first()
+    if needs is not None and not step_free:
+        raise CarStillNeeded(
+            {
+                "step_free": [
+                    f"You're driving someone who needs a step-free car to {needs}: "
+                    "withdraw from that lift first."
+                ]
+            }
+        )
+
+
 @transaction.atomic
 def driver_save(*, person: User, seats: int, step_free: bool, max_km: Decimal) -> Driver:
     """Offer lifts, or change the offer. An organisation's check stays with the person."""
@@ -54,6 +90,8 @@ def driver_save(*, person: User, seats: int, step_free: bool, max_km: Decimal) -
     driver, _created = Driver.objects.select_for_update().get_or_create(
         person=person, defaults={"seats": seats, "step_free": step_free, "max_km": max_km}
     )
+    if not _created:
+        _check_carried(driver, seats=seats, step_free=step_free)
     driver.seats, driver.step_free, driver.max_km = seats, step_free, Decimal(max_km)
     driver.save(update_fields=["seats", "step_free", "max_km"])
     return driver
@@ -282,30 +320,19 @@ def lifts_flag_unmatched() -> int:
 
 
 @transaction.atomic
-def guest_reply_to_driver(*, person: User, text: str, dedupe_key: str) -> Lift | None:
-    """Pass a guest's text to the driver who texted them about a lift in the last 48 hours,
-    with the guest's first name, never their number. None when there is nobody to pass it to."""
-    lift = (
-        Lift.objects.filter(
-            guest=person,
-            status=Lift.Status.TAKEN,
-            driver_texted_at__gte=timezone.now() - RELAY_WINDOW,
-            meal__ends_at__gt=timezone.now(),
-        )
-        .select_related("meal__venue", "meal__host", "guest", "driver__person")
-        .order_by("-driver_texted_at")
-        .first()
-    )
-    if lift is None or lift.driver is None:
-        return None
+def guest_reply_to_driver(*, lift: Lift, text: str, dedupe_key: str) -> None:
+    """Pass a guest's text to the driver of `lift` (`lift_selectors.lift_awaiting_reply`),
+    with the guest's first name, never their number. Whether the driver can take texts, and
+    the rate limit, are the caller's to check first."""
+    if lift.driver is None:
+        raise LiftInvalid("Nobody is driving this lift.")
     lift_tell(
         lift=lift,
         recipient=lift.driver.person,
         template="lift_guest_reply",
         dedupe_key=dedupe_key,
-        text=shorten(text, DRIVER_TEXT_MAX),
+        text=shorten(gsm7_line(text), DRIVER_TEXT_MAX),
     )
-    return lift
 
 
 @transaction.atomic
