@@ -2,11 +2,7 @@
 connection: a guest cancelling, a guest growing their party, a driver lowering their seats.
 Whoever wins, no car carries more than its seats and nobody is left holding a dead lift."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connections
 from django.db.models import Sum
 
 from meals.models import Driver, Lift, Signup
@@ -14,29 +10,11 @@ from meals.services.lifts import lift_take
 from notifications.models import Message
 from tests.conftest import client_for
 from tests.lift_world import driver, guest_with_lift, lunch
+from tests.meals.test_series_races import _in_threads
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True), pytest.mark.clock("14:00")]
 
 ROUNDS = 4
-
-
-def _at_once(calls: list) -> list:
-    """Run every call at once, each in its own thread; return what each returned."""
-    gate = threading.Event()
-
-    def run(call):
-        gate.wait()
-        try:
-            return call()
-        except Exception as exc:  # any exception is a failure, reported by the caller
-            return repr(exc)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        futures = [pool.submit(run, call) for call in calls]
-        gate.set()
-        return [f.result() for f in futures]
 
 
 def _meals(n):
@@ -57,7 +35,7 @@ def test_a_guest_cancelling_while_the_driver_takes_leaves_the_lift_cancelled_and
             )
         )
 
-    codes = _at_once(calls)
+    codes = _in_threads(calls)
 
     takes, cancels = codes[0::2], codes[1::2]
     assert cancels == [204] * ROUNDS
@@ -87,7 +65,7 @@ def test_a_party_growing_while_the_driver_takes_another_lift_never_overfills_the
         )
         calls.append(lambda other=other: take.post(f"/api/lifts/{other.pk}/take/").status_code)
 
-    codes = _at_once(calls)
+    codes = _in_threads(calls)
 
     # Exactly one of each pair wins the car's last seat.
     assert sorted(zip(codes[0::2], codes[1::2], strict=True)) in (
@@ -112,7 +90,7 @@ def test_a_driver_lowering_their_seats_while_taking_a_lift_never_carries_more_th
     calls = [lambda: client.put("/api/me/driver/", offer, format="json").status_code]
     calls += [lambda o=o: client.post(f"/api/lifts/{o.pk}/take/").status_code for o in pairs]
 
-    codes = _at_once(calls)
+    codes = _in_threads(calls)
 
     seats = Driver.objects.get(pk=ann.pk).seats
     most = max(
