@@ -141,3 +141,13 @@ def test_once_the_meal_ends_nobody_sees_the_note_and_it_is_forgotten(world):
     assert seen == {role: set() for role in clients}
     assert forgotten == 2
     assert list(Lift.objects.values_list("pickup_note", flat=True)) == ["", ""]
+
+
+def test_a_driver_who_withdrew_sees_the_note_no_more(world):
+    clients, ids, _meal = world
+    assert clients["driver"].post(f"/api/lifts/{ids['lift']}/withdraw/").status_code == 200
+
+    seen = _seen_by(clients, ids)
+
+    assert seen["driver"] == set()
+    assert seen["guest"] == {NOTE}
