@@ -10,7 +10,7 @@ from django.utils import timezone
 from meals.lift_texts import lift_text_context
 from meals.models import LIVE_LIFT_STATUSES, Driver, Lift, Signup
 from meals.texts import meal_subject
-from notifications.services import notify
+from notifications.services import messages_withdraw, notify
 from people.errors import Conflict, DomainError
 from people.models import User
 
@@ -63,6 +63,27 @@ def lift_tell(*, lift: Lift, recipient: User, template: str, dedupe_key: str, **
     )
 
 
+def unmatched_key(lift: Lift) -> str:
+    """The dedupe key of the host's notice that nobody has taken `lift`, one per flagging."""
+    return f"{unmatched_prefix(lift)}{lift.host_told_at:%Y%m%dT%H%M%S.%f}"
+
+
+def unmatched_prefix(lift: Lift) -> str:
+    return f"lift-unmatched:{lift.pk}:"
+
+
+def unmatched_notice_withdraw(lift: Lift) -> None:
+    """The host's notice that nobody has taken `lift`, if still waiting (for the end of their
+    quiet hours), is stale once a driver takes it or the guest lets it go."""
+    if lift.host_told_at is not None:
+        messages_withdraw(
+            subject=meal_subject(lift.meal),
+            recipient=lift.meal.host,
+            dedupe_prefix=unmatched_prefix(lift),
+            reason="lift sorted",
+        )
+
+
 def lifts_release(*, signups: Iterable[Signup]) -> int:
     """Cancel the live lifts of these sign-ups (their places are gone) and tell each driver
     who had taken one. Call while holding the meal row lock. Returns how many were let go."""
@@ -84,6 +105,7 @@ def lifts_release(*, signups: Iterable[Signup]) -> int:
                 template="lift_freed",
                 dedupe_key=f"lift-freed:{lift.pk}",
             )
+        unmatched_notice_withdraw(lift)
         lift.status, lift.driver, lift.cancelled_at = Lift.Status.CANCELLED, None, now
         lift.save(update_fields=["status", "driver", "cancelled_at"])
     return len(live)

@@ -27,6 +27,8 @@ from meals.services.lift_steps import (
     LiftInvalid,
     lift_tell,
     lifts_release,
+    unmatched_key,
+    unmatched_notice_withdraw,
 )
 from meals.services.seats import constraint_name, locked_meal
 from meals.services.signups import signup_create
@@ -228,6 +230,7 @@ def lift_take(*, lift: Lift, by: User) -> Lift:
     lift = Lift.objects.select_related("meal__venue", "meal__host", "guest", "driver__person").get(
         pk=lift.pk
     )
+    unmatched_notice_withdraw(lift)
     lift_tell(
         lift=lift,
         recipient=lift.guest,
@@ -256,8 +259,9 @@ def lift_withdraw(*, lift: Lift, by: User) -> Lift:
         template="lift_reopened",
         dedupe_key=f"lift-reopened:{lift.pk}:{uuid.uuid4().hex}",
     )
-    lift.status, lift.driver, lift.taken_at = Lift.Status.OPEN, None, None
-    lift.save(update_fields=["status", "driver", "taken_at"])
+    # Open again: flagged to the host again if still open 24 hours before.
+    lift.status, lift.driver, lift.taken_at, lift.host_told_at = Lift.Status.OPEN, None, None, None
+    lift.save(update_fields=["status", "driver", "taken_at", "host_told_at"])
     return lift
 
 
@@ -307,13 +311,13 @@ def lifts_flag_unmatched() -> int:
     )
     told = 0
     for lift in due:
+        lift.host_told_at = now
         lift_tell(
             lift=lift,
             recipient=lift.meal.host,
             template="lift_unmatched",
-            dedupe_key=f"lift-unmatched:{lift.pk}",
+            dedupe_key=unmatched_key(lift),
         )
-        lift.host_told_at = now
         lift.save(update_fields=["host_told_at"])
         told += 1
     return told
