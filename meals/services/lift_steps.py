@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from meals.lift_texts import lift_text_context
-from meals.models import LIVE_LIFT_STATUSES, Driver, Lift, Signup
+from meals.models import LIVE_LIFT_STATUSES, Driver, Lift, Meal, Signup
 from meals.texts import meal_subject
 from notifications.services import messages_withdraw, notify
 from people.errors import Conflict, DomainError
@@ -63,6 +63,11 @@ def lift_tell(*, lift: Lift, recipient: User, template: str, dedupe_key: str, **
     )
 
 
+def _tell_driver(lift: Lift, template: str, dedupe_key: str) -> None:
+    if lift.driver is not None:
+        lift_tell(lift=lift, recipient=lift.driver.person, template=template, dedupe_key=dedupe_key)
+
+
 def unmatched_key(lift: Lift) -> str:
     """The dedupe key of the host's notice that nobody has taken `lift`, one per flagging."""
     return f"{unmatched_prefix(lift)}{lift.host_told_at:%Y%m%dT%H%M%S.%f}"
@@ -98,13 +103,7 @@ def lifts_release(*, signups: Iterable[Signup]) -> int:
     )
     now = timezone.now()
     for lift in live:
-        if lift.driver is not None:
-            lift_tell(
-                lift=lift,
-                recipient=lift.driver.person,
-                template="lift_freed",
-                dedupe_key=f"lift-freed:{lift.pk}",
-            )
+        _tell_driver(lift, "lift_freed", f"lift-freed:{lift.pk}")
         unmatched_notice_withdraw(lift)
         lift.status, lift.driver, lift.cancelled_at = Lift.Status.CANCELLED, None, now
         lift.save(update_fields=["status", "driver", "cancelled_at"])
@@ -138,3 +137,15 @@ def lift_party_change(*, signup: Signup, party_size: int) -> None:
             )
     lift.passengers = party_size
     lift.save(update_fields=["passengers"])
+
+
+def lifts_tell_moved(meal: Meal) -> None:
+    """The drivers of `meal`'s taken lifts hear its new time or place, and the new pick-up
+    time. Call after saving the move, with the meal's new revision."""
+    taken = (
+        Lift.objects.filter(meal=meal, status=Lift.Status.TAKEN)
+        .select_related("meal__venue", "meal__host", "guest", "driver__person")
+        .order_by("pk")
+    )
+    for lift in taken:
+        _tell_driver(lift, "lift_meal_moved", f"lift-moved:{lift.pk}:{meal.revision}")

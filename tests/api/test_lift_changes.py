@@ -2,10 +2,14 @@
 car, a guest changing their party. The passengers a car carries to a meal never outnumber
 its seats, and a step-free need is never left with a car that has a step."""
 
+import datetime as dt
+
 import pytest
 
-from meals.models import Driver, Lift, Signup
+from meals.models import Driver, Lift, Meal, Signup
 from meals.services.lifts import lift_take
+from meals.texts import meal_text_context
+from notifications.models import Message
 from tests.conftest import client_for
 from tests.lift_world import driver, guest_with_lift, lunch
 
@@ -95,3 +99,26 @@ def test_a_party_that_still_fits_the_car_or_has_no_driver_yet_is_carried_over_to
     assert Lift.objects.get(pk=still_open.pk).passengers == 4
     assert _party(taken, 2).status_code == 200
     assert Lift.objects.get(pk=taken.pk).passengers == 2
+
+
+def test_a_driver_is_told_the_new_pick_up_time_when_the_host_moves_the_meal():
+    meal = lunch()
+    ann = driver()
+    _taken(meal, ann)
+    later = {
+        "starts_at": (meal.starts_at + dt.timedelta(hours=1)).isoformat(),
+        "ends_at": (meal.ends_at + dt.timedelta(hours=1)).isoformat(),
+    }
+
+    response = client_for(meal.host).patch(f"/api/meals/{meal.pk}/", later, format="json")
+
+    assert response.status_code == 200, response.content
+    moved = Meal.objects.get(pk=meal.pk)
+    c = meal_text_context(moved)
+    assert list(Message.objects.filter(recipient=ann.person).values_list("template", "body")) == [
+        (
+            "lift_meal_moved",
+            f"Lunch at the Hub has moved: now {c['when']} at {c['place']}. Please pick up Jean "
+            "about 13:15 instead. Code CAR42",
+        )
+    ]
