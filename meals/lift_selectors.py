@@ -107,14 +107,14 @@ def lift_for(*, pk: object, person: User) -> Lift:
 
 
 def pickup_note_for(*, lift: Lift, viewer: User) -> str:
-    """The street and door: for the guest and the driver who took the lift, until the meal
-    ends; for nobody else, ever."""
+    """The street and door: for the guest and the driver who took the lift (while checked),
+    until the meal ends; for nobody else, ever."""
     if lift.meal.ends_at <= timezone.now() or lift.status not in LIVE_LIFT_STATUSES:
         return ""
     if lift.guest_id == viewer.pk:
         return lift.pickup_note
     driver = lift.driver if lift.status == Lift.Status.TAKEN else None
-    if driver is not None and driver.person_id == viewer.pk:
+    if driver is not None and driver.checked and driver.person_id == viewer.pk:
         return lift.pickup_note
     return ""
 

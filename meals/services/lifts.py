@@ -119,6 +119,8 @@ def driver_uncheck(*, driver: Driver, by: User) -> Driver:
         raise NotAllowed("Only the organisation that checked this driver can take it back.")
     driver.checked_by, driver.checked_at = None, None
     driver.save(update_fields=["checked_by", "checked_at"])
+    # Unchecked, they are shown nothing about guests: the lifts they took reopen.
+    _give_back_lifts(driver)
     return driver
 
 
@@ -346,12 +348,17 @@ def driver_leave(*, person: User) -> None:
     driver = Driver.objects.filter(person=person).first()
     if driver is None:
         return
+    _give_back_lifts(driver)
+    Driver.objects.filter(pk=driver.pk).update(checked_by=None, checked_at=None)
+
+
+def _give_back_lifts(driver: Driver) -> None:
+    """Reopen the lifts `driver` took to meals yet to begin, each guest told."""
     ahead = Lift.objects.filter(
         driver=driver, status=Lift.Status.TAKEN, meal__starts_at__gt=timezone.now()
     ).select_related("meal")
     for lift in ahead.order_by("pk"):
-        lift_withdraw(lift=lift, by=person)
-    Driver.objects.filter(pk=driver.pk).update(checked_by=None, checked_at=None)
+        lift_withdraw(lift=lift, by=driver.person)
 
 
 @transaction.atomic
