@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from meals.models import Lift
+from meals.models import Lift, Signup
 from meals.services.lifts import lift_cancel, lift_take, lift_withdraw
 from meals.tasks import flag_unmatched_lifts, forget_pickup_notes
 from meals.texts import meal_text_context
@@ -124,3 +124,18 @@ def test_a_request_reopened_inside_the_last_day_is_flagged_to_the_host_again():
 
     assert (first, again, once_more) == (1, 1, 0)
     assert Message.objects.filter(template="lift_unmatched", recipient=meal.host).count() == 2
+
+
+@pytest.mark.clock("14:00")
+def test_no_flag_for_a_request_let_go_nor_for_a_guest_still_waiting_for_a_place():
+    meal = lunch()
+    let_go = guest_with_lift(meal)
+    lift_cancel(lift=let_go, by=let_go.guest)
+    waiting = guest_with_lift(meal, name="Isa Reid")
+    Signup.objects.filter(pk=waiting.signup_id).update(status="waitlisted")
+
+    with time_machine.travel(meal.starts_at - dt.timedelta(hours=24), tick=False):
+        flagged = flag_unmatched_lifts()
+
+    assert flagged == 0
+    assert Message.objects.filter(template="lift_unmatched").count() == 0
