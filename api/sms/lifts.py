@@ -79,9 +79,8 @@ def join_with_lift(person: User, meal: Meal, join: Callable[[], str]) -> str:
         return joined  # not open, too big a party, or hosting: YES's own answer says so
     try:
         lift_request(meal=meal, person=person)
-    except LiftAsked:
-        pass  # asked before: the place and the lift stand
     except DomainError:
+        # Asked before (perhaps already taken by a driver), or not now: YES's own answer.
         return joined
     waiting = signup.status == Signup.Status.WAITLISTED
     name = "sms_waitlisted_lift" if waiting else "sms_signed_up_lift"

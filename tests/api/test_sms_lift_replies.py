@@ -141,3 +141,18 @@ def test_lift_after_stop_does_nothing(api_client, jean):
 
     assert (text(api_client, "LIFT"), text(api_client, "YES LIFT CAR42")) == ("", "")
     assert Lift.objects.count() == 0
+
+
+def test_yes_lift_again_with_a_bigger_party_says_the_car_has_no_room(api_client, jean):
+    meal = lunch()
+    text(api_client, "YES LIFT CAR42")
+    lift_take(lift=Lift.objects.get(), by=driver(seats=1).person)
+
+    reply = text(api_client, "YES LIFT 2 CAR42")
+
+    when = meal_text_context(meal)["when"]
+    assert reply == (
+        f"Sorry, your driver to Lunch at the Hub ({when}) hasn't room for 2, "
+        "so your place stays for 1. Code CAR42"
+    )
+    assert (Lift.objects.get().status, Lift.objects.get().passengers) == ("taken", 1)
