@@ -95,9 +95,16 @@ def lifts_release(*, signups: Iterable[Signup]) -> int:
     ids = [s.pk for s in signups]
     if not ids:
         return 0
-    live = list(
-        Lift.objects.select_for_update(of=("self",))
+    locked = list(
+        Lift.objects.select_for_update()
         .filter(signup_id__in=ids, status__in=LIVE_LIFT_STATUSES)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    # Read again once locked: a row PostgreSQL waited for is re-checked, but the rows joined to
+    # it are not, so a driver who took the lift meanwhile would be missed (and not told).
+    live = list(
+        Lift.objects.filter(pk__in=locked)
         .select_related("meal", "meal__venue", "meal__host", "guest", "driver__person")
         .order_by("pk")
     )

@@ -1,6 +1,7 @@
 """Lifts: drivers offer, guests ask, a checked driver takes a request, plans change.
 
-Lock order: the driver's row, then the lift's. A driver's seats are counted per meal under the
+Lock order: the meal's row (when taken: asking, cancelling, a party changing), the
+driver's row, then the lift's. A driver's seats are counted per meal under the
 driver's row lock (`lift_take`), so however many requests race for one car, the passengers
 it carries to a meal never outnumber its seats.
 """
@@ -148,6 +149,8 @@ def lift_request(
     place is confirmed. Raises LiftInvalid (400), and LiftAsked (409) for a second request."""
     note = _note(pickup_note)
     area = _request_point(meal, person)
+    # Under the meal row lock, as cancelling a place is: the place read is the place held.
+    locked_meal(meal)
     signup = Signup.objects.filter(
         meal=meal, person=person, status__in=LIVE_SIGNUP_STATUSES
     ).first()

@@ -2,11 +2,17 @@
 connection: a guest cancelling, a guest growing their party, a driver lowering their seats.
 Whoever wins, no car carries more than its seats and nobody is left holding a dead lift."""
 
+import threading
+import time
+
 import pytest
+from django.db import transaction
 from django.db.models import Sum
 
 from meals.models import Driver, Lift, Signup
-from meals.services.lifts import lift_take
+from meals.services.lift_steps import LiftInvalid
+from meals.services.lifts import lift_cancel, lift_request, lift_take
+from meals.services.signups import signup_cancel
 from notifications.models import Message
 from tests.conftest import client_for
 from tests.lift_world import driver, guest_with_lift, lunch
@@ -101,3 +107,58 @@ def test_a_driver_lowering_their_seats_while_taking_a_lift_never_carries_more_th
     # the offer was refused and the car kept its two seats for every take.
     assert codes in ([200] + [409] * ROUNDS, [409] + [200] * ROUNDS)
     assert (seats == 1) == (codes[0] == 200)
+
+
+def _while_held(first, then):
+    """Run `first` in a transaction kept open half a second after it is done, and `then`, in
+    another thread, as soon as `first` is done; return what `then` returned (or raised)."""
+    done, release = threading.Event(), threading.Event()
+
+    def hold():
+        with transaction.atomic():
+            first()
+            done.set()
+            release.wait(timeout=10)
+
+    def after():
+        done.wait(timeout=10)
+        try:
+            return then()
+        except LiftInvalid as exc:
+            return exc
+
+    def release_soon():
+        done.wait(timeout=10)
+        time.sleep(0.5)  # `then` has run into the held rows by now, or finished without them
+        release.set()
+
+    return _in_threads([hold, after, release_soon])[1]
+
+
+def test_a_lift_asked_for_while_the_place_is_being_cancelled_is_never_left_open():
+    meal = lunch()
+    jean = guest_with_lift(meal)
+    Lift.objects.all().delete()
+    signup = Signup.objects.get(pk=jean.signup_id)
+
+    asked = _while_held(
+        lambda: signup_cancel(signup=signup, by=signup.person),
+        lambda: lift_request(meal=meal, person=signup.person),
+    )
+
+    assert isinstance(asked, LiftInvalid), asked
+    assert Lift.objects.count() == 0
+
+
+def test_a_guest_letting_go_of_a_lift_a_driver_is_taking_that_moment_tells_that_driver():
+    lift = guest_with_lift(lunch())
+    ann = driver()
+
+    _while_held(
+        lambda: lift_take(lift=lift, by=ann.person),
+        lambda: lift_cancel(lift=Lift.objects.get(pk=lift.pk), by=lift.guest),
+    )
+
+    lift.refresh_from_db()
+    assert (lift.status, lift.driver_id) == ("cancelled", None)
+    assert Message.objects.filter(recipient=ann.person, template="lift_freed").count() == 1
