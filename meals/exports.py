@@ -129,6 +129,18 @@ def _export_lifts(person: User) -> dict:
             }
             for lift in asked
         ],
+        # The lifts they gave or hold: what was asked of them, never the guest's details.
+        "lifts_driven": [
+            {
+                "id": lift.pk,
+                "meal": {"id": lift.meal_id, "code": lift.meal.code, "title": lift.meal.title},
+                "passengers": lift.passengers,
+                "taken_at": _iso(lift.taken_at),
+            }
+            for lift in Lift.objects.filter(driver__person=person, status=Lift.Status.TAKEN)
+            .select_related("meal")
+            .order_by("taken_at", "pk")
+        ],
     }
 
 

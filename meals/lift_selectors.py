@@ -11,7 +11,17 @@ from django.contrib.gis.measure import D
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
-from meals.models import LIVE_LIFT_STATUSES, LIVE_SIGNUP_STATUSES, Driver, Lift, Meal, Signup
+from meals.models import (
+    LIVE_LIFT_STATUSES,
+    LIVE_SIGNUP_STATUSES,
+    Driver,
+    GuestQuestion,
+    HostMessage,
+    Lift,
+    Meal,
+    Signup,
+)
+from meals.sms import RELAY_WINDOW
 from people.errors import NotAllowed, NotFound
 from people.geo import KnnDistance
 from people.models import User
@@ -97,14 +107,14 @@ def lift_for(*, pk: object, person: User) -> Lift:
 
 
 def pickup_note_for(*, lift: Lift, viewer: User) -> str:
-    """The street and door: for the guest and the driver who took the lift, until the meal
-    ends; for nobody else, ever."""
+    """The street and door: for the guest and the driver who took the lift (while checked),
+    until the meal ends; for nobody else, ever."""
     if lift.meal.ends_at <= timezone.now() or lift.status not in LIVE_LIFT_STATUSES:
         return ""
     if lift.guest_id == viewer.pk:
         return lift.pickup_note
     driver = lift.driver if lift.status == Lift.Status.TAKEN else None
-    if driver is not None and driver.person_id == viewer.pk:
+    if driver is not None and driver.checked and driver.person_id == viewer.pk:
         return lift.pickup_note
     return ""
 
@@ -132,3 +142,31 @@ def lifts_driven_by(*, driver: Driver) -> QuerySet[Lift]:
         .select_related(*_RELATED)
         .order_by("meal__starts_at", "pk")
     )
+
+
+def lift_awaiting_reply(*, person: User) -> Lift | None:
+    """The lift whose driver texted `person` in the last 48 hours, while that is the last
+    thing said to them: a host's message since (to a meal they hold a place at), or a guest's
+    question to them as a host since, takes their next free text instead (meals.questions)."""
+    now = timezone.now()
+    lift = (
+        Lift.objects.filter(
+            guest=person,
+            status=Lift.Status.TAKEN,
+            driver_texted_at__gte=now - RELAY_WINDOW,
+            meal__ends_at__gt=now,
+        )
+        .select_related(*_RELATED)
+        .order_by("-driver_texted_at", "-pk")
+        .first()
+    )
+    if lift is None:
+        return None
+    since = lift.driver_texted_at
+    host_spoke = HostMessage.objects.filter(
+        meal__signups__person=person,
+        meal__signups__status__in=LIVE_SIGNUP_STATUSES,
+        created_at__gt=since,
+    ).exists()
+    asked = GuestQuestion.objects.filter(meal__host=person, asked_at__gt=since).exists()
+    return None if host_spoke or asked else lift

@@ -38,6 +38,11 @@ LIFT_TEXTS = {
         "Nobody has offered {name} a lift to {meal} ({when}, code {code}) yet. "
         "Could you ask around?",
     ),
+    "lift_meal_moved": Template(
+        "transactional",
+        "{meal} has moved: now {when} at {place}. Please pick up {name} about {pickup} instead. "
+        "Code {code}",
+    ),
     "lift_guest_reply": Template(
         "transactional", "{name}, who you're driving to {meal} ({code}), replied: {text}"
     ),

@@ -245,13 +245,15 @@ def messages_withdraw(
     subject: str,
     recipient: User | None = None,
     templates: list[str] | None = None,
+    dedupe_prefix: str | None = None,
     reason: str,
 ) -> int:
     """Suppress texts not yet begun about `subject` (e.g. "meal:42") once what they say is stale.
 
     Only rows queued or claimed by a worker change: a text being sent or already sent cannot
     be recalled.
-    Narrow to one person with `recipient` and to some templates with `templates`.
+    Narrow to one person with `recipient`, to some templates with `templates`, and to the
+    texts about one thing with `dedupe_prefix` (the start of their dedupe keys).
     Returns how many were withdrawn.
     """
     if not subject:
@@ -261,6 +263,8 @@ def messages_withdraw(
         rows = rows.filter(recipient=recipient)
     if templates is not None:
         rows = rows.filter(template__in=templates)
+    if dedupe_prefix is not None:
+        rows = rows.filter(dedupe_key__startswith=dedupe_prefix)
     now = timezone.now()
     # One status at a time, so each update finds its rows through that status's partial index.
     return sum(

@@ -23,7 +23,7 @@ from meals.services.errors import (
 )
 from meals.services.feedback import feedback_create
 from meals.services.guests import guest_accept, guest_decline
-from meals.services.lifts import guest_reply_to_driver
+from meals.services.lift_steps import NoRoomInCar
 from meals.services.regulars import regulars_stop_all
 from meals.services.seats import MAX_PARTY
 from meals.services.signups import signup_cancel, signup_create, signup_update
@@ -107,10 +107,10 @@ def _opt_in(person: User) -> str:
 
 
 def _unknown(person: User, body: str, message_sid: str) -> str:
-    # A reply to a driver who texted about a lift in the last 48 hours goes to that driver.
-    lift = guest_reply_to_driver(person=person, text=body, dedupe_key=f"lift-reply:{message_sid}")
-    if lift is not None:
-        return _reply("sms_relayed_driver", lift.meal)
+    # A reply to a driver who texted about a lift in the last 48 hours, and nobody since.
+    to_driver = lifts.driver_reply(person, body, message_sid)
+    if to_driver is not None:
+        return to_driver
     return relayed(person, body, message_sid) or render("sms_sorry", {})
 
 
@@ -229,6 +229,8 @@ def _change_party(person: User, signup: Signup, party: int) -> str:
         signup_update(signup=signup, by=person, party_size=party)
     except NotEnoughSeats:
         return _reply("sms_party_no_room", meal, size=party, kept=signup.party_size)
+    except NoRoomInCar:
+        return _reply("sms_party_no_car_room", meal, size=party, kept=signup.party_size)
     except MealNotOpen:
         return _reply("sms_not_open", meal)
     except DomainError:

@@ -49,7 +49,11 @@ class DriverView(APIView):
 
     @extend_schema(
         request=DriverIn,
-        responses={200: DriverOut, 400: invalid_response("Seats 1-8, a distance up to 50 km")},
+        responses={
+            200: DriverOut,
+            400: invalid_response("Seats 1-8, a distance up to 50 km"),
+            409: invalid_response("Fewer seats, or no step, than the lifts I have taken need"),
+        },
         summary="Offer lifts, or change my offer (an organisation checks drivers in the admin)",
     )
     def put(self, request):

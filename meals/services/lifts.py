@@ -1,6 +1,7 @@
 """Lifts: drivers offer, guests ask, a checked driver takes a request, plans change.
 
-Lock order: the driver's row, then the lift's. A driver's seats are counted per meal under the
+Lock order: the meal's row (when taken: asking, cancelling, a party changing), the
+driver's row, then the lift's. A driver's seats are counted per meal under the
 driver's row lock (`lift_take`), so however many requests race for one car, the passengers
 it carries to a meal never outnumber its seats.
 """
@@ -20,16 +21,18 @@ from meals.models import LIVE_SIGNUP_STATUSES, Driver, Lift, Meal, Signup
 from meals.models.lifts import MAX_CAR_SEATS, MAX_DRIVE_KM, PICKUP_NOTE_MAX
 from meals.services.lift_steps import (
     CarFull,
+    CarStillNeeded,
     DriverInvalid,
     LiftAsked,
     LiftGone,
     LiftInvalid,
     lift_tell,
     lifts_release,
+    unmatched_key,
+    unmatched_notice_withdraw,
 )
 from meals.services.seats import constraint_name, locked_meal
 from meals.services.signups import signup_create
-from meals.sms import RELAY_WINDOW
 from meals.texts import shorten
 from notifications.gsm import gsm7_line
 from people.errors import NotAllowed
@@ -47,6 +50,42 @@ def _check_driver(seats: int, max_km: Decimal) -> None:
         raise DriverInvalid(errors)
 
 
+def _check_carried(driver: Driver, *, seats: int, step_free: bool) -> None:
+    """The lifts a driver has taken to meals yet to begin must still fit the car they describe:
+    no fewer seats than they carry to any one meal, and step-free while someone needs it.
+    Call while holding the driver's row lock."""
+    ahead = Lift.objects.filter(
+        driver=driver, status=Lift.Status.TAKEN, meal__starts_at__gt=timezone.now()
+    )
+    fullest = (
+        ahead.values("meal")
+        .annotate(carried=Sum("passengers"))
+        .filter(carried__gt=seats)
+        .order_by("-carried", "meal")
+        .values_list("meal__title", "carried")
+        .first()
+    )
+    if fullest is not None:
+        raise CarStillNeeded(
+            {
+                "seats": [
+                    f"You're driving {fullest[1]} to {fullest[0]}: withdraw from a lift there "
+                    "before offering fewer seats."
+                ]
+            }
+        )
+    needs = ahead.filter(step_free=True).values_list("meal__title", flat=True).first()
+    if needs is not None and not step_free:
+        raise CarStillNeeded(
+            {
+                "step_free": [
+                    f"You're driving someone who needs a step-free car to {needs}: "
+                    "withdraw from that lift first."
+                ]
+            }
+        )
+
+
 @transaction.atomic
 def driver_save(*, person: User, seats: int, step_free: bool, max_km: Decimal) -> Driver:
     """Offer lifts, or change the offer. An organisation's check stays with the person."""
@@ -54,6 +93,8 @@ def driver_save(*, person: User, seats: int, step_free: bool, max_km: Decimal) -
     driver, _created = Driver.objects.select_for_update().get_or_create(
         person=person, defaults={"seats": seats, "step_free": step_free, "max_km": max_km}
     )
+    if not _created:
+        _check_carried(driver, seats=seats, step_free=step_free)
     driver.seats, driver.step_free, driver.max_km = seats, step_free, Decimal(max_km)
     driver.save(update_fields=["seats", "step_free", "max_km"])
     return driver
@@ -79,6 +120,8 @@ def driver_uncheck(*, driver: Driver, by: User) -> Driver:
         raise NotAllowed("Only the organisation that checked this driver can take it back.")
     driver.checked_by, driver.checked_at = None, None
     driver.save(update_fields=["checked_by", "checked_at"])
+    # Unchecked, they are shown nothing about guests: the lifts they took reopen.
+    _give_back_lifts(driver)
     return driver
 
 
@@ -106,6 +149,8 @@ def lift_request(
     place is confirmed. Raises LiftInvalid (400), and LiftAsked (409) for a second request."""
     note = _note(pickup_note)
     area = _request_point(meal, person)
+    # Under the meal row lock, as cancelling a place is: the place read is the place held.
+    locked_meal(meal)
     signup = Signup.objects.filter(
         meal=meal, person=person, status__in=LIVE_SIGNUP_STATUSES
     ).first()
@@ -190,6 +235,7 @@ def lift_take(*, lift: Lift, by: User) -> Lift:
     lift = Lift.objects.select_related("meal__venue", "meal__host", "guest", "driver__person").get(
         pk=lift.pk
     )
+    unmatched_notice_withdraw(lift)
     lift_tell(
         lift=lift,
         recipient=lift.guest,
@@ -218,8 +264,9 @@ def lift_withdraw(*, lift: Lift, by: User) -> Lift:
         template="lift_reopened",
         dedupe_key=f"lift-reopened:{lift.pk}:{uuid.uuid4().hex}",
     )
-    lift.status, lift.driver, lift.taken_at = Lift.Status.OPEN, None, None
-    lift.save(update_fields=["status", "driver", "taken_at"])
+    # Open again: flagged to the host again if still open 24 hours before.
+    lift.status, lift.driver, lift.taken_at, lift.host_told_at = Lift.Status.OPEN, None, None, None
+    lift.save(update_fields=["status", "driver", "taken_at", "host_told_at"])
     return lift
 
 
@@ -269,43 +316,32 @@ def lifts_flag_unmatched() -> int:
     )
     told = 0
     for lift in due:
+        lift.host_told_at = now
         lift_tell(
             lift=lift,
             recipient=lift.meal.host,
             template="lift_unmatched",
-            dedupe_key=f"lift-unmatched:{lift.pk}",
+            dedupe_key=unmatched_key(lift),
         )
-        lift.host_told_at = now
         lift.save(update_fields=["host_told_at"])
         told += 1
     return told
 
 
 @transaction.atomic
-def guest_reply_to_driver(*, person: User, text: str, dedupe_key: str) -> Lift | None:
-    """Pass a guest's text to the driver who texted them about a lift in the last 48 hours,
-    with the guest's first name, never their number. None when there is nobody to pass it to."""
-    lift = (
-        Lift.objects.filter(
-            guest=person,
-            status=Lift.Status.TAKEN,
-            driver_texted_at__gte=timezone.now() - RELAY_WINDOW,
-            meal__ends_at__gt=timezone.now(),
-        )
-        .select_related("meal__venue", "meal__host", "guest", "driver__person")
-        .order_by("-driver_texted_at")
-        .first()
-    )
-    if lift is None or lift.driver is None:
-        return None
+def guest_reply_to_driver(*, lift: Lift, text: str, dedupe_key: str) -> None:
+    """Pass a guest's text to the driver of `lift` (`lift_selectors.lift_awaiting_reply`),
+    with the guest's first name, never their number. Whether the driver can take texts, and
+    the rate limit, are the caller's to check first."""
+    if lift.driver is None:
+        raise LiftInvalid("Nobody is driving this lift.")
     lift_tell(
         lift=lift,
         recipient=lift.driver.person,
         template="lift_guest_reply",
         dedupe_key=dedupe_key,
-        text=shorten(text, DRIVER_TEXT_MAX),
+        text=shorten(gsm7_line(text), DRIVER_TEXT_MAX),
     )
-    return lift
 
 
 @transaction.atomic
@@ -315,12 +351,17 @@ def driver_leave(*, person: User) -> None:
     driver = Driver.objects.filter(person=person).first()
     if driver is None:
         return
+    _give_back_lifts(driver)
+    Driver.objects.filter(pk=driver.pk).update(checked_by=None, checked_at=None)
+
+
+def _give_back_lifts(driver: Driver) -> None:
+    """Reopen the lifts `driver` took to meals yet to begin, each guest told."""
     ahead = Lift.objects.filter(
         driver=driver, status=Lift.Status.TAKEN, meal__starts_at__gt=timezone.now()
     ).select_related("meal")
     for lift in ahead.order_by("pk"):
-        lift_withdraw(lift=lift, by=person)
-    Driver.objects.filter(pk=driver.pk).update(checked_by=None, checked_at=None)
+        lift_withdraw(lift=lift, by=driver.person)
 
 
 @transaction.atomic

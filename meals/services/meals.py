@@ -20,7 +20,7 @@ from meals.models import (
 from meals.services.bookings import booking_cancel
 from meals.services.errors import MealInvalid
 from meals.services.fanout import signups_tell
-from meals.services.lift_steps import lifts_release
+from meals.services.lift_steps import lifts_release, lifts_tell_moved
 from meals.services.publishing import safety_reasons
 from meals.services.seats import constraint_name, locked_meal, promote_waitlist
 from meals.texts import meal_text_context, shorten
@@ -42,6 +42,7 @@ STALE_AFTER_MOVE = [
     "meal_invitation",
     "series_invitation",
     "meal_changed",
+    "lift_meal_moved",
 ]
 
 
@@ -279,6 +280,7 @@ def _tell_moved(meal: Meal) -> None:
         withdraw_reason="meal moved",
         withdraw_templates=STALE_AFTER_MOVE,
     )
+    lifts_tell_moved(meal)
 
 
 def _change(*, meal: Meal, by: User, changes: dict[str, Any]) -> Meal:

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from meals.models import LIVE_SIGNUP_STATUSES, Meal, Signup
 from meals.services.errors import AlreadySignedUp, NotEnoughSeats, SignupInvalid
+from meals.services.lift_steps import lift_party_change
 from meals.services.seats import (
     check_open,
     check_party,
@@ -98,6 +99,7 @@ def _change_party(meal: Meal, signup: Signup, *, by: User, party_size: int) -> N
         raise NotEnoughSeats(
             f"Only {meal.capacity - meal.seats_taken} more seats are free at {meal.title}."
         )
+    lift_party_change(signup=signup, party_size=party_size)
     signup.party_size = party_size
     signup.save(update_fields=["party_size"])
     if confirmed and extra:

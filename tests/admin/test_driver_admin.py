@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from meals.models import Driver
+from notifications.models import Message
 from tests.conftest import client_for
 from tests.factories import MembershipFactory, UserFactory
 from tests.lift_world import driver, guest_with_lift, lunch
@@ -66,3 +67,20 @@ def test_people_who_are_not_officers_cannot_reach_drivers():
     resident = UserFactory(is_staff=True)  # staff, but of no organisation
 
     assert _admin(resident).get("/admin/meals/driver/").status_code == 403
+
+
+def test_a_driver_whose_check_is_taken_back_no_longer_holds_lifts_nor_sees_the_notes():
+    ann = driver()
+    officer = MembershipFactory(person__is_staff=True, organisation=ann.checked_by).person
+    lift = guest_with_lift(lunch(), note="14 Ardrossan Road")
+    ann_client = client_for(ann.person)
+    assert ann_client.post(f"/api/lifts/{lift.pk}/take/").status_code == 200
+
+    assert _act(_admin(officer), "uncheck_selected", [ann]) == 302
+
+    lift.refresh_from_db()
+    assert (lift.status, lift.driver_id) == ("open", None)
+    assert ann_client.get(f"/api/lifts/{lift.pk}/").status_code == 404
+    assert ann_client.get("/api/me/drives/").json() == []
+    reopened = Message.objects.get(recipient=lift.guest, template="lift_reopened")
+    assert reopened.body.startswith("Sorry, Ann can't drive you to Lunch at the Hub")

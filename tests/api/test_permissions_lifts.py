@@ -38,6 +38,7 @@ def world():
         "other_driver": driver(name="Rab Muir").person,
         "unchecked": driver(name="Tam Hay", checked=False).person,
         "host": meal.host,
+        "other_guest": still_open.guest,
         "stranger": UserFactory(has_app=True),
     }
     clients = {"anonymous": APIClient(), **{role: client_for(p) for role, p in people.items()}}
@@ -57,6 +58,9 @@ RULES = [
     Rule("GET", L, "other_driver", 404),
     Rule("GET", L, "unchecked", 404),
     Rule("GET", L, "host", 404),
+    Rule("GET", L, "other_guest", 404),
+    Rule("POST", L + "withdraw/", "other_guest", 404),
+    Rule("POST", L + "message/", "other_guest", 404, MESSAGE),
     Rule("GET", L, "stranger", 404),
     Rule("GET", OPEN, "other_driver", 200),
     Rule("GET", OPEN, "unchecked", 404),
@@ -127,6 +131,7 @@ def test_the_pickup_note_is_seen_by_the_guest_and_the_matched_driver_alone(world
         "other_driver": set(),
         "unchecked": set(),
         "host": set(),
+        "other_guest": {"Flat 3"},  # her own, never Jean's
         "stranger": set(),
     }
 
@@ -141,3 +146,13 @@ def test_once_the_meal_ends_nobody_sees_the_note_and_it_is_forgotten(world):
     assert seen == {role: set() for role in clients}
     assert forgotten == 2
     assert list(Lift.objects.values_list("pickup_note", flat=True)) == ["", ""]
+
+
+def test_a_driver_who_withdrew_sees_the_note_no_more(world):
+    clients, ids, _meal = world
+    assert clients["driver"].post(f"/api/lifts/{ids['lift']}/withdraw/").status_code == 200
+
+    seen = _seen_by(clients, ids)
+
+    assert seen["driver"] == set()
+    assert seen["guest"] == {NOTE}
