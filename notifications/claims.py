@@ -34,6 +34,12 @@ QUIET_EXEMPT = {Message.Category.LOGIN_CODE, Message.Category.REPLY}
 # and sorts them all for each batch of 20.
 CLAIM_SETTINGS = {"synchronous_commit": "on", "enable_sort": "off"}
 
+# Rows a worker claims at a time. Each claim waits for the disk, so fewer, bigger claims cost
+# less per text; the lease is renewed as the batch goes (Lease), so a slow provider's batch is
+# not given back while it is being sent. After a crash of PostgreSQL a worker's claimed and
+# unfinished rows become `unknown` (notifications.durability): at most this many each.
+CLAIM_SIZE = 100
+
 # (row id, fields) of `sent` rows whose write waits for the next commit of the same worker.
 Pending = list[tuple[int, dict[str, Any]]]
 
@@ -76,6 +82,36 @@ class Claim:
     rows: list[Message]  # taken for sending, oldest first
     examined: int  # rows looked at, including those suppressed or deferred
     codes_expired: int = 0
+
+
+class Lease:
+    """A worker's hold on the rows of its claim, renewed while it is still sending them.
+
+    A claim's lease (SMS_CLAIM_LEASE_SECONDS) is meant to outlive its worker by little; a big
+    batch sent through a slow provider takes longer. Once half of it has run, the rows not
+    yet begun get a fresh lease (one statement, not waiting for the disk), so they are not
+    given back to another worker while this one is going. Rows already given back or taken
+    by another worker are left alone. A worker that dies renews nothing: its rows go back
+    at most one lease after its last renewal.
+    """
+
+    def __init__(self, rows: list[Message], *, token: str, now: dt.datetime) -> None:
+        self.length = dt.timedelta(seconds=settings.SMS_CLAIM_LEASE_SECONDS)
+        self.ids = [m.pk for m in rows]
+        self.token = token
+        self.renew_at = now + self.length / 2
+
+    def renew_if_due(self) -> None:
+        now = timezone.now()
+        if now < self.renew_at:
+            return
+        Message.objects.filter(
+            pk__in=self.ids,
+            status=Message.Status.CLAIMED,
+            claimed_by=self.token,
+            sending_started_at__isnull=True,
+        ).update(lease_until=now + self.length)
+        self.renew_at = now + self.length / 2
 
 
 def claim_due(
