@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from notifications.outcomes import CODE_EXPIRED, in_flight, log_code_expired
 from notifications.quiet import quiet_hours_end
 from notifications.services import unreachable_reason
 from notifications.sweep import claims_release
+from people.models import User
 
 QUIET_EXEMPT = {Message.Category.LOGIN_CODE, Message.Category.REPLY}
 
@@ -143,12 +144,14 @@ def claim_batch(
         flush_sent(pending)
         if release:
             claims_release(now=now)
-        examined = _lock_due(limit=limit, now=now, ids=ids)
-        claimed, expired = _set_aside_what_must_wait(examined, now=now)
-        if claimed and sending:
-            _take_for_sending(claimed, token=token, now=now, epoch=epoch)
-        elif claimed:
-            _take_with_lease(claimed, token=token, now=now, epoch=epoch)
+        if sending:
+            examined = _lock_due(limit=limit, now=now, ids=ids)
+            claimed, expired = _set_aside_what_must_wait(examined, now=now)
+            if claimed:
+                _take_for_sending(claimed, token=token, now=now, epoch=epoch)
+        else:
+            examined = _take_with_lease(limit=limit, now=now, ids=ids, token=token, epoch=epoch)
+            claimed, expired = _set_aside_what_must_wait(examined, now=now)
     for message in expired:
         log_code_expired(message)
     return Claim(rows=claimed, examined=len(examined), codes_expired=len(expired))
@@ -179,7 +182,8 @@ def _set_aside_what_must_wait(
             message.status = Message.Status.SUPPRESSED
             message.status_reason = reason
             message.finished_at = now
-            message.save(update_fields=["status", "status_reason", "finished_at"])
+            message.claimed_by, message.lease_until = "", None
+            message.save(update_fields=["status", "status_reason", "finished_at", *_UNCLAIMED])
             if reason == CODE_EXPIRED:
                 expired.append(message)
         elif not _deferred_for_quiet_hours(message, now=now):
@@ -196,25 +200,69 @@ def _deferred_for_quiet_hours(message: Message, *, now: dt.datetime) -> bool:
     if wake <= now:
         return False
     message.not_before = wake
-    message.save(update_fields=["not_before"])
+    message.status, message.claimed_by, message.lease_until = Message.Status.QUEUED, "", None
+    message.save(update_fields=["not_before", "status", *_UNCLAIMED])
     return True
 
 
+# The columns a row taken by a claim sets, and gives back when it may not go after all.
+_UNCLAIMED = ["claimed_by", "lease_until"]
+
+# One statement locks up to a batch of due rows nobody else holds, oldest first (read off
+# notif_msg_queue_idx in order), takes them under the worker's token with a lease, and
+# returns them with what the claim needs to know of their recipient.
+_TAKE_WITH_LEASE = """
+WITH due AS (
+    SELECT id FROM notifications_message
+    WHERE status = 'queued' AND not_before <= %(now)s
+        AND (%(any_id)s OR id = ANY(%(ids)s))
+    ORDER BY not_before, id LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+), taken AS (
+    UPDATE notifications_message m
+    SET status = 'claimed', claimed_by = %(token)s, lease_until = %(lease)s,
+        claim_epoch = %(epoch)s
+    FROM due WHERE m.id = due.id
+    RETURNING {columns}
+)
+SELECT taken.*, u.is_active, u.phone, u.sms_opted_out_at, u.phone_invalid, u.sms_paused,
+    u.quiet_start, u.quiet_end
+FROM taken LEFT JOIN people_user u ON u.id = taken.recipient_id
+""".replace(  # the model's own column names, in its field order (Message.from_db's)
+    "{columns}", ", ".join(f"m.{f.column}" for f in Message._meta.concrete_fields)
+)
+_PERSON = ["is_active", "phone", "sms_opted_out_at", "phone_invalid", "sms_paused"]
+_PERSON += ["quiet_start", "quiet_end"]
+
+
 def _take_with_lease(
-    rows: list[Message], *, token: str, now: dt.datetime, epoch: uuid.UUID
-) -> None:
-    """The rows are `claimed` under `token` until the lease ends."""
+    *, limit: int, now: dt.datetime, ids: Collection[int] | None, token: str, epoch: uuid.UUID
+) -> list[Message]:
+    """Lock and take up to `limit` due rows, `claimed` under `token` until the lease ends."""
     lease = now + dt.timedelta(seconds=settings.SMS_CLAIM_LEASE_SECONDS)
-    Message.objects.filter(pk__in=[m.pk for m in rows]).update(
-        claimed_by=token,
-        status=Message.Status.CLAIMED,
-        lease_until=lease,
-        claim_epoch=epoch,
-    )
-    for message in rows:
-        message.claimed_by = token
-        message.status = Message.Status.CLAIMED
-        message.lease_until = lease
+    params: dict[str, Any] = {
+        "now": now,
+        "any_id": ids is None,
+        "ids": list(ids or []),
+        "limit": limit,
+        "token": token,
+        "lease": lease,
+        "epoch": epoch,
+    }
+    rows = []
+    with connection.cursor() as cursor:
+        cursor.execute(_TAKE_WITH_LEASE, params)
+        names = [col.name for col in cursor.description]
+        width = len(names) - len(_PERSON)
+        for values in cursor.fetchall():
+            message = Message.from_db(connection.alias, names[:width], values[:width])
+            if message.recipient_id is not None:
+                person = dict(zip(_PERSON, values[width:], strict=True))
+                message.recipient = User(id=message.recipient_id, **person)
+            rows.append(message)
+    # Sorted here, not by the statement: under the claim's enable_sort=off a sort, however
+    # small, costs the plan enough to be compiled by JIT at every claim.
+    return sorted(rows, key=lambda m: (m.not_before, m.pk))
 
 
 def _take_for_sending(
