@@ -225,14 +225,19 @@ WITH due AS (
     FROM due WHERE m.id = due.id
     RETURNING {columns}
 )
-SELECT taken.*, u.is_active, u.phone, u.sms_opted_out_at, u.phone_invalid, u.sms_paused,
-    u.quiet_start, u.quiet_end
+SELECT taken.*, {person}
 FROM taken LEFT JOIN people_user u ON u.id = taken.recipient_id
-""".replace(  # the model's own column names, in its field order (Message.from_db's)
+"""
+# What the claim reads of a recipient (unreachable_reason, quiet hours), in User's field order.
+_PERSON_FIELDS = {
+    *("id", "is_active", "phone", "sms_opted_out_at", "phone_invalid", "sms_paused"),
+    *("quiet_start", "quiet_end"),
+}
+_PERSON = [f.column for f in User._meta.concrete_fields if f.attname in _PERSON_FIELDS]
+# The models' own column names, in their field order (as from_db takes them).
+_TAKE_WITH_LEASE = _TAKE_WITH_LEASE.replace(
     "{columns}", ", ".join(f"m.{f.column}" for f in Message._meta.concrete_fields)
-)
-_PERSON = ["is_active", "phone", "sms_opted_out_at", "phone_invalid", "sms_paused"]
-_PERSON += ["quiet_start", "quiet_end"]
+).replace("{person}", ", ".join(f"u.{column}" for column in _PERSON))
 
 
 def _take_with_lease(
@@ -257,8 +262,7 @@ def _take_with_lease(
         for values in cursor.fetchall():
             message = Message.from_db(connection.alias, names[:width], values[:width])
             if message.recipient_id is not None:
-                person = dict(zip(_PERSON, values[width:], strict=True))
-                message.recipient = User(id=message.recipient_id, **person)
+                message.recipient = User.from_db(connection.alias, _PERSON, values[width:])
             rows.append(message)
     # Sorted here, not by the statement: under the claim's enable_sort=off a sort, however
     # small, costs the plan enough to be compiled by JIT at every claim.
