@@ -143,7 +143,7 @@ def claim_batch(
         epoch = current_epoch(also_set=CLAIM_SETTINGS)
         flush_sent(pending)
         if release:
-            claims_release(now=now)
+            claims_release(now=now, epoch=epoch)
         if sending:
             examined = _lock_due(limit=limit, now=now, ids=ids)
             claimed, expired = _set_aside_what_must_wait(examined, now=now)
