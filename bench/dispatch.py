@@ -66,11 +66,12 @@ def dispatch_all(dispatch, n: int, limit: float) -> dict:
             break
         sent += counts.get(Message.Status.SENT, 0)
     took = time.perf_counter() - t0
+    size = getattr(dispatch, "CLAIM_SIZE", 20)
     return {
         "sent": sent,
         "seconds": round(took, 3),
         "per_s": round(sent / took, 1),
-        "call": "dispatch_due(limit=200) (claims 20 at a time)",
+        "call": f"dispatch_due(limit=200) (claims {size} at a time)",
     }
 
 

@@ -23,6 +23,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "api.settings")
 os.environ.setdefault("SMS_BACKEND", "console")
 
 import django
+import psycopg
 
 django.setup()
 
@@ -38,14 +39,20 @@ PREFIX = "+4479900"
 
 
 class Counted:
-    """Statements this process sends and commits in this database while it is open."""
+    """Statements this process sends and commits in this database while it is open.
+
+    Statements are counted at psycopg's cursor, under Django's: the dispatcher sends its
+    per-text statement on the psycopg connection itself (notifications.durability)."""
 
     def __init__(self) -> None:
         self.statements = 0
 
-    def __call__(self, execute, sql, params, many, context):
-        self.statements += 1
-        return execute(sql, params, many, context)
+    def _counting(self, execute):
+        def counted(cursor, *args, **kwargs):
+            self.statements += 1
+            return execute(cursor, *args, **kwargs)
+
+        return counted
 
     @staticmethod
     def commits() -> int:
@@ -58,12 +65,12 @@ class Counted:
 
     def __enter__(self) -> "Counted":
         self.before = self.commits()
-        self._wrap = connection.execute_wrapper(self)
-        self._wrap.__enter__()
+        self._execute = psycopg.Cursor.execute
+        psycopg.Cursor.execute = self._counting(self._execute)
         return self
 
     def __exit__(self, *exc) -> None:
-        self._wrap.__exit__(*exc)
+        psycopg.Cursor.execute = self._execute
         # The two statements of commits() are one commit each.
         self.committed = self.commits() - self.before - 2
 

@@ -70,19 +70,20 @@ def _header(report: dict) -> list[str]:
 
 def _rerun_note(report: dict) -> list[str]:
     """Which rows a later, partial run replaced (bench/run.py --carry)."""
-    rerun = report.get("rerun")
-    if not rerun:
-        return []
-    m = rerun["machine"]
-    return [
-        "",
-        f"**Rows from a later run:** {', '.join(rerun['parts'])} (their sections and Targets "
-        f"rows) were rerun on {m.get('date', '?')} at commit `{m.get('git', '?')}` with "
-        f"`{rerun['command']}` ({rerun['total_s']} s; one committed single-row INSERT "
-        f"{m.get('commit_ms', '?')} ms; load average {m.get('load_average_at_start', '?')} "
-        f"at the start, {m.get('load_average_at_end', '?')} at the end); every other row is "
-        "from the run above. Each ratio is still of two figures from one run.",
-    ]
+    reruns = [*report.get("reruns_before", []), *([report["rerun"]] if "rerun" in report else [])]
+    lines = []
+    for rerun in reruns:
+        m = rerun["machine"]
+        lines += [
+            "",
+            f"**Rows from a later run:** {', '.join(rerun['parts'])} (their sections and Targets "
+            f"rows) were rerun on {m.get('date', '?')} at commit `{m.get('git', '?')}` with "
+            f"`{rerun['command']}` ({rerun['total_s']} s; one committed single-row INSERT "
+            f"{m.get('commit_ms', '?')} ms; load average {m.get('load_average_at_start', '?')} "
+            f"at the start, {m.get('load_average_at_end', '?')} at the end); every other row "
+            "is from the run above. Each ratio is still of two figures from one run.",
+        ]
+    return lines
 
 
 def _targets_section(report: dict) -> list[str]:

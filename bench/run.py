@@ -208,6 +208,13 @@ def carried(report: dict, earlier_path: Path, *, parts: list[str]) -> dict:
     earlier = json.loads(earlier_path.read_text())
     keep = {key: report[key] for key in parts if key in report and key != "nearby"}
     merged = {**earlier, **keep}
+    # Parts an even earlier partial run measured, and this one did not, still say so.
+    before = [
+        *earlier.get("reruns_before", []),
+        *([earlier["rerun"]] if "rerun" in earlier else []),
+    ]
+    before = [{**r, "parts": sorted(set(r["parts"]) - set(keep))} for r in before]
+    merged["reruns_before"] = [r for r in before if r["parts"]]
     merged["rerun"] = {
         "parts": sorted(keep),
         "machine": report["machine"],

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from notifications.outcomes import CODE_EXPIRED, in_flight, log_code_expired
 from notifications.quiet import quiet_hours_end
 from notifications.services import unreachable_reason
 from notifications.sweep import claims_release
+from people.models import User
 
 QUIET_EXEMPT = {Message.Category.LOGIN_CODE, Message.Category.REPLY}
 
@@ -33,6 +34,12 @@ QUIET_EXEMPT = {Message.Category.LOGIN_CODE, Message.Category.REPLY}
 # follow, and a planner that believes a handful of rows are due, when thousands are, collects
 # and sorts them all for each batch of 20.
 CLAIM_SETTINGS = {"synchronous_commit": "on", "enable_sort": "off"}
+
+# Rows a worker claims at a time. Each claim waits for the disk, so fewer, bigger claims cost
+# less per text; the lease is renewed as the batch goes (Lease), so a slow provider's batch is
+# not given back while it is being sent. After a crash of PostgreSQL a worker's claimed and
+# unfinished rows become `unknown` (notifications.durability): at most this many each.
+CLAIM_SIZE = 100
 
 # (row id, fields) of `sent` rows whose write waits for the next commit of the same worker.
 Pending = list[tuple[int, dict[str, Any]]]
@@ -78,6 +85,36 @@ class Claim:
     codes_expired: int = 0
 
 
+class Lease:
+    """A worker's hold on the rows of its claim, renewed while it is still sending them.
+
+    A claim's lease (SMS_CLAIM_LEASE_SECONDS) is meant to outlive its worker by little; a big
+    batch sent through a slow provider takes longer. Once half of it has run, the rows not
+    yet begun get a fresh lease (one statement, not waiting for the disk), so they are not
+    given back to another worker while this one is going. Rows already given back or taken
+    by another worker are left alone. A worker that dies renews nothing: its rows go back
+    at most one lease after its last renewal.
+    """
+
+    def __init__(self, rows: list[Message], *, token: str, now: dt.datetime) -> None:
+        self.length = dt.timedelta(seconds=settings.SMS_CLAIM_LEASE_SECONDS)
+        self.ids = [m.pk for m in rows]
+        self.token = token
+        self.renew_at = now + self.length / 2
+
+    def renew_if_due(self) -> None:
+        now = timezone.now()
+        if now < self.renew_at:
+            return
+        Message.objects.filter(
+            pk__in=self.ids,
+            status=Message.Status.CLAIMED,
+            claimed_by=self.token,
+            sending_started_at__isnull=True,
+        ).update(lease_until=now + self.length)
+        self.renew_at = now + self.length / 2
+
+
 def claim_due(
     *, limit: int, now: dt.datetime | None = None, ids: Collection[int] | None = None
 ) -> list[Message]:
@@ -106,13 +143,15 @@ def claim_batch(
         epoch = current_epoch(also_set=CLAIM_SETTINGS)
         flush_sent(pending)
         if release:
-            claims_release(now=now)
-        examined = _lock_due(limit=limit, now=now, ids=ids)
-        claimed, expired = _set_aside_what_must_wait(examined, now=now)
-        if claimed and sending:
-            _take_for_sending(claimed, token=token, now=now, epoch=epoch)
-        elif claimed:
-            _take_with_lease(claimed, token=token, now=now, epoch=epoch)
+            claims_release(now=now, epoch=epoch)
+        if sending:
+            examined = _lock_due(limit=limit, now=now, ids=ids)
+            claimed, expired = _set_aside_what_must_wait(examined, now=now)
+            if claimed:
+                _take_for_sending(claimed, token=token, now=now, epoch=epoch)
+        else:
+            examined = _take_with_lease(limit=limit, now=now, ids=ids, token=token, epoch=epoch)
+            claimed, expired = _set_aside_what_must_wait(examined, now=now)
     for message in expired:
         log_code_expired(message)
     return Claim(rows=claimed, examined=len(examined), codes_expired=len(expired))
@@ -143,7 +182,8 @@ def _set_aside_what_must_wait(
             message.status = Message.Status.SUPPRESSED
             message.status_reason = reason
             message.finished_at = now
-            message.save(update_fields=["status", "status_reason", "finished_at"])
+            message.claimed_by, message.lease_until = "", None
+            message.save(update_fields=["status", "status_reason", "finished_at", *_UNCLAIMED])
             if reason == CODE_EXPIRED:
                 expired.append(message)
         elif not _deferred_for_quiet_hours(message, now=now):
@@ -160,25 +200,73 @@ def _deferred_for_quiet_hours(message: Message, *, now: dt.datetime) -> bool:
     if wake <= now:
         return False
     message.not_before = wake
-    message.save(update_fields=["not_before"])
+    message.status, message.claimed_by, message.lease_until = Message.Status.QUEUED, "", None
+    message.save(update_fields=["not_before", "status", *_UNCLAIMED])
     return True
 
 
+# The columns a row taken by a claim sets, and gives back when it may not go after all.
+_UNCLAIMED = ["claimed_by", "lease_until"]
+
+# One statement locks up to a batch of due rows nobody else holds, oldest first (read off
+# notif_msg_queue_idx in order), takes them under the worker's token with a lease, and
+# returns them with what the claim needs to know of their recipient.
+_TAKE_WITH_LEASE = """
+WITH due AS (
+    SELECT id FROM notifications_message
+    WHERE status = 'queued' AND not_before <= %(now)s
+        AND (%(any_id)s OR id = ANY(%(ids)s))
+    ORDER BY not_before, id LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+), taken AS (
+    UPDATE notifications_message m
+    SET status = 'claimed', claimed_by = %(token)s, lease_until = %(lease)s,
+        claim_epoch = %(epoch)s
+    FROM due WHERE m.id = due.id
+    RETURNING {columns}
+)
+SELECT taken.*, {person}
+FROM taken LEFT JOIN people_user u ON u.id = taken.recipient_id
+"""
+# What the claim reads of a recipient (unreachable_reason, quiet hours), in User's field order.
+_PERSON_FIELDS = {
+    *("id", "is_active", "phone", "sms_opted_out_at", "phone_invalid", "sms_paused"),
+    *("quiet_start", "quiet_end"),
+}
+_PERSON = [f.column for f in User._meta.concrete_fields if f.attname in _PERSON_FIELDS]
+# The models' own column names, in their field order (as from_db takes them).
+_TAKE_WITH_LEASE = _TAKE_WITH_LEASE.replace(
+    "{columns}", ", ".join(f"m.{f.column}" for f in Message._meta.concrete_fields)
+).replace("{person}", ", ".join(f"u.{column}" for column in _PERSON))
+
+
 def _take_with_lease(
-    rows: list[Message], *, token: str, now: dt.datetime, epoch: uuid.UUID
-) -> None:
-    """The rows are `claimed` under `token` until the lease ends."""
+    *, limit: int, now: dt.datetime, ids: Collection[int] | None, token: str, epoch: uuid.UUID
+) -> list[Message]:
+    """Lock and take up to `limit` due rows, `claimed` under `token` until the lease ends."""
     lease = now + dt.timedelta(seconds=settings.SMS_CLAIM_LEASE_SECONDS)
-    Message.objects.filter(pk__in=[m.pk for m in rows]).update(
-        claimed_by=token,
-        status=Message.Status.CLAIMED,
-        lease_until=lease,
-        claim_epoch=epoch,
-    )
-    for message in rows:
-        message.claimed_by = token
-        message.status = Message.Status.CLAIMED
-        message.lease_until = lease
+    params: dict[str, Any] = {
+        "now": now,
+        "any_id": ids is None,
+        "ids": list(ids or []),
+        "limit": limit,
+        "token": token,
+        "lease": lease,
+        "epoch": epoch,
+    }
+    rows = []
+    with connection.cursor() as cursor:
+        cursor.execute(_TAKE_WITH_LEASE, params)
+        names = [col.name for col in cursor.description]
+        width = len(names) - len(_PERSON)
+        for values in cursor.fetchall():
+            message = Message.from_db(connection.alias, names[:width], values[:width])
+            if message.recipient_id is not None:
+                message.recipient = User.from_db(connection.alias, _PERSON, values[width:])
+            rows.append(message)
+    # Sorted here, not by the statement: under the claim's enable_sort=off a sort, however
+    # small, costs the plan enough to be compiled by JIT at every claim.
+    return sorted(rows, key=lambda m: (m.not_before, m.pk))
 
 
 def _take_for_sending(

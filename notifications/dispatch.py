@@ -15,19 +15,27 @@ names are imported here too, where callers have always found them.
 """
 
 import contextlib
-import datetime as dt
 import logging
 import time
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import F
 from django.utils import timezone
+from psycopg.types.numeric import Int8
 
-from notifications.claims import Claim, Pending, claim_batch, claim_due, flush_sent, new_token
+from notifications.claims import (
+    CLAIM_SIZE,
+    Claim,
+    Lease,
+    Pending,
+    claim_batch,
+    claim_due,
+    flush_sent,
+    new_token,
+)
 from notifications.delivery import message_delivery_record
-from notifications.durability import marks_not_waiting_for_disk
+from notifications.durability import marks_not_waiting_for_disk, run_prepared
 from notifications.gateways import (
     PermanentFailure,
     TemporaryFailure,
@@ -103,63 +111,46 @@ def _mark_sending(message: Message, *, token: str, pending: Pending | None = Non
     statement: one round trip and one commit per text.
     """
     now = timezone.now()
-    marked: int  # rows changed; True or False from the combined statement
+    sent_id: int | None = None
+    fields: dict[str, Any] = {}
     if pending:
-        marked = _record_sent_and_mark_sending(pending, message.pk, token=token, now=now)
-    else:
-        marked = Message.objects.filter(
-            pk=message.pk,
-            status=Message.Status.CLAIMED,
-            claimed_by=token,
-            sending_started_at__isnull=True,
-        ).update(sending_started_at=now, attempts=F("attempts") + 1)
+        *earlier, (sent_id, fields) = pending  # one waits at a time; any more go first
+        pending.clear()
+        flush_sent(earlier)
+    params = {
+        "sent_id": sent_id,
+        "sid": fields.get("provider_sid", ""),
+        "sent_at": fields.get("sent_at"),
+        "body": fields.get("body"),
+        "next_id": Int8(message.pk),
+        "token": token,
+        "now": now,
+    }
+    if sent_id is not None:
+        params["sent_id"] = Int8(sent_id)
+    marked = bool(run_prepared(_SENT_AND_MARK, params))
     if marked:
         message.sending_started_at = now
         message.attempts += 1
-    return bool(marked)
+    return marked
 
 
-# The previous row's `sent` and the next row's mark. The next row keeps its status and lease
-# (indexed columns), so its new version is a HOT one.
-_SENT_AND_SENDING = """
-UPDATE {table} SET
-    status = CASE WHEN id = %(sent_id)s THEN %(sent)s ELSE status END,
-    provider_sid = CASE WHEN id = %(sent_id)s THEN %(sid)s ELSE provider_sid END,
-    sent_at = CASE WHEN id = %(sent_id)s THEN %(sent_at)s ELSE sent_at END,
-    body = CASE WHEN id = %(sent_id)s THEN COALESCE(%(body)s, body) ELSE body END,
-    sending_started_at = CASE WHEN id = %(sent_id)s THEN sending_started_at ELSE %(now)s END,
-    lease_until = CASE WHEN id = %(sent_id)s THEN NULL ELSE lease_until END,
-    attempts = CASE WHEN id = %(sent_id)s THEN attempts ELSE attempts + 1 END
-WHERE status = %(claimed)s AND (
-    (id = %(sent_id)s AND sending_started_at IS NOT NULL)
-    OR (id = %(next_id)s AND claimed_by = %(token)s AND sending_started_at IS NULL)
+# The previous row's `sent` (when one waits) and the next row's mark, in one statement sent
+# as a prepared one. The next row keeps its status and lease (indexed columns), so its new
+# version is a HOT one.
+_SENT_AND_MARK = """
+WITH sent AS (
+    UPDATE notifications_message SET status = 'sent',
+        provider_sid = %(sid)s, sent_at = %(sent_at)s, body = COALESCE(%(body)s, body),
+        lease_until = NULL
+    WHERE id = %(sent_id)s AND status = 'claimed'
+        AND sending_started_at IS NOT NULL
 )
+UPDATE notifications_message SET sending_started_at = %(now)s, attempts = attempts + 1
+WHERE id = %(next_id)s AND status = 'claimed'
+    AND claimed_by = %(token)s AND sending_started_at IS NULL
 RETURNING id
 """
-
-
-def _record_sent_and_mark_sending(
-    pending: Pending, next_id: int, *, token: str, now: dt.datetime
-) -> bool:
-    """Write the waiting `sent` rows and mark `next_id` begun in one statement."""
-    *earlier, (sent_id, fields) = pending  # one waits at a time; any more go first
-    pending.clear()
-    flush_sent(earlier)
-    sql = _SENT_AND_SENDING.format(table=connection.ops.quote_name(Message._meta.db_table))
-    params = {
-        "sent_id": sent_id,
-        "next_id": next_id,
-        "token": token,
-        "now": now,
-        "sid": fields["provider_sid"],
-        "sent_at": fields["sent_at"],
-        "body": fields.get("body"),
-        "sent": Message.Status.SENT.value,
-        "claimed": Message.Status.CLAIMED.value,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return next_id in {row[0] for row in cursor.fetchall()}
 
 
 def send_claimed(message: Message, *, pending: Pending | None = None) -> str:
@@ -212,7 +203,7 @@ def dispatch_message(message_id: int) -> str:
     return send_claimed(claim.rows[0])
 
 
-def dispatch_due(*, limit: int = 200, claim_size: int = 20) -> dict[str, int]:
+def dispatch_due(*, limit: int = 200, claim_size: int = CLAIM_SIZE) -> dict[str, int]:
     """Send up to `limit` due rows, claiming `claim_size` at a time.
 
     Returns counts by resulting status, plus `rate_limited` when the sender's rate ran out,
@@ -254,14 +245,15 @@ def _send_batches(
         if slots == 0:
             counts[RATE_LIMITED] = 1
             break
-        claim = claim_batch(
-            limit=slots, now=timezone.now(), token=token, release=not done, pending=pending
-        )
+        now = timezone.now()
+        claim = claim_batch(limit=slots, now=now, token=token, release=not done, pending=pending)
         count(Message.Status.SUPPRESSED, claim.codes_expired)
         count(CODES_EXPIRED, claim.codes_expired)
         if not claim.examined:
             break
+        lease = Lease(claim.rows, token=token, now=now)
         for message in claim.rows:
+            lease.renew_if_due()
             if not _mark_sending(message, token=token, pending=pending):
                 count(SKIPPED)
                 continue

@@ -16,7 +16,9 @@ have lost its mark: it becomes `unknown` (it may have been sent), never queued a
 import contextlib
 import uuid
 from collections.abc import Iterator, Mapping
+from typing import Any
 
+import psycopg
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -55,6 +57,23 @@ def current_epoch(*, also_set: Mapping[str, str] | None = None) -> uuid.UUID:
             epoch = cursor.fetchone()[0]
     made: uuid.UUID = epoch
     return made
+
+
+def run_prepared(sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    """Run one of the dispatcher's per-text statements as a server-side prepared statement.
+
+    Straight on the psycopg connection under Django's (in its transaction, if one is open):
+    parsed and planned once per connection, its parameters sent apart from the text, none of
+    the per-statement work of Django's cursor. Errors come out as Django's database errors.
+    """
+    connection = _connection()
+    connection.ensure_connection()
+    # Django's cursors bind parameters on the client (psycopg's ClientCursor), which cannot
+    # prepare: this one binds them on the server.
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    return rows
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ SMS_SENDING_TIMEOUT_SECONDS have passed and is never sent again.
 import datetime as dt
 import logging
 import math
+import uuid
 
 from django.conf import settings
 from django.db import transaction
@@ -23,20 +24,23 @@ CRASHED = "claimed before a database crash"
 _LAPSED = {"status": Message.Status.CLAIMED, "sending_started_at__isnull": True}
 
 
-def claims_release(*, now: dt.datetime | None = None) -> int:
+def claims_release(*, now: dt.datetime | None = None, epoch: uuid.UUID | None = None) -> int:
     """Give rows whose claim lapsed (their worker died or stalled) back to the queue.
 
     Only rows not begun: one whose worker marked it before its provider call may have been
     sent, and waits for its outcome or the sweep's `unknown`. A row claimed before a crash
     of PostgreSQL (notifications.durability) may have lost its mark: `unknown`, not resent.
-    Returns how many went back to the queue.
+    Returns how many went back to the queue. A claim passes the `epoch` it read already, and
+    this runs inside its transaction (no savepoint of its own).
     """
     now = now or timezone.now()
-    with transaction.atomic():
-        epoch = current_epoch()
+    with transaction.atomic(savepoint=False):
         lapsed = Message.objects.select_for_update(skip_locked=True).filter(
             **_LAPSED, lease_until__lte=now
         )
+        if not lapsed.exists():  # the usual answer, in one short read off notif_msg_claimed_idx
+            return 0
+        epoch = epoch or current_epoch()
         lost = Message.objects.filter(
             pk__in=lapsed.filter(claim_epoch__isnull=False).exclude(claim_epoch=epoch).values("pk"),
             **_LAPSED,

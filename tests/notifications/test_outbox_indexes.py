@@ -6,12 +6,13 @@ scans off so that a table of a few rows still shows which index can serve the qu
 """
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
-from notifications.claims import claim_due
+from notifications.claims import _TAKE_WITH_LEASE, CLAIM_SETTINGS, claim_due
 from notifications.dispatch import _mark_sending
 from notifications.models import Message
 from notifications.services import notify
@@ -145,3 +146,17 @@ def test_marking_a_row_begun_is_a_hot_update():
     assert hot_updates() == before + 1
     row = Message.objects.get(pk=message.pk)
     assert (row.status, row.attempts, row.sending_started_at is not None) == ("claimed", 1, True)
+
+
+def test_the_claim_statement_reads_the_queue_index_in_order_and_is_never_jit_compiled(outbox):
+    now = timezone.now()
+    params = {"now": now, "any_id": True, "ids": [], "limit": 100, "token": "w2", "lease": now}
+    with connection.cursor() as cursor:
+        for name, value in CLAIM_SETTINGS.items():
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        cursor.execute("EXPLAIN " + _TAKE_WITH_LEASE, {**params, "epoch": uuid.uuid4()})
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "Index Scan using notif_msg_queue_idx" in plan
+    # A sort under enable_sort=off is priced so high that JIT would compile every claim.
+    assert ("Sort" in plan, "JIT" in plan) == (False, False)
