@@ -8,7 +8,7 @@ import logging
 from django.db import IntegrityError, transaction
 
 from api.models import InboundSms
-from api.sms.conversation import handle_text
+from api.sms.conversation import handle_text, lookup_before
 from people.models import User
 
 logger = logging.getLogger(__name__)
@@ -24,10 +24,14 @@ def inbound_sms_receive(*, message_sid: str, phone: str, body: str) -> InboundSm
     previous = InboundSms.objects.filter(message_sid=message_sid).first()
     if previous is not None:
         return previous
+    # Network waits (a postcode lookup) come first: never inside the transaction below.
+    looked_up = lookup_before(phone=phone, body=body)
     try:
         with transaction.atomic():
             row = InboundSms.objects.create(message_sid=message_sid)
-            outcome = handle_text(phone=phone, body=body, message_sid=message_sid)
+            outcome = handle_text(
+                phone=phone, body=body, message_sid=message_sid, looked_up=looked_up
+            )
             row.person = outcome.person
             row.command = outcome.command
             row.reply = outcome.reply

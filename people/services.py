@@ -148,8 +148,13 @@ def home_area_from_postcode(*, user: User, postcode: str) -> Place:
     before `user_update`'s transaction rather than inside one.
     """
     place = place_for_postcode(parse_postcode(postcode))
-    user_update(user=user, home_location={"lat": place.lat, "lng": place.lng})
+    home_area_set(user=user, place=place)
     return place
+
+
+def home_area_set(*, user: User, place: Place) -> None:
+    """Set `user`'s home area to a place already looked up (`people.places`), stored coarse."""
+    user_update(user=user, home_location={"lat": place.lat, "lng": place.lng})
 
 
 def _pk(person: User | int) -> int:

@@ -4,6 +4,7 @@ it does not know, or `status` for every request; `delay` holds each answer back 
 service); `paths` lists every path asked for, so a test can see what the cache saved it.
 `raw` is a body sent as it is with a 200 for every request (garbage answers), and `drip`
 sends a body a byte at a time with that many seconds between bytes (a service that trickles).
+`on_request`, if set, is called in the server's thread as each request arrives.
 """
 
 import contextlib
@@ -11,6 +12,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote
 
@@ -30,11 +32,14 @@ class FakePostcodes:
         self.delay = 0.0
         self.raw: bytes | None = None
         self.drip = 0.0
+        self.on_request: Callable[[], None] | None = None
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 fake.paths.append(self.path)
+                if fake.on_request is not None:
+                    fake.on_request()
                 if fake.delay:
                     time.sleep(fake.delay)
                 code, body = fake.answer(self.path)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from api.sms import lifts, series, texts  # noqa: F401  registers the reply templates
-from api.sms.home import home_reply, invites_reply
+from api.sms.home import HomeLookup, home_lookup, home_reply, invites_reply
 from api.sms.parser import Command, parse
 from api.sms.relay import answered, relayed
 from meals.models import Meal, Signup
@@ -60,7 +60,21 @@ def _reply(name: str, meal: Meal | None = None, **extra) -> str:
     return render(name, context)
 
 
-def handle_text(*, phone: str, body: str, message_sid: str) -> Outcome:
+def lookup_before(*, phone: str, body: str) -> HomeLookup | None:
+    """What a text needs from the network, fetched before its transaction opens (api/inbound.py):
+    a HOME text's postcode lookup, which may wait seconds on a slow service. None for the rest."""
+    command = parse(body)
+    if command.kind != "home" or command.postcode is None:
+        return None
+    person, _created = person_for_phone(phone=phone)
+    if person.sms_opted_out_at is not None:
+        return None
+    return home_lookup(person, command.postcode)
+
+
+def handle_text(
+    *, phone: str, body: str, message_sid: str, looked_up: HomeLookup | None = None
+) -> Outcome:
     """Act on one text from `phone` (E.164) and return what to answer ('' for no answer)."""
     person, _created = person_for_phone(phone=phone)
     command = parse(body)
@@ -82,7 +96,7 @@ def handle_text(*, phone: str, body: str, message_sid: str) -> Outcome:
         "yes": lambda: _yes(person, command),
         "join": lambda: _join_code(person, command, body, message_sid),
         "no": lambda: _no(person, command, body, message_sid),
-        "home": lambda: home_reply(person, command),
+        "home": lambda: home_reply(person, command, looked_up),
         "invites_on": lambda: invites_reply(person, on=True),
         "invites_off": lambda: invites_reply(person, on=False),
         "lift": lambda: _lift(person, command),

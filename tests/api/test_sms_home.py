@@ -3,6 +3,7 @@ Blether their area by postcode (looked up on a fake postcodes service over a rea
 the built-in table), then finds meals near it and chooses texts about new ones."""
 
 import pytest
+from django.db import connection
 
 from api.models import InboundSms
 from api.sms.parser import Command, parse
@@ -188,3 +189,35 @@ def test_home_by_text_counts_against_the_apps_limit_on_lookups(
     )
     assert postcodes_service.paths == ["/postcodes/G11AA", "/postcodes/KA129AA"]
     assert home_of(jean) == (55.61, -4.674)
+
+
+def _transactions_open_elsewhere() -> int:
+    """Sessions on this test database, other than the one asking, idle inside a transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND state LIKE 'idle in transaction%%' AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_home_looks_the_postcode_up_before_the_texts_transaction_opens(
+    api_client, postcodes_service
+):
+    UserFactory(phone=PHONE, display_name="Jean Gibson", home_location=None)
+    seen: list[int] = []
+
+    def while_asked() -> None:
+        # In the fake service's thread: its own connection, closed again after.
+        try:
+            seen.append(_transactions_open_elsewhere())
+        finally:
+            connection.close()
+
+    postcodes_service.on_request = while_asked
+    reply = text(api_client, "HOME KA21 5AB")
+
+    assert seen == [0]
+    assert reply.startswith("Thanks! Your home area is Saltcoats.")
+    assert InboundSms.objects.get().command == "home"
