@@ -203,6 +203,23 @@ def dispatch_message(message_id: int) -> str:
     return send_claimed(claim.rows[0])
 
 
+def seconds_until_due(message_id: int) -> float | None:
+    """How long until a queued row falls due, when it is queued and not due yet by this clock.
+
+    A row written on another machine whose clock runs a little ahead is not yet due here
+    when its task arrives; the task waits that long rather than leave it to the sweep.
+    """
+    not_before = (
+        Message.objects.filter(pk=message_id, status=Message.Status.QUEUED)
+        .values_list("not_before", flat=True)
+        .first()
+    )
+    if not_before is None:
+        return None
+    wait = (not_before - timezone.now()).total_seconds()
+    return wait if wait > 0 else None
+
+
 def dispatch_due(*, limit: int = 200, claim_size: int = CLAIM_SIZE) -> dict[str, int]:
     """Send up to `limit` due rows, claiming `claim_size` at a time.
 

@@ -1,9 +1,18 @@
 from celery import Task, shared_task
 
-from notifications.dispatch import RATE_LIMITED, dispatch_due, dispatch_message
+from notifications.dispatch import (
+    RATE_LIMITED,
+    SKIPPED,
+    dispatch_due,
+    dispatch_message,
+    seconds_until_due,
+)
 from notifications.sweep import claims_release, sweep
 
 DISPATCH_BATCH = 200
+# A row not due yet when its task arrives (the writer's clock ahead of this worker's) is tried
+# again when due, if that is this soon; later ones are the sweep's.
+EARLY_TASK_WAIT_SECONDS = 60
 
 
 @shared_task(bind=True, name="notifications.tasks.send_message", ignore_result=True)
@@ -12,6 +21,10 @@ def send_message(self: Task[[int], str], message_id: int) -> str:
     # The sender's rate ran out this second: try again in a second (inline runs cannot wait).
     if outcome == RATE_LIMITED and not self.request.is_eager:
         send_message.apply_async(args=(message_id,), countdown=1)
+    elif outcome == SKIPPED and not self.request.is_eager:
+        wait = seconds_until_due(message_id)
+        if wait is not None and wait <= EARLY_TASK_WAIT_SECONDS:
+            send_message.apply_async(args=(message_id,), countdown=wait)
     return outcome
 
 

@@ -46,10 +46,12 @@ def real_time() -> float:
 
 def start_session_clock(spec: str) -> time_machine.travel:
     """Start the run's ticking clock at `spec`; tell child processes how far it is moved."""
-    destination = london(spec)
-    traveller = time_machine.travel(destination, tick=True)
-    os.environ[SESSION_OFFSET] = repr(destination.timestamp() - real_time())
+    traveller = time_machine.travel(london(spec), tick=True)
     traveller.start()
+    # The moved clock starts ticking at its first reading, not at start(): read it, then take
+    # the offset, so a child process's clock agrees with this one to the microsecond.
+    time.time()
+    os.environ[SESSION_OFFSET] = repr(time.time() - real_time())
     return traveller
 
 
@@ -58,6 +60,7 @@ def follow_session_clock() -> None:
     offset = os.environ.get(SESSION_OFFSET)
     if offset:
         time_machine.travel(real_time() + float(offset), tick=True).start()
+        time.time()  # start it ticking now (see start_session_clock)
 
 
 def at_nine(moment: dt.datetime) -> dt.datetime:

@@ -42,6 +42,10 @@ def test_a_process_a_test_starts_follows_the_moved_clock():
     env = {**os.environ, SESSION_OFFSET: repr(moved_to.timestamp() - real_time())}
     script = "from tests.clock import follow_session_clock; follow_session_clock(); import time; print(time.time())"
 
+    assert abs(_run(script, env) - moved_to.timestamp()) < 30
+
+
+def _run(script: str, env: dict[str, str]) -> float:
     result = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
@@ -51,5 +55,27 @@ def test_a_process_a_test_starts_follows_the_moved_clock():
         timeout=60,
         check=True,
     )
+    return float(result.stdout)
 
-    assert abs(float(result.stdout) - moved_to.timestamp()) < 30
+
+# time_machine starts a ticking clock at its first reading, not when travel starts: both ends
+# must read it at once, or a worker started seconds before its first reading runs behind.
+AGREEMENT = "import os, time; from tests.clock import real_time, SESSION_OFFSET; {start}; time.sleep(0.5); print(time.time() - (real_time() + float(os.environ[SESSION_OFFSET])))"
+
+
+def test_the_runs_clock_and_the_offset_it_hands_down_agree_after_a_pause():
+    env = {k: v for k, v in os.environ.items() if k != SESSION_OFFSET}
+    start = "from tests.clock import start_session_clock; start_session_clock('03:00')"
+
+    apart = _run(AGREEMENT.format(start=start), env)
+
+    assert abs(apart) < 0.05
+
+
+def test_a_process_started_on_the_moved_clock_keeps_time_with_it_after_a_pause():
+    env = {**os.environ, SESSION_OFFSET: repr(3600.0 * 24 * 365)}
+    start = "from tests.clock import follow_session_clock; follow_session_clock()"
+
+    apart = _run(AGREEMENT.format(start=start), env)
+
+    assert abs(apart) < 0.05

@@ -89,7 +89,8 @@ class Worker:
         self._ready = threading.Event()
         self.process = subprocess.Popen(
             [
-                *(sys.executable, "-m", "celery", "-A", "api", "worker", "-n", f"{name}@%h"),
+                *(sys.executable, "-m", "tests.faults.worker_main", "-A", "api", "worker"),
+                *("-n", f"{name}@%h"),
                 *("--pool", "prefork", "--concurrency", "1", "--loglevel", "INFO"),
                 *("--without-gossip", "--without-mingle", "--without-heartbeat"),
             ],
