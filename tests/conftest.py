@@ -1,11 +1,14 @@
+import importlib
 import os
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from meals.models import SafetyPrompt
 from notifications.gateways import get_gateway
 from tests.clock import SESSION_CLOCK, london, start_session_clock
 from tests.factories import MembershipFactory, UserFactory
@@ -63,6 +66,27 @@ def _clean_shared_state():
     if hasattr(gateway, "clear"):
         gateway.clear()
     yield
+
+
+_catalogue = importlib.import_module("meals.migrations.0004_safety_catalogue")
+
+
+@pytest.fixture
+def safety_catalogue(request):
+    """The safety catalogue, as its data migration writes it, for tests that use the database.
+
+    A transactional test flushes every table, the migration's rows too, so later tests refill
+    it here (tests/meals and tests/web use it for every test)."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not {"db", "transactional_db", "live_server"} & names:
+        return
+    transactional = "live_server" in names or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    if not SafetyPrompt.objects.filter(organisation__isnull=True).exists():
+        _catalogue.load(django_apps, None)
 
 
 @pytest.fixture
