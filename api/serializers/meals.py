@@ -165,7 +165,7 @@ class MealPageOut(serializers.Serializer):
     results = MealOut(many=True)
 
 
-def _when(value: dt.datetime | None, zone: dt.tzinfo) -> str | None:
+def datetime_out(value: dt.datetime | None, zone: dt.tzinfo) -> str | None:
     """As DRF's DateTimeField shows an aware time: in the current time zone, "Z" for UTC."""
     if value is None:
         return None
@@ -217,8 +217,8 @@ def nearby_meal_out(meal: NearbyMeal, zone: dt.tzinfo) -> dict:
         "title": meal.title,
         "description": meal.description,
         "host": {"id": meal.host_id, "display_name": meal.host_name},
-        "starts_at": _when(meal.starts_at, zone),
-        "ends_at": _when(meal.ends_at, zone),
+        "starts_at": datetime_out(meal.starts_at, zone),
+        "ends_at": datetime_out(meal.ends_at, zone),
         "setting": meal.setting,
         "venue": venue,
         "booking": meal.booking_id,
@@ -238,7 +238,7 @@ def nearby_meal_out(meal: NearbyMeal, zone: dt.tzinfo) -> dict:
         "allergens": meal.all_allergens,
         "distance_m": round(meal.distance_m),
         "my_signup": my_signup,
-        "published_at": _when(meal.published_at, zone),
+        "published_at": datetime_out(meal.published_at, zone),
         "cancelled_reason": meal.cancelled_reason,
     }
 

@@ -40,6 +40,7 @@ from api.serializers.signups import (
     SignupIn,
     SignupOut,
     SignupPatchIn,
+    signup_out,
 )
 from api.throttles import RateLimitThrottle
 from meals import nearby, selectors, services
@@ -221,7 +222,12 @@ class MealViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get", "post"])
     def signups(self, request, pk=None):
         # The meal's row alone: neither the list's details nor their queries are needed here.
-        meal = get_object_or_404(selectors.meals_visible_rows(request.user), pk=pk)
+        rows = selectors.meals_visible_rows(request.user)
+        if request.method == "POST":
+            # Signing up reads the meal's id and host; seat_or_wait's statement reads the rest
+            # under the row lock (a lift request loads the whole row).
+            rows = rows.only("id", "host_id")
+        meal = get_object_or_404(rows, pk=pk)
         self.check_object_permissions(request, meal)
         if request.method == "POST":
             data = SignupIn(data=request.data)
@@ -229,7 +235,7 @@ class MealViewSet(viewsets.GenericViewSet):
             signup = signup_with_lift_create(meal=meal, person=request.user, **data.validated_data)
             # What signups_with_position annotates on rows read from the database.
             signup.waitlist_position = selectors.waitlist_position(signup)  # type: ignore[attr-defined]
-            return Response(SignupOut(signup).data, status=status.HTTP_201_CREATED)
+            return Response(signup_out(signup), status=status.HTTP_201_CREATED)
         self._host_only(meal)
         _check_paging(request)
         page = self.paginate_queryset(selectors.meal_signups_for_host(meal=meal))

@@ -173,7 +173,6 @@ def lift_request(
         raise
 
 
-@transaction.atomic
 def signup_with_lift_create(
     *,
     meal: Meal,
@@ -184,13 +183,17 @@ def signup_with_lift_create(
     **signup_fields,
 ) -> Signup:
     """Sign up (`signup_create`'s fields), and with `lift` ask for a lift in the same go:
-    both are written, or neither."""
+    both are written, or neither. Without a lift the sign-up's own statement is the whole
+    transaction (no savepoint around it)."""
     if not lift:
         return signup_create(meal=meal, person=person, **signup_fields)
-    _note(pickup_note)
-    _request_point(meal, person)
-    signup = signup_create(meal=meal, person=person, **signup_fields)
-    lift_request(meal=meal, person=person, pickup_note=pickup_note, step_free=step_free)
+    if meal.get_deferred_fields():
+        meal.refresh_from_db()
+    with transaction.atomic():
+        _note(pickup_note)
+        _request_point(meal, person)
+        signup = signup_create(meal=meal, person=person, **signup_fields)
+        lift_request(meal=meal, person=person, pickup_note=pickup_note, step_free=step_free)
     return signup
 
 

@@ -6,6 +6,7 @@ counted on the meal (`seats_taken`) under that lock; the `meals_no_overselling` 
 constraint is the last word if anything ever tries to take more.
 """
 
+import contextlib
 from typing import Any
 
 from django.db import IntegrityError, connections, router, transaction
@@ -123,8 +124,15 @@ def seat_or_wait(
         "confirmed": Signup.Status.CONFIRMED.value,
         "waitlisted": Signup.Status.WAITLISTED.value,
     }
+    # Outside a transaction the statement is its own (one round trip, no BEGIN or COMMIT);
+    # inside one, a savepoint lets the caller go on after AlreadySignedUp.
+    around = (
+        transaction.atomic(using=connection.alias)
+        if connection.in_atomic_block
+        else contextlib.nullcontext()
+    )
     try:
-        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        with around, connection.cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
     except IntegrityError as exc:

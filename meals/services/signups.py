@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from meals.models import LIVE_SIGNUP_STATUSES, Meal, Signup
-from meals.services.errors import AlreadySignedUp, NotEnoughSeats, SignupInvalid
+from meals.services.errors import NotEnoughSeats, SignupInvalid
 from meals.services.lift_steps import lift_party_change
 from meals.services.seats import (
     check_open,
@@ -36,7 +36,7 @@ def signup_create(
 ) -> Signup:
     """Confirm the party if seats allow, otherwise put it on the waitlist.
 
-    The checks read without a lock; then one statement (`seat_or_wait`) takes the meal row
+    The checks need no query; then one statement (`seat_or_wait`) takes the meal row
     lock, checks the meal is open, decides and writes, so the lock is held for that statement and its commit alone, and
     arrival order is the order in which callers get it. A caller already in a transaction keeps
     the lock until its own commit. Raises MealNotOpen (400), SignupInvalid (400) and
@@ -45,8 +45,8 @@ def signup_create(
     check_party(party_size)
     if meal.host_id == person.pk:
         raise SignupInvalid("You are hosting this meal, so you already have a seat.")
-    if Signup.objects.filter(meal=meal, person=person, status__in=LIVE_SIGNUP_STATUSES).exists():
-        raise AlreadySignedUp()
+    # A second live sign-up is refused by `meals_one_live_signup` inside seat_or_wait's
+    # statement (AlreadySignedUp), which undoes its seats too: no read ahead of it.
     return seat_or_wait(
         meal=meal,
         person=person,

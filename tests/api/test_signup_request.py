@@ -33,3 +33,42 @@ def test_each_answer_is_the_sign_up_as_read_back_and_no_meal_details_are_read():
     for answer in answers:
         assert answer == SignupOut(selectors.signup_with_position(answer["id"])).data
     assert not [sql for sql in statements if '"meals_dish"' in sql or "prefetch" in sql]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_sign_up_is_one_write_with_no_begin_or_savepoint():
+    meal = MealFactory(capacity=4)
+    guest = UserFactory()
+    client = client_for(guest)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(f"/api/meals/{meal.pk}/signups/", {"party_size": 3}, format="json")
+
+    assert response.status_code == 201, response.content
+    statements = [q["sql"].split(None, 1)[0].upper() for q in captured.captured_queries]
+    # The token's person, the meal's id and host, then seat_or_wait's one statement.
+    assert statements == ["SELECT", "SELECT", "WITH"]
+    assert '"meals_meal"."id", "meals_meal"."host_id" FROM' in captured.captured_queries[1]["sql"]
+    meal.refresh_from_db()
+    assert meal.seats_taken == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_second_sign_up_is_409_and_takes_no_seats():
+    meal = MealFactory(capacity=10)
+    guest = UserFactory()
+    client = client_for(guest)
+    first = client.post(f"/api/meals/{meal.pk}/signups/", {"party_size": 2}, format="json")
+    assert first.status_code == 201
+
+    again = client.post(f"/api/meals/{meal.pk}/signups/", {"party_size": 3}, format="json")
+    # The connection is usable straight after the refused statement.
+    other = client_for(UserFactory()).post(
+        f"/api/meals/{meal.pk}/signups/", {"party_size": 1}, format="json"
+    )
+
+    assert again.status_code == 409, again.content
+    assert other.status_code == 201
+    meal.refresh_from_db()
+    assert meal.seats_taken == 3
+    assert meal.signups.filter(person=guest).count() == 1
