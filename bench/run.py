@@ -66,6 +66,8 @@ class Context:
     fanout_limit: float
     server: Server | None = None
     token: str = ""
+    # Meals a page of the nearby list shows at the smallest size (for the equal-pages run).
+    small_page: int = 0
 
 
 def isolated(name: str, fn, *args) -> dict:

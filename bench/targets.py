@@ -36,6 +36,13 @@ def _nearby_targets(tiers: list[dict]) -> list[tuple[str, str, str]]:
             f"{apis[-1]['p95_ms']:.1f} ms at {tiers[-1]['meals']:,} meals vs "
             f"{apis[0]['p95_ms']:.1f} ms at {tiers[0]['meals']:,} = {ratio:.2f}x"
         )
+        equal = find(tiers[-1]["nearby"].get("runs", []), "equal pages")
+        if equal:
+            # Not the target: what the growth is when the pages hold as many meals.
+            figures += (
+                f" (pages as full as at the smallest, {equal['label'].rsplit('(', 1)[1][:-1]}: "
+                f"{equal['p95_ms']:.1f} ms = {equal['p95_ms'] / apis[0]['p95_ms']:.2f}x)"
+            )
         out.append((name, _verdict(ratio <= 1.2), figures))
     else:
         out.append((name, "not measured", "needs the API at two or more sizes"))
