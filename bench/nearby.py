@@ -242,7 +242,7 @@ def measure_nearby(ctx, tier: dict, largest: bool = False) -> dict:
             runs.append(
                 _load(ctx, "API GET /api/meals/?near (gunicorn)", http_caller(port, token, paths))
             )
-            if not largest:
+            if not largest and not ctx.small_page:  # the first (smallest) size
                 ctx.small_page = max(1, round(out["mean_shown"]))
             elif ctx.small_page:
                 # The growth in data alone: pages as full as at the smallest size, where a

@@ -1,6 +1,7 @@
 """Meals near a point, a page at a time, nearest first: one hand-written statement over the
 partial GiST index of published upcoming meals (the list behind `GET /api/meals/?near`)."""
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -119,11 +120,13 @@ page AS (
 ),
 meals AS (
     SELECT m.id AS meal_id, m.code, m.kind, m.title, m.description, m.host_id, u.display_name,
-        m.starts_at, m.ends_at, m.setting, m.venue_id, v.name, v.address, v.step_free,
+        (extract(epoch FROM m.starts_at) * 1000000)::int8,
+        (extract(epoch FROM m.ends_at) * 1000000)::int8, m.setting, m.venue_id, v.name, v.address, v.step_free,
         v.accessible_toilet, v.hearing_loop, v.parking, m.booking_id,
         ST_Y(m.location::geometry), ST_X(m.location::geometry), m.place_description,
         m.on_road, m.step_free, m.capacity, m.seats_taken, m.status, m.food, m.repeats,
-        m.series_id, m.dietary_options, m.allergens, m.published_at, m.cancelled_reason,
+        m.series_id, m.dietary_options, m.allergens,
+        (extract(epoch FROM m.published_at) * 1000000)::int8, m.cancelled_reason,
         page.distance AS distance,
         (SELECT count(*) FROM meals_signup w WHERE w.meal_id = m.id AND w.status = 'waitlisted'),
         ARRAY(SELECT DISTINCT unnest(d.allergens) FROM meals_dish d WHERE d.meal_id = m.id),
@@ -145,6 +148,27 @@ meals AS (
 )
 SELECT flags.walk_further, meals.* FROM flags LEFT JOIN meals ON true
 ORDER BY meals.distance, meals.meal_id"""
+
+
+# The page's times leave PostgreSQL as whole microseconds since 1970: read as integers and
+# added to the epoch, they cost a fifth of parsing timestamps as text.
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_TIMES = [
+    at
+    for at, field in enumerate(dataclasses.fields(NearbyMeal))
+    if field.name in ("starts_at", "ends_at", "published_at")
+]
+
+
+def _moment(micros: int | None) -> dt.datetime | None:
+    return None if micros is None else _EPOCH + dt.timedelta(microseconds=micros)
+
+
+def _nearby_meal(row: tuple) -> NearbyMeal:
+    values = list(row[1:])
+    for at in _TIMES:
+        values[at] = _moment(values[at])
+    return NearbyMeal(*values)
 
 
 def meals_nearby(
@@ -194,5 +218,5 @@ def meals_nearby(
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if not rows[0][0]:
-            return [NearbyMeal(*row[1:]) for row in rows if row[1] is not None]
+            return [_nearby_meal(row) for row in rows if row[1] is not None]
         walked *= 8
