@@ -26,6 +26,7 @@ from meals.models import LIVE_SIGNUP_STATUSES, GuestQuestion, Meal, Signup, SmsT
 from meals.sms import RELAY_WINDOW, sms_thread_meal, upcoming_live_signups
 from meals.texts import meal_subject, meal_text_context, shorten
 from notifications.gsm import gsm7_line
+from notifications.models import Message
 from notifications.services import notify
 from notifications.templates import fit_one_sms
 from people.models import User
@@ -179,6 +180,20 @@ def _host_message_reply(guest: User) -> Relay | None:
         return None
     name = _guest_name(signup, guest)
     return Relay(REPLY, signup.meal, guest, signup.meal.host, name, signup)
+
+
+def host_asked_last(*, person: User, meal: Meal) -> bool:
+    """Whether the last text Blether sent `person`, within the relay window, is a message from
+    `meal`'s host: a bare NO straight after it may answer the host ("Can anyone bring
+    chairs?"), so it must not give up their place unasked."""
+    last = (
+        Message.objects.filter(recipient=person, created_at__gte=timezone.now() - RELAY_WINDOW)
+        .exclude(status=Message.Status.SUPPRESSED)
+        .order_by("-created_at", "-pk")
+        .values_list("template", "subject")
+        .first()
+    )
+    return last == ("host_message", meal_subject(meal))
 
 
 def _question(guest: User) -> Relay | None:

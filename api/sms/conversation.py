@@ -13,6 +13,7 @@ from api.sms.home import HomeLookup, home_lookup, home_reply, invites_reply
 from api.sms.parser import Command, parse
 from api.sms.relay import answered, relayed
 from meals.models import Meal, Signup
+from meals.questions import host_asked_last
 from meals.selectors import live_signup_for, meal_by_code, meals_near
 from meals.services.errors import (
     AlreadySignedUp,
@@ -294,6 +295,14 @@ def _no(person: User, command: Command, body: str, message_sid: str) -> str:
         if meal is None:
             return render("sms_no_places", {})
         return _reply("sms_nothing_to_cancel", meal)
+    if not command.code and host_asked_last(person=person, meal=signup.meal):
+        # Just after the host asked something, a bare NO is asked about, not taken as a cancel.
+        return _reply("sms_no_after_host", signup.meal)
+    return _give_up(person, signup)
+
+
+def _give_up(person: User, signup: Signup) -> str:
+    """NO to a place: decline an invitation, or cancel (a regular's skips one date)."""
     meal = signup.meal
     try:
         if signup.status == Signup.Status.INVITED:

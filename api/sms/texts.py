@@ -34,6 +34,8 @@ REPLIES = {
     "to someone else. Code {code}",
     "sms_cancelled": "Your place at {meal} ({when}) is cancelled. Thanks for telling us. "
     "Changed your mind? Text {code}",
+    "sms_no_after_host": "Did you mean to give up your place at {meal} ({when})? If so, "
+    "text NO {code}. To answer the host, say a bit more, e.g. No sorry",
     "sms_nothing_to_cancel": "You don't have a place at {meal} ({code}), "
     "so there's nothing to cancel.",
     "sms_no_thanks": "No bother, thanks for letting us know. You're not down for {meal} ({code}).",

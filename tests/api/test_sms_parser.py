@@ -65,7 +65,7 @@ def test_parse_takes_anything_without_raising():
 
 
 KINDS = {"yes", "no", "join", "meals", "rating", "help", "stop", "start", "unknown"}
-KINDS |= {"home", "invites_on", "invites_off"}
+KINDS |= {"home", "invites_on", "invites_off", "always", "lift", "yes_lift"}
 
 
 @settings(max_examples=400, deadline=None)

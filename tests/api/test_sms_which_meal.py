@@ -88,15 +88,31 @@ def test_the_reviewers_repro_no_sorry_to_a_host_question_is_relayed_not_a_cancel
     ]
 
 
-@pytest.mark.parametrize("body", ["NO", "no T7K2"])
-def test_an_exact_no_or_no_with_the_code_still_cancels_after_a_host_message(
-    api_client, neighbour, body
+def test_a_bare_no_just_after_a_host_message_asks_before_it_gives_up_the_place(
+    api_client, neighbour
 ):
     tea = MealFactory(code="T7K2")
     SignupFactory(meal=tea, person=neighbour)
     _host_texts(tea, "Can anyone bring folding chairs?")
 
-    reply = conv.text(api_client, body)
+    first = conv.text(api_client, "NO")
+    again = conv.text(api_client, "no")
+
+    asked = (
+        f"Did you mean to give up your place at {tea.title} ({meal_text_context(tea)['when']})? "
+        "If so, text NO T7K2. To answer the host, say a bit more, e.g. No sorry"
+    )
+    assert (first, again) == (asked, asked)
+    assert _status(tea, neighbour) == "confirmed"
+    assert _relayed(tea) == []
+
+
+def test_no_with_the_code_just_after_a_host_message_cancels(api_client, neighbour):
+    tea = MealFactory(code="T7K2")
+    SignupFactory(meal=tea, person=neighbour)
+    _host_texts(tea, "Can anyone bring folding chairs?")
+
+    reply = conv.text(api_client, "no T7K2")
 
     assert reply == (
         f"Your place at {tea.title} ({meal_text_context(tea)['when']}) is cancelled. "
@@ -104,6 +120,37 @@ def test_an_exact_no_or_no_with_the_code_still_cancels_after_a_host_message(
     )
     assert _status(tea, neighbour) == "cancelled"
     assert _relayed(tea) == []
+
+
+def test_a_bare_no_after_a_reminder_that_followed_the_host_message_cancels(
+    api_client, neighbour, settings
+):
+    """The reminder ("Can't come? Reply NO T7K2") is the text a NO answers now."""
+    tea = _in_hours(20, code="T7K2")
+    SignupFactory(meal=tea, person=neighbour, created_at=timezone.now() - dt.timedelta(days=3))
+    _host_texts(tea, "Can anyone bring folding chairs?")
+    Message.objects.filter(template="host_message").update(
+        created_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+    reminders_send()
+    assert Message.objects.filter(template="reminder_24h", recipient=neighbour).exists()
+
+    reply = conv.text(api_client, "NO")
+
+    assert reply.startswith(f"Your place at {tea.title} (")
+    assert _status(tea, neighbour) == "cancelled"
+
+
+def test_a_bare_no_two_days_after_a_host_message_cancels(api_client, neighbour):
+    tea = MealFactory(code="T7K2")
+    SignupFactory(meal=tea, person=neighbour)
+    _host_texts(tea, "Can anyone bring folding chairs?")
+    Message.objects.filter(template="host_message").update(
+        created_at=timezone.now() - dt.timedelta(hours=49)
+    )
+
+    assert conv.text(api_client, "NO").startswith(f"Your place at {tea.title} (")
+    assert _status(tea, neighbour) == "cancelled"
 
 
 def test_no_sorry_with_no_recent_host_message_still_cancels(api_client, neighbour):
