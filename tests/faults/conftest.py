@@ -30,6 +30,8 @@ from tests.integration.fake_twilio import FakeTwilio
 from tests.notifications.twilio_helpers import ACCOUNT, SERVICE, TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
+# `python -m` this, then the module a process runs: it reads the test run's clock.
+ON_TEST_CLOCK = "tests.faults.on_test_clock"
 
 
 def wait_for(predicate, *, timeout: float, every: float = 0.1, what: str = "condition"):
@@ -89,7 +91,7 @@ class Worker:
         self._ready = threading.Event()
         self.process = subprocess.Popen(
             [
-                *(sys.executable, "-m", "tests.faults.worker_main", "-A", "api", "worker"),
+                *(sys.executable, "-m", ON_TEST_CLOCK, "celery", "-A", "api", "worker"),
                 *("-n", f"{name}@%h"),
                 *("--pool", "prefork", "--concurrency", "1", "--loglevel", "INFO"),
                 *("--without-gossip", "--without-mingle", "--without-heartbeat"),

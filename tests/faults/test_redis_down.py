@@ -24,6 +24,7 @@ from meals.models import HostMessage, Signup
 from notifications.models import Message
 from people.models import LoginCode, RateLimitHit
 from tests.factories import MealFactory, SignupFactory, UserFactory
+from tests.faults.conftest import ON_TEST_CLOCK
 from tests.faults.net import free_port
 from tests.faults.redis_server import RedisServer
 from tests.integration.fake_twilio import FakeTwilio
@@ -108,11 +109,11 @@ def stack():
     port = free_port()
     gunicorn = ["gunicorn", "api.wsgi:application", "--bind", f"127.0.0.1:{port}"]
     gunicorn += ["--workers", "1", "--threads", "4", "--timeout", "60"]
-    api = Process([sys.executable, "-m", *gunicorn], env)
+    api = Process([sys.executable, "-m", ON_TEST_CLOCK, *gunicorn], env)
     celery = ["celery", "-A", "api", "worker", "--pool=solo", "--loglevel=INFO"]
     celery += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
     celery += ["--hostname", f"faults-{port}@%h"]
-    worker = Process([sys.executable, "-m", *celery], {**env, "LOG_LEVEL": "INFO"})
+    worker = Process([sys.executable, "-m", ON_TEST_CLOCK, *celery], {**env, "LOG_LEVEL": "INFO"})
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_serving(base, api)
