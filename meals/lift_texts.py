@@ -43,6 +43,12 @@ LIFT_TEXTS = {
         "{meal} has moved: now {when} at {place}. Please pick up {name} about {pickup} instead. "
         "Code {code}",
     ),
+    # To a guest whose lift is taken, instead of the plain "meal_changed".
+    "lift_guest_meal_moved": Template(
+        "transactional",
+        "{meal} moved: now {when} at {place}. {driver} will pick you up about {pickup}. "
+        "Can't come? Reply NO {code}",
+    ),
     "lift_guest_reply": Template(
         "transactional", "{name}, who you're driving to {meal} ({code}), replied: {text}"
     ),

@@ -146,9 +146,16 @@ def lift_party_change(*, signup: Signup, party_size: int) -> None:
     lift.save(update_fields=["passengers"])
 
 
+def lifts_taken_signup_ids(meal: Meal) -> set[int]:
+    """The sign-ups of `meal` whose guest has a driver: `lifts_tell_moved` tells them of a move."""
+    taken = Lift.objects.filter(meal=meal, status=Lift.Status.TAKEN)
+    return set(taken.values_list("signup_id", flat=True))
+
+
 def lifts_tell_moved(meal: Meal) -> None:
-    """The drivers of `meal`'s taken lifts hear its new time or place, and the new pick-up
-    time. Call after saving the move, with the meal's new revision."""
+    """The drivers of `meal`'s taken lifts, and their guests, hear its new time or place and
+    the new pick-up time (the guests instead of the plain "meal_changed"). Call after saving
+    the move, with the meal's new revision."""
     taken = (
         Lift.objects.filter(meal=meal, status=Lift.Status.TAKEN)
         .select_related("meal__venue", "meal__host", "guest", "driver__person")
@@ -156,3 +163,9 @@ def lifts_tell_moved(meal: Meal) -> None:
     )
     for lift in taken:
         _tell_driver(lift, "lift_meal_moved", f"lift-moved:{lift.pk}:{meal.revision}")
+        lift_tell(
+            lift=lift,
+            recipient=lift.guest,
+            template="lift_guest_meal_moved",
+            dedupe_key=f"lift-guest-moved:{lift.pk}:{meal.revision}",
+        )

@@ -20,7 +20,7 @@ from meals.models import (
 from meals.services.bookings import booking_cancel
 from meals.services.errors import MealInvalid
 from meals.services.fanout import signups_tell
-from meals.services.lift_steps import lifts_release, lifts_tell_moved
+from meals.services.lift_steps import lifts_release, lifts_taken_signup_ids, lifts_tell_moved
 from meals.services.publishing import safety_reasons
 from meals.services.seats import constraint_name, locked_meal, promote_waitlist
 from meals.texts import meal_text_context, shorten
@@ -35,15 +35,10 @@ TIME_OR_PLACE = ("starts_at", "ends_at", "location", "place_description")
 PROMPT_SHAPING = ("food", "repeats", "on_road")
 # A venue meal takes these from its venue.
 FROM_THE_VENUE = ("location", "on_road", "step_free")
-# Queued texts a new time or place makes wrong; reminders are rewritten for the new revision.
-STALE_AFTER_MOVE = [
-    "reminder_24h",
-    "reminder_2h",
-    "meal_invitation",
-    "series_invitation",
-    "meal_changed",
-    "lift_meal_moved",
-]
+# Queued texts a new time or place makes wrong (a lift's "pick you up about" too); reminders
+# are rewritten for the new revision.
+STALE_AFTER_MOVE = ["reminder_24h", "reminder_2h", "meal_invitation", "series_invitation"]
+STALE_AFTER_MOVE += ["meal_changed", "lift_meal_moved", "lift_guest_meal_moved", "lift_taken"]
 
 
 # ---------------------------------------------------------------- checks
@@ -270,9 +265,11 @@ def _check_still_safe(meal: Meal) -> None:
 
 def _tell_moved(meal: Meal) -> None:
     """Everyone with a live sign-up hears the new time or place; what said the old is withdrawn."""
+    live = meal.signups.filter(status__in=LIVE_SIGNUP_STATUSES).select_related("person")
     signups_tell(
         meal=meal,
-        signups=meal.signups.filter(status__in=LIVE_SIGNUP_STATUSES).select_related("person"),
+        # Guests with a driver hear it with their new pick-up time (lifts_tell_moved).
+        signups=live.exclude(pk__in=lifts_taken_signup_ids(meal)),
         template="meal_changed",
         context=meal_text_context(meal),
         dedupe_key=lambda signup: f"meal-changed:{meal.pk}:{meal.revision}:{signup.pk}",

@@ -11,6 +11,7 @@ from meals.services.lifts import lift_take
 from meals.texts import meal_text_context
 from notifications.models import Message
 from tests.conftest import client_for
+from tests.factories import SignupFactory
 from tests.lift_world import driver, guest_with_lift, lunch
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock("14:00")]
@@ -99,6 +100,37 @@ def test_a_party_that_still_fits_the_car_or_has_no_driver_yet_is_carried_over_to
     assert Lift.objects.get(pk=still_open.pk).passengers == 4
     assert _party(taken, 2).status_code == 200
     assert Lift.objects.get(pk=taken.pk).passengers == 2
+
+
+def test_a_guest_with_a_driver_is_told_the_new_pick_up_time_in_the_one_text_of_the_move():
+    meal = lunch()
+    ann = driver()
+    lift = _taken(meal, ann)
+    walking = SignupFactory(meal=meal)  # no lift: the plain text
+    Message.objects.filter(template="lift_taken").update(status="queued")  # still waiting
+    later = {
+        "starts_at": (meal.starts_at + dt.timedelta(hours=1)).isoformat(),
+        "ends_at": (meal.ends_at + dt.timedelta(hours=1)).isoformat(),
+    }
+
+    response = client_for(meal.host).patch(f"/api/meals/{meal.pk}/", later, format="json")
+
+    assert response.status_code == 200, response.content
+    c = meal_text_context(Meal.objects.get(pk=meal.pk))
+    told = Message.objects.filter(recipient=lift.guest).exclude(template="lift_taken")
+    assert list(told.values_list("template", "body")) == [
+        (
+            "lift_guest_meal_moved",
+            f"Lunch at the Hub moved: now {c['when']} at {c['place']}. Ann will pick you up "
+            "about 13:15. Can't come? Reply NO CAR42",
+        )
+    ]
+    # The text with the old pick-up time, not yet sent, is withdrawn.
+    old = Message.objects.get(recipient=lift.guest, template="lift_taken")
+    assert (old.status, old.status_reason) == ("suppressed", "meal moved")
+    assert list(
+        Message.objects.filter(recipient=walking.person).values_list("template", flat=True)
+    ) == ["meal_changed"]
 
 
 def test_a_driver_is_told_the_new_pick_up_time_when_the_host_moves_the_meal():
