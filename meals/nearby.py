@@ -62,6 +62,10 @@ class NearbyMeal:
     my_signup_waitlist_position: int | None
 
     @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
     def seats_left(self) -> int:
         return max(self.capacity - self.seats_taken, 0)
 

@@ -23,6 +23,42 @@ def test_meals_near_me_lists_published_meals_nearest_first(resident_web):
     assert response.context["where"] == "your home area"
 
 
+def test_meal_cards_escape_the_title_and_say_seats_distance_and_step_free(resident_web):
+    full = MealFactory(
+        title="<b>Tea</b> & 'cake'", capacity=2, step_free=True, code="CRD2", seats_taken=2
+    )
+    one = MealFactory(title="Soup", capacity=3, seats_taken=2, step_free=False)
+
+    html = resident_web.get("/").content.decode()
+
+    cards = re.findall(r'<li class="blether-meal">.*?</ul>\n</li>', html, re.S)
+    assert len(cards) == 2
+    first, second = sorted(cards, key=lambda c: "Soup" in c)
+    assert f'href="/meals/{full.pk}/">&lt;b&gt;Tea&lt;/b&gt; &amp; &#x27;cake&#x27;</a>' in first
+    assert "Waiting list" in first and "Step-free" in first
+    assert f'href="/meals/{one.pk}/">Soup</a>' in second
+    assert "1 seat left" in second and "Step-free" not in second
+    assert re.search(r"<li>\d+ m away</li>", second)
+
+
+def test_the_filters_are_the_same_for_everyone_until_used_then_show_the_choice(
+    resident_web, host_web
+):
+    blank = resident_web.get("/").content.decode()
+    again = host_web.get("/").content.decode()
+    chosen = resident_web.get("/?kind=street_tea&step_free=on").content.decode()
+
+    def filters(html: str) -> str:
+        return re.search(r"<form method=\"get\".*?</form>", html, re.S)[0]
+
+    assert filters(blank) == filters(again)
+    assert '<details class="govuk-details">' in filters(blank)
+    assert '<option value="street_tea" selected>' not in filters(blank)
+    assert '<option value="street_tea" selected>' in filters(chosen)
+    assert '<details class="govuk-details" open>' in filters(chosen)
+    assert 'name="step_free" type="checkbox" value="on" checked' in filters(chosen)
+
+
 def test_signed_out_home_sends_you_to_sign_in(client):
     response = client.get("/")
 

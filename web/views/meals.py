@@ -1,11 +1,13 @@
 """A resident's pages: meals near me, a meal (join, cancel, bring a dish, feedback), my meals."""
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from meals import selectors, services
+from meals import nearby, selectors, services
 from meals.lift_selectors import lift_of
 from meals.lift_texts import pickup_at
 from meals.models import Signup
@@ -25,7 +27,8 @@ CAME = (Signup.Status.CONFIRMED, Signup.Status.ATTENDED)
 def home(request):
     """Meals near me: nearest first from my location or home area, else soonest first."""
     form = MealFilterForm(request.GET or None)
-    meals, near, where = [], None, None
+    meals: list[Any] = []
+    near, where = None, None
     if not form.is_bound or form.is_valid():
         data = form.cleaned_data if form.is_bound else {}
         near = form.point() if form.is_bound else None
@@ -33,18 +36,20 @@ def home(request):
         if near is None and request.user.home_location is not None:
             near, where = request.user.home_location, "your home area"
         start, end = form.window(timezone.now()) if form.is_bound else (None, None)
-        meals = list(
-            selectors.meals_discover(
-                viewer=request.user,
-                near=near,
-                radius_m=RADIUS_M,
-                start=start,
-                end=end,
-                kind=data.get("kind") or None,
-                step_free=True if data.get("step_free") else None,
-                dietary=data.get("dietary") or None,
-            )[:PAGE]
-        )
+        filters: dict[str, Any] = {
+            "start": start,
+            "end": end,
+            "kind": data.get("kind") or None,
+            "step_free": True if data.get("step_free") else None,
+            "dietary": data.get("dietary") or None,
+        }
+        if near is not None:
+            # The API list's own page: one statement, nearest first.
+            meals = nearby.meals_nearby(
+                viewer=request.user, near=near, radius_m=RADIUS_M, offset=0, limit=PAGE, **filters
+            )
+        else:
+            meals = list(selectors.meals_discover(viewer=request.user, **filters)[:PAGE])
     return page(request, "web/home.html", {"form": form, "meals": meals, "where": where})
 
 
