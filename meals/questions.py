@@ -182,13 +182,20 @@ def _host_message_reply(guest: User) -> Relay | None:
     return Relay(REPLY, signup.meal, guest, signup.meal.host, name, signup)
 
 
+# Texts that left for the person's phone (a queued one, say in their quiet hours, has not).
+_HANDED_OVER = (Message.Status.SENT, Message.Status.DELIVERED, Message.Status.UNKNOWN)
+
+
 def host_asked_last(*, person: User, meal: Meal) -> bool:
     """Whether the last text Blether sent `person`, within the relay window, is a message from
     `meal`'s host: a bare NO straight after it may answer the host ("Can anyone bring
     chairs?"), so it must not give up their place unasked."""
     last = (
-        Message.objects.filter(recipient=person, created_at__gte=timezone.now() - RELAY_WINDOW)
-        .exclude(status=Message.Status.SUPPRESSED)
+        Message.objects.filter(
+            recipient=person,
+            created_at__gte=timezone.now() - RELAY_WINDOW,
+            status__in=_HANDED_OVER,
+        )
         .order_by("-created_at", "-pk")
         .values_list("template", "subject")
         .first()

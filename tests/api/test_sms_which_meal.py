@@ -14,6 +14,7 @@ from meals.models import Meal, Signup
 from meals.nudges import invitations_send, reminders_send
 from meals.sms import sms_thread_meal, sms_thread_remember
 from meals.texts import meal_text_context
+from notifications.dispatch import dispatch_due
 from notifications.models import Message
 from tests.api import test_sms_conversation as conv
 from tests.conftest import client_for
@@ -88,12 +89,14 @@ def test_the_reviewers_repro_no_sorry_to_a_host_question_is_relayed_not_a_cancel
     ]
 
 
+@pytest.mark.clock("14:00", tick=True)  # texts go at once, not after quiet hours
 def test_a_bare_no_just_after_a_host_message_asks_before_it_gives_up_the_place(
     api_client, neighbour
 ):
     tea = MealFactory(code="T7K2")
     SignupFactory(meal=tea, person=neighbour)
     _host_texts(tea, "Can anyone bring folding chairs?")
+    dispatch_due()  # the outbox sends what is due, as the worker does
 
     first = conv.text(api_client, "NO")
     again = conv.text(api_client, "no")
@@ -107,10 +110,24 @@ def test_a_bare_no_just_after_a_host_message_asks_before_it_gives_up_the_place(
     assert _relayed(tea) == []
 
 
+@pytest.mark.clock("23:30", tick=True)
+def test_a_bare_no_while_the_host_message_waits_for_the_morning_cancels(api_client, neighbour):
+    """The host's question is held until 09:00 (their quiet hours): a NO now is not its answer."""
+    tea = MealFactory(code="T7K2")
+    SignupFactory(meal=tea, person=neighbour)
+    _host_texts(tea, "Can anyone bring folding chairs?")
+    dispatch_due()  # the outbox sends what is due, as the worker does
+    assert Message.objects.get(template="host_message").status == "queued"
+
+    assert conv.text(api_client, "NO").startswith(f"Your place at {tea.title} (")
+    assert _status(tea, neighbour) == "cancelled"
+
+
 def test_no_with_the_code_just_after_a_host_message_cancels(api_client, neighbour):
     tea = MealFactory(code="T7K2")
     SignupFactory(meal=tea, person=neighbour)
     _host_texts(tea, "Can anyone bring folding chairs?")
+    dispatch_due()  # the outbox sends what is due, as the worker does
 
     reply = conv.text(api_client, "no T7K2")
 
@@ -122,6 +139,7 @@ def test_no_with_the_code_just_after_a_host_message_cancels(api_client, neighbou
     assert _relayed(tea) == []
 
 
+@pytest.mark.clock("14:00", tick=True)  # texts go at once, not after quiet hours
 def test_a_bare_no_after_a_reminder_that_followed_the_host_message_cancels(
     api_client, neighbour, settings
 ):
@@ -129,10 +147,12 @@ def test_a_bare_no_after_a_reminder_that_followed_the_host_message_cancels(
     tea = _in_hours(20, code="T7K2")
     SignupFactory(meal=tea, person=neighbour, created_at=timezone.now() - dt.timedelta(days=3))
     _host_texts(tea, "Can anyone bring folding chairs?")
+    dispatch_due()  # the outbox sends what is due, as the worker does
     Message.objects.filter(template="host_message").update(
         created_at=timezone.now() - dt.timedelta(minutes=5)
     )
     reminders_send()
+    dispatch_due()
     assert Message.objects.filter(template="reminder_24h", recipient=neighbour).exists()
 
     reply = conv.text(api_client, "NO")
@@ -141,10 +161,12 @@ def test_a_bare_no_after_a_reminder_that_followed_the_host_message_cancels(
     assert _status(tea, neighbour) == "cancelled"
 
 
+@pytest.mark.clock("14:00", tick=True)  # texts go at once, not after quiet hours
 def test_a_bare_no_two_days_after_a_host_message_cancels(api_client, neighbour):
     tea = MealFactory(code="T7K2")
     SignupFactory(meal=tea, person=neighbour)
     _host_texts(tea, "Can anyone bring folding chairs?")
+    dispatch_due()  # the outbox sends what is due, as the worker does
     Message.objects.filter(template="host_message").update(
         created_at=timezone.now() - dt.timedelta(hours=49)
     )
