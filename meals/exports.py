@@ -19,12 +19,17 @@ def _iso(moment) -> str | None:
     return moment.isoformat() if moment else None
 
 
+def _meal_ref(meal) -> dict:
+    """A meal as each of the export's rows names it."""
+    return {"id": meal.pk, "code": meal.code, "title": meal.title}
+
+
 def _export_signups(person: User) -> list[dict]:
     signups = Signup.objects.filter(person=person).select_related("meal").order_by("created_at")
     return [
         {
             "id": s.pk,
-            "meal": {"id": s.meal_id, "code": s.meal.code, "title": s.meal.title},
+            "meal": _meal_ref(s.meal),
             "status": s.status,
             "party_size": s.party_size,
             "channel": s.channel,
@@ -61,7 +66,7 @@ def _export_dishes_and_feedback(person: User) -> dict:
         "dishes": [
             {
                 "id": d.pk,
-                "meal": {"id": d.meal_id, "code": d.meal.code, "title": d.meal.title},
+                "meal": _meal_ref(d.meal),
                 "name": d.name,
                 "story": d.story,
                 "allergens": d.allergens,
@@ -72,7 +77,7 @@ def _export_dishes_and_feedback(person: User) -> dict:
         "feedback": [
             {
                 "id": f.pk,
-                "meal": {"id": f.meal_id, "code": f.meal.code, "title": f.meal.title},
+                "meal": _meal_ref(f.meal),
                 "felt_welcome": f.felt_welcome,
                 "people_were_kind": f.people_were_kind,
                 "comment": f.comment,
@@ -88,7 +93,7 @@ def _export_questions(person: User) -> list[dict]:
     questions = GuestQuestion.objects.filter(asked_by=person).select_related("meal")
     return [
         {
-            "meal": {"id": q.meal_id, "code": q.meal.code, "title": q.meal.title},
+            "meal": _meal_ref(q.meal),
             "asked_at": _iso(q.asked_at),
             "answered_at": _iso(q.answered_at),
         }
@@ -122,7 +127,7 @@ def _export_lifts(person: User) -> dict:
         "lifts_asked": [
             {
                 "id": lift.pk,
-                "meal": {"id": lift.meal_id, "code": lift.meal.code, "title": lift.meal.title},
+                "meal": _meal_ref(lift.meal),
                 "status": lift.status,
                 "pickup_note": pickup_note_for(lift=lift, viewer=person),
                 "created_at": _iso(lift.created_at),
@@ -133,7 +138,7 @@ def _export_lifts(person: User) -> dict:
         "lifts_driven": [
             {
                 "id": lift.pk,
-                "meal": {"id": lift.meal_id, "code": lift.meal.code, "title": lift.meal.title},
+                "meal": _meal_ref(lift.meal),
                 "passengers": lift.passengers,
                 "taken_at": _iso(lift.taken_at),
             }

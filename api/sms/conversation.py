@@ -4,6 +4,7 @@ Call `handle_text` inside the transaction that records the inbound MessageSid, s
 text is acted on at most once. Domain errors become friendly replies, never HTTP errors.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -180,12 +181,26 @@ def _yes(person: User, command: Command) -> str:
     return _join(person, meal, command.party)
 
 
-def _always(person: User, command: Command) -> str:
-    meal = meal_by_code(command.code) if command.code else _bare_or_series(person)
+def _meal_meant(
+    person: User,
+    command: Command,
+    word: str,
+    bare: Callable[[User], Meal | list[Signup] | None] | None = None,
+) -> Meal | str:
+    """The meal a YES-like command means (its code, else the bare meal), or the reply asking
+    which: several places → which code; none, or a draft → which meal."""
+    meal = meal_by_code(command.code) if command.code else (bare or _bare_meal)(person)
     if isinstance(meal, list):
-        return _ask_for_code("YES ALWAYS", meal)
+        return _ask_for_code(word, meal)
     if meal is None or meal.status == Meal.Status.DRAFT:
         return render("sms_which_meal", {})
+    return meal
+
+
+def _always(person: User, command: Command) -> str:
+    meal = _meal_meant(person, command, "YES ALWAYS", bare=_bare_or_series)
+    if isinstance(meal, str):
+        return meal
     return series.always_join(person, meal, command.party) or _join(person, meal, command.party)
 
 
@@ -366,11 +381,9 @@ def _lift(person: User, command: Command) -> str:
 
 def _yes_lift(person: User, command: Command) -> str:
     """YES LIFT: a place, as YES gives, and a lift there."""
-    meal = meal_by_code(command.code) if command.code else _bare_meal(person)
-    if isinstance(meal, list):
-        return _ask_for_code("YES LIFT", meal)
-    if meal is None or meal.status == Meal.Status.DRAFT:
-        return render("sms_which_meal", {})
+    meal = _meal_meant(person, command, "YES LIFT")
+    if isinstance(meal, str):
+        return meal
     found = meal
     if command.code:
         sms_thread_remember(person=person, meal=found)

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from meals.models.meals import ALLERGEN_CHOICES, DIETARY_CHOICES, Meal, SafetyAnswer, SafetyPrompt
+from meals.models.signups import Signup
 from venues.models import SeriesBooking, Venue
 
 # The furthest a series runs: 52 occurrences, or an end date within a year of its start.
@@ -131,9 +132,7 @@ class SeriesSafetyAnswer(models.Model):
 class Regular(models.Model):
     """Someone who comes every time: signed up to each new occurrence, in `joined_at` order."""
 
-    class Channel(models.TextChoices):
-        APP = "app"
-        SMS = "sms"
+    Channel = Signup.Channel  # how they joined, as for a sign-up
 
     series = models.ForeignKey(MealSeries, on_delete=models.CASCADE, related_name="regulars")
     person = models.ForeignKey(

@@ -4,7 +4,9 @@ Kept apart from `lifts` so `seats` and `meals` can release lifts without importi
 """
 
 from collections.abc import Iterable
+from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from meals.lift_texts import lift_text_context
@@ -146,10 +148,10 @@ def lift_party_change(*, signup: Signup, party_size: int) -> None:
     lift.save(update_fields=["passengers"])
 
 
-def lifts_taken_signup_ids(meal: Meal) -> set[int]:
-    """The sign-ups of `meal` whose guest has a driver: `lifts_tell_moved` tells them of a move."""
-    taken = Lift.objects.filter(meal=meal, status=Lift.Status.TAKEN)
-    return set(taken.values_list("signup_id", flat=True))
+def lifts_taken_signup_ids(meal: Meal) -> QuerySet[Lift, Any]:
+    """The sign-ups of `meal` whose guest has a driver, as a subquery (`lifts_tell_moved`
+    tells them of a move)."""
+    return Lift.objects.filter(meal=meal, status=Lift.Status.TAKEN).values("signup_id")
 
 
 def lifts_tell_moved(meal: Meal) -> None:
