@@ -72,3 +72,36 @@ def test_outside_a_transaction_a_second_sign_up_is_409_and_takes_no_seats():
     meal.refresh_from_db()
     assert meal.seats_taken == 3
     assert meal.signups.filter(person=guest).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_person_racing_themselves_gets_one_place_and_409s():
+    """A double tap sent eight times at once, outside any transaction: one place, seats once."""
+    import threading
+
+    from django.db import connections
+
+    meal = MealFactory(capacity=10)
+    guest = UserFactory()
+    path = f"/api/meals/{meal.pk}/signups/"
+    gate = threading.Barrier(8)
+    statuses: list[int] = []
+
+    def tap() -> None:
+        client = client_for(guest)
+        gate.wait()
+        try:
+            statuses.append(client.post(path, {"party_size": 2}, format="json").status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=tap) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+    assert sorted(statuses) == [201] + [409] * 7
+    meal.refresh_from_db()
+    assert meal.seats_taken == 2
+    assert meal.signups.filter(person=guest).count() == 1
