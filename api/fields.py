@@ -1,6 +1,7 @@
 """Serializer fields shared across the API."""
 
 import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.gis.geos import Point
 from django.utils import timezone
@@ -25,6 +26,16 @@ def no_hidden_characters(value: str) -> None:
         raise serializers.ValidationError(HIDDEN_CHARACTERS)
 
 
+MICRODEGREE = Decimal("0.000001")
+
+
+def shown_degrees(value: float) -> float:
+    """A coordinate to 6 places (about 0.1 m), rounding the shortest decimal that is the float
+    (what was typed: 55.6336005 -> 55.633601) half away from zero, as PostgreSQL's
+    `round(x::text::numeric, 6)` does for the nearby list, so the two agree to the digit."""
+    return float(Decimal(repr(value)).quantize(MICRODEGREE, rounding=ROUND_HALF_UP))
+
+
 class LatLngSerializer(serializers.Serializer):
     lat = serializers.FloatField(min_value=-90, max_value=90)
     lng = serializers.FloatField(min_value=-180, max_value=180)
@@ -40,7 +51,7 @@ class PointField(serializers.Field):
     def to_representation(self, value: Point):
         if value is None:
             return None
-        return {"lat": round(value.y, 6), "lng": round(value.x, 6)}
+        return {"lat": shown_degrees(value.y), "lng": shown_degrees(value.x)}
 
     def to_internal_value(self, data):
         inner = LatLngSerializer(data=data)

@@ -327,8 +327,8 @@ def report(rows: list[dict], times: dict) -> str:
         f"| API `GET /api/meals/?near=…` (JWT, JSON) | {api['median']:.1f} | {api['p95']:.1f} "
         f"| {api['meals']} |",
         "",
-        "Both answer the nearest 20 meals from the same statement "
-        "(`meals.nearby.meals_nearby`): the web page as HTML, the API as JSON.",
+        "Both answer the nearest 20 meals from the same index walk (`meals.nearby`): the web "
+        "page as HTML from its cards' columns, the API as the JSON PostgreSQL writes.",
         "",
         f"**Server time: the web page ≤ 1.2 x the API list (medians) — "
         f"{'met' if web['median'] <= 1.2 * api['median'] else 'MISSED'}** "

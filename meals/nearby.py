@@ -1,7 +1,8 @@
 """Meals near a point, a page at a time, nearest first: one hand-written statement over the
-partial GiST index of published upcoming meals (the list behind `GET /api/meals/?near`)."""
+partial GiST index of published upcoming meals. The API list (`GET /api/meals/?near`) takes
+each meal as the JSON it shows, built by PostgreSQL; the web's "Meals near me" takes the few
+columns of its cards."""
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -13,53 +14,19 @@ from django.utils import timezone
 from meals.models import ALLERGENS, Meal
 from people.models import User
 
-# Sign-ups whose people are coming (or came), and so may see who brings each dish.
-
 
 @dataclass(frozen=True, slots=True)
-class NearbyMeal:
-    """One meal of the nearby list: what the list shows of it, read in one statement."""
+class NearbyCard:
+    """One meal of the web's list: what its card shows."""
 
     id: int
-    code: str
     kind: str
     title: str
-    description: str
-    host_id: int
-    host_name: str
     starts_at: dt.datetime
-    ends_at: dt.datetime
-    setting: str
-    venue_id: int | None
-    venue_name: str | None
-    venue_address: str | None
-    venue_step_free: bool | None
-    venue_accessible_toilet: bool | None
-    venue_hearing_loop: bool | None
-    venue_parking: bool | None
-    booking_id: int | None
-    lat: float
-    lng: float
-    place_description: str
-    on_road: bool
     step_free: bool
     capacity: int
     seats_taken: int
-    status: str
-    food: str
-    repeats: str
-    series_id: int | None
-    dietary_options: list[str]
-    host_allergens: list[str]
-    published_at: dt.datetime | None
-    cancelled_reason: str
     distance_m: float
-    waitlist_count: int
-    dish_allergens: list[str]
-    my_signup_id: int | None
-    my_signup_status: str | None
-    my_signup_party_size: int | None
-    my_signup_waitlist_position: int | None
 
     @property
     def pk(self) -> int:
@@ -68,12 +35,6 @@ class NearbyMeal:
     @property
     def seats_left(self) -> int:
         return max(self.capacity - self.seats_taken, 0)
-
-    @property
-    def all_allergens(self) -> list[str]:
-        """As `Meal.all_allergens`: the host's and every dish's, in the UK 14's order."""
-        present = set(self.host_allergens) | set(self.dish_allergens)
-        return [a for a in ALLERGENS if a in present]
 
 
 # Rows the index walk reads beyond the page at first: enough to see past the page's last
@@ -90,19 +51,22 @@ _FILTERS = {
 }
 _HAS_SEATS = {True: "seats_taken < capacity", False: "seats_taken >= capacity"}
 
-# `walk`: published meals in the box around the circle (`&&` with `_ST_Expand` is the GiST
-# index's own test, which ST_DWithin adds), nearest first: PostgreSQL walks the partial index
-# by `<->` (the only sort key: a second one would have it sort every match) and stops after
-# `walked` rows. "Yet to start" is left out of the walk (`upcoming`): asked of the index it
-# makes the planner expect a tenth of the rows there are and sort every meal in the box instead.
-# `found` keeps the upcoming ones in the circle; `edge` is the distance of the
-# (offset + limit)-th of those, or the radius if there are fewer. Every meal at most `edge` away
-# was walked once the walk went past `edge` or ran out; then ordering them by (distance, id)
-# gives one order whichever page is asked. Otherwise `walk_further` says so (alone, when the
-# page is empty). Then the page's host and venue, its waiting parties and dish allergens, and
-# the viewer's latest sign-up that is not cancelled with its place in the queue (as
-# `signups_with_position`: 1 + the waiting parties queued before it, ties by id).
-_NEARBY_PAGE = """WITH here AS (SELECT ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography AS point),
+# `here`: the point, and what the JSON of a meal needs (the time zone its times are shown in,
+# the UK 14 allergens in order, the viewer). `walk`: published meals in the box around the
+# circle (`&&` with `_ST_Expand` is the GiST index's own test, which ST_DWithin adds), nearest
+# first: PostgreSQL walks the partial index by `<->` (the only sort key: a second one would
+# have it sort every match) and stops after `walked` rows. "Yet to start" is left out of the
+# walk (`upcoming`): asked of the index it makes the planner expect a tenth of the rows there
+# are and sort every meal in the box instead. `found` keeps the upcoming ones in the circle;
+# `edge` is the distance of the (offset + limit)-th of those, or the radius if there are
+# fewer. Every meal at most `edge` away was walked once the walk went past `edge` or ran out;
+# then ordering them by (distance, id) gives one order whichever page is asked. Otherwise
+# `walk_further` says so (alone, when the page is empty). `{meals}` then reads the page's meals
+# (`_JSON` or `_CARDS`), each with its `distance` and `meal_id`.
+_NEARBY_PAGE = """WITH here AS NOT MATERIALIZED (
+    SELECT ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography AS point,
+        %s::text AS zone, %s::varchar[] AS allergens, %s::int8 AS viewer
+),
 walk AS MATERIALIZED (
     SELECT m.id, m.location <-> here.point AS distance, m.starts_at > %s AS upcoming
     FROM meals_meal m, here
@@ -122,20 +86,72 @@ page AS (
     SELECT f.id, f.distance FROM found f, edge WHERE f.distance <= edge.distance
     ORDER BY f.distance, f.id OFFSET %s LIMIT %s
 ),
-meals AS (
-    SELECT m.id AS meal_id, m.code, m.kind, m.title, m.description, m.host_id, u.display_name,
-        (extract(epoch FROM m.starts_at) * 1000000)::int8,
-        (extract(epoch FROM m.ends_at) * 1000000)::int8, m.setting, m.venue_id, v.name, v.address, v.step_free,
-        v.accessible_toilet, v.hearing_loop, v.parking, m.booking_id,
-        ST_Y(m.location::geometry), ST_X(m.location::geometry), m.place_description,
-        m.on_road, m.step_free, m.capacity, m.seats_taken, m.status, m.food, m.repeats,
-        m.series_id, m.dietary_options, m.allergens,
-        (extract(epoch FROM m.published_at) * 1000000)::int8, m.cancelled_reason,
-        page.distance AS distance,
-        (SELECT count(*) FROM meals_signup w WHERE w.meal_id = m.id AND w.status = 'waitlisted'),
-        ARRAY(SELECT DISTINCT unnest(d.allergens) FROM meals_dish d WHERE d.meal_id = m.id),
-        mine.id, mine.status, mine.party_size, mine.position
-    FROM page
+meals AS ({meals})
+SELECT flags.walk_further, {out} FROM flags LEFT JOIN meals ON true
+ORDER BY meals.distance, meals.meal_id"""
+
+
+def _shown_time(column: str) -> str:
+    """SQL for a time as DRF shows an aware one (as `api.serializers.meals.datetime_out`): ISO
+    8601 in the zone, microseconds only when there are some, "Z" for +00:00. Null stays null."""
+    local = f"({column} AT TIME ZONE here.zone)"
+    offset = f"({local} - ({column} AT TIME ZONE 'UTC'))"
+    return (
+        f"to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+        f"CASE to_char({column}, 'US') WHEN '000000' THEN '' ELSE '.' || to_char({column}, 'US') END || "
+        f"CASE WHEN {offset} = interval '0' THEN 'Z' "
+        f"WHEN {offset} > interval '0' THEN '+' || to_char({offset}, 'HH24:MI') "
+        f"ELSE '-' || to_char(-{offset}, 'HH24:MI') END"
+    )
+
+
+def _degrees(value: str) -> str:
+    """SQL for a coordinate as `api.fields.shown_degrees` shows it: to 6 places, half away
+    from zero, from the shortest decimal of the float."""
+    return f"round(({value})::text::numeric, 6)::float8"
+
+
+# Each meal as MealOut shows it, key for key (row_to_json keeps the columns' order and is
+# compact), as text: Python neither parses nor builds it. The page's host and venue, its
+# waiting parties, the host's and dishes' allergens in the UK 14's order, and the viewer's
+# latest sign-up that is not cancelled with its place in the queue (as
+# `signups_with_position`: 1 + the waiting parties queued before it, ties by id).
+_JSON = f"""
+    SELECT page.distance, m.id AS meal_id, (SELECT row_to_json(meal)::text FROM (SELECT
+        m.id, m.code, m.kind, m.title, m.description,
+        (SELECT row_to_json(host) FROM (SELECT m.host_id AS id, u.display_name) host) AS host,
+        {_shown_time("m.starts_at")} AS starts_at,
+        {_shown_time("m.ends_at")} AS ends_at,
+        m.setting,
+        CASE WHEN v.id IS NOT NULL THEN (SELECT row_to_json(venue) FROM (
+            SELECT v.id, v.name, v.address, (SELECT row_to_json(access) FROM (
+                SELECT v.step_free, v.accessible_toilet, v.hearing_loop, v.parking
+            ) access) AS accessibility
+        ) venue) END AS venue,
+        m.booking_id AS booking,
+        (SELECT row_to_json(pin) FROM (SELECT
+            {_degrees("ST_Y(m.location::geometry)")} AS lat,
+            {_degrees("ST_X(m.location::geometry)")} AS lng
+        ) pin) AS location,
+        m.place_description, m.on_road, m.step_free, m.capacity, m.seats_taken,
+        greatest(m.capacity - m.seats_taken, 0) AS seats_left,
+        (SELECT count(*) FROM meals_signup w WHERE w.meal_id = m.id AND w.status = 'waitlisted')
+            AS waitlist_count,
+        m.status, m.food, m.repeats, m.series_id AS series, m.dietary_options,
+        ARRAY(
+            SELECT k.allergen FROM unnest(here.allergens) WITH ORDINALITY k (allergen, n)
+            WHERE k.allergen = ANY(m.allergens || ARRAY(
+                SELECT unnest(d.allergens) FROM meals_dish d WHERE d.meal_id = m.id
+            )) ORDER BY k.n
+        ) AS allergens,
+        round(page.distance)::int8 AS distance_m,
+        CASE WHEN mine.id IS NOT NULL THEN (SELECT row_to_json(signup) FROM (
+            SELECT mine.id, mine.status, mine.party_size, mine.position AS waitlist_position
+        ) signup) END AS my_signup,
+        {_shown_time("m.published_at")} AS published_at,
+        m.cancelled_reason
+    ) meal) AS meal
+    FROM page CROSS JOIN here
     JOIN meals_meal m ON m.id = page.id
     JOIN people_user u ON u.id = m.host_id
     LEFT JOIN venues_venue v ON v.id = m.venue_id
@@ -146,36 +162,34 @@ meals AS (
                 AND w.status = 'waitlisted' AND (w.queued_at, w.id) < (s.queued_at, s.id)
             ) END
         FROM meals_signup s
-        WHERE s.meal_id = m.id AND s.person_id = %s AND s.status <> 'cancelled'
+        WHERE s.meal_id = m.id AND s.person_id = here.viewer AND s.status <> 'cancelled'
         ORDER BY s.created_at DESC, s.id DESC LIMIT 1
     ) mine (id, status, party_size, position) ON true
+"""  # noqa: S608 (only this module's own fragments are put in)
+
+# A card's columns, its start as whole microseconds since 1970: read as an integer and added
+# to the epoch, it costs a fifth of parsing a timestamp as text.
+_CARDS = """
+    SELECT page.distance, m.id AS meal_id, m.kind, m.title,
+        (extract(epoch FROM m.starts_at) * 1000000)::int8 AS starts_at,
+        m.step_free, m.capacity, m.seats_taken
+    FROM page JOIN meals_meal m ON m.id = page.id
+"""
+_CARD_COLUMNS = (
+    "meals.meal_id, meals.kind, meals.title, meals.starts_at, meals.step_free, meals.capacity, "
+    "meals.seats_taken, meals.distance"
 )
-SELECT flags.walk_further, meals.* FROM flags LEFT JOIN meals ON true
-ORDER BY meals.distance, meals.meal_id"""
-
-
-# The page's times leave PostgreSQL as whole microseconds since 1970: read as integers and
-# added to the epoch, they cost a fifth of parsing timestamps as text.
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_TIMES = [
-    at
-    for at, field in enumerate(dataclasses.fields(NearbyMeal))
-    if field.name in ("starts_at", "ends_at", "published_at")
-]
 
 
-def _moment(micros: int | None) -> dt.datetime | None:
-    return None if micros is None else _EPOCH + dt.timedelta(microseconds=micros)
+def _statement(meals: str, out: str, filters: list[tuple[str, object]]) -> str:
+    clauses = "".join(f"AND {clause} " for clause, _ in filters)
+    return _NEARBY_PAGE.format(filters=clauses, meals=meals, out=out)
 
 
-def _nearby_meal(row: tuple) -> NearbyMeal:
-    values = list(row[1:])
-    for at in _TIMES:
-        values[at] = _moment(values[at])
-    return NearbyMeal(*values)
-
-
-def meals_nearby(
+def _page_rows(
+    meals: str,
+    out: str,
     *,
     viewer: User | None,
     near: Point,
@@ -188,17 +202,9 @@ def meals_nearby(
     step_free: bool | None = None,
     has_seats: bool | None = None,
     dietary: str | None = None,
-) -> list[NearbyMeal]:
-    """The meals `meals_discover` finds within `radius_m` of `near`, nearest first (the same
-    distance: by id), from the `offset`-th, at most `limit`, without counting the rest.
-    Filters as `meals_discover`.
-
-    Distances, the radius and the order are all on the sphere, as PostgreSQL's `<->`, so the
-    order is exactly by `distance_m` (within 0.3 % of the ellipsoidal distance `meals_discover`
-    gives). The index walk stops a few rows after the page, and only the page is joined to
-    hosts, venues and counts (see `_NEARBY_PAGE`). One hand-written statement: Django compiling
-    the same read cost more CPU than the whole of `GET /api/me/`; tests hold it to the ORM
-    selectors' answers."""
+) -> list[tuple]:
+    """The page's rows, `out` of `meals` each, nearest first, walking further until the page
+    is sure (see `_NEARBY_PAGE`)."""
     given = {"start": start, "end": end, "kind": kind or None, "step_free": step_free}
     given["dietary"] = dietary or None
     filters: list[tuple[str, object]] = [
@@ -206,7 +212,7 @@ def meals_nearby(
     ]
     if has_seats is not None:
         filters.append((_HAS_SEATS[has_seats], None))
-    sql = _NEARBY_PAGE.format(filters="".join(f"AND {clause} " for clause, _ in filters))
+    sql = _statement(meals, out, filters)
     filter_params = [value for clause, value in filters if "%s" in clause]
     connection = connections[router.db_for_read(Meal)]
     rows_to_page_end = offset + limit
@@ -214,13 +220,37 @@ def meals_nearby(
     while True:
         # In the order the placeholders stand in the statement.
         params: list[Any] = [
-            near.x, near.y, timezone.now(), radius_m, *filter_params, walked,
+            near.x, near.y, timezone.get_current_timezone_name(), list(ALLERGENS),
+            getattr(viewer, "pk", None), timezone.now(), radius_m, *filter_params, walked,
             radius_m, rows_to_page_end, radius_m, rows_to_page_end, walked, offset, limit,
-            getattr(viewer, "pk", None),
         ]  # fmt: skip
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if not rows[0][0]:
-            return [_nearby_meal(row) for row in rows if row[1] is not None]
+            return [row[1:] for row in rows if row[1] is not None]
         walked *= 8
+
+
+def meals_nearby_json(**search: Any) -> list[str]:
+    """The meals `meals_discover` finds within `radius_m` of `near`, nearest first (the same
+    distance: by id), from the `offset`-th, at most `limit`, without counting the rest, each
+    as the JSON text of MealOut with `distance_m`. Filters as `meals_discover`; the arguments
+    are those of `_page_rows`.
+
+    Distances, the radius and the order are all on the sphere, as PostgreSQL's `<->`, so the
+    order is exactly by `distance_m` (within 0.3 % of the ellipsoidal distance `meals_discover`
+    gives). The index walk stops a few rows after the page, and only the page is joined to
+    hosts, venues and counts (see `_NEARBY_PAGE`). One hand-written statement: Django compiling
+    the same read cost more CPU than the whole of `GET /api/me/`, and building each meal in
+    Python cost twice what PostgreSQL takes; tests hold it to the ORM selectors' answers and to
+    MealOut."""
+    return [meal for (meal,) in _page_rows(_JSON, "meals.meal", **search)]
+
+
+def meals_nearby(**search: Any) -> list[NearbyCard]:
+    """The page of `meals_nearby_json` as the cards of the web's list (the same arguments)."""
+    return [
+        NearbyCard(meal_id, kind, title, _EPOCH + dt.timedelta(microseconds=micros), *rest)
+        for meal_id, kind, title, micros, *rest in _page_rows(_CARDS, _CARD_COLUMNS, **search)
+    ]

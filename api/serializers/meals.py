@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
@@ -14,7 +13,6 @@ from api.fields import (
 )
 from api.pagination import PageSizeField
 from meals.models import ALLERGENS, DIETARY_OPTIONS, Meal, SafetyAnswer, Signup
-from meals.nearby import NearbyMeal
 from venues.models import Booking, Venue
 
 MAX_CAPACITY = 500
@@ -171,76 +169,6 @@ def datetime_out(value: dt.datetime | None, zone: dt.tzinfo) -> str | None:
         return None
     shown = value.astimezone(zone).isoformat()
     return shown[:-6] + "Z" if shown.endswith("+00:00") else shown
-
-
-def nearby_meals_out(meals: list[NearbyMeal]) -> list[dict]:
-    """The meals of the nearby list as MealOut shows a meal, key for key, built as plain dicts:
-    the list renders many a second, and serializers for them cost more than the query."""
-    zone = timezone.get_current_timezone()
-    return [nearby_meal_out(meal, zone) for meal in meals]
-
-
-def _nearby_venue_out(meal: NearbyMeal) -> dict | None:
-    if meal.venue_id is None:
-        return None
-    return {
-        "id": meal.venue_id,
-        "name": meal.venue_name,
-        "address": meal.venue_address,
-        "accessibility": {
-            "step_free": meal.venue_step_free,
-            "accessible_toilet": meal.venue_accessible_toilet,
-            "hearing_loop": meal.venue_hearing_loop,
-            "parking": meal.venue_parking,
-        },
-    }
-
-
-def _nearby_signup_out(meal: NearbyMeal) -> dict | None:
-    if meal.my_signup_id is None:
-        return None
-    return {
-        "id": meal.my_signup_id,
-        "status": meal.my_signup_status,
-        "party_size": meal.my_signup_party_size,
-        "waitlist_position": meal.my_signup_waitlist_position,
-    }
-
-
-def nearby_meal_out(meal: NearbyMeal, zone: dt.tzinfo) -> dict:
-    venue = _nearby_venue_out(meal)
-    my_signup = _nearby_signup_out(meal)
-    return {
-        "id": meal.id,
-        "code": meal.code,
-        "kind": meal.kind,
-        "title": meal.title,
-        "description": meal.description,
-        "host": {"id": meal.host_id, "display_name": meal.host_name},
-        "starts_at": datetime_out(meal.starts_at, zone),
-        "ends_at": datetime_out(meal.ends_at, zone),
-        "setting": meal.setting,
-        "venue": venue,
-        "booking": meal.booking_id,
-        "location": {"lat": round(meal.lat, 6), "lng": round(meal.lng, 6)},
-        "place_description": meal.place_description,
-        "on_road": meal.on_road,
-        "step_free": meal.step_free,
-        "capacity": meal.capacity,
-        "seats_taken": meal.seats_taken,
-        "seats_left": meal.seats_left,
-        "waitlist_count": meal.waitlist_count,
-        "status": meal.status,
-        "food": meal.food,
-        "repeats": meal.repeats,
-        "series": meal.series_id,
-        "dietary_options": list(meal.dietary_options),
-        "allergens": meal.all_allergens,
-        "distance_m": round(meal.distance_m),
-        "my_signup": my_signup,
-        "published_at": datetime_out(meal.published_at, zone),
-        "cancelled_reason": meal.cancelled_reason,
-    }
 
 
 class MealPatchIn(serializers.Serializer):

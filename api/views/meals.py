@@ -4,7 +4,7 @@ Each view parses, calls one service (or selector), and serializes. Meals others 
 (other hosts' drafts) answer 404; host-only actions on a visible meal answer 403.
 """
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -27,7 +27,6 @@ from api.serializers.meals import (
     PublishErrorOut,
     SafetyIn,
     SafetyOut,
-    nearby_meals_out,
 )
 from api.serializers.signups import (
     DishIn,
@@ -113,11 +112,11 @@ class MealViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(selectors.meals_discover(viewer=request.user, **filters))
         return self.get_paginated_response(MealOut(page, many=True).data)
 
-    def _nearby(self, request, near, radius_km: float, filters: dict) -> Response:
-        """Nearest first, uncounted (`count` null), each meal built without a serializer."""
+    def _nearby(self, request, near, radius_km: float, filters: dict) -> HttpResponse:
+        """Nearest first, uncounted (`count` null), each meal's JSON built by PostgreSQL."""
         paginator = UncountedPagination()
         page = paginator.paginate_rows(
-            lambda offset, limit: nearby.meals_nearby(
+            lambda offset, limit: nearby.meals_nearby_json(
                 viewer=request.user,
                 near=near,
                 radius_m=radius_km * 1000,
@@ -127,7 +126,7 @@ class MealViewSet(viewsets.GenericViewSet):
             ),
             request,
         )
-        return paginator.get_paginated_response(nearby_meals_out(page))
+        return paginator.get_paginated_json_response(page)
 
     @extend_schema(
         summary="Propose a meal (a draft)",

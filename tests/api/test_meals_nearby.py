@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 
 from api.serializers.meals import MealOut
 from meals import nearby, selectors
@@ -269,3 +270,100 @@ def test_a_page_that_cannot_be_is_a_4xx(resident_client, page, status):
     response = resident_client.get("/api/meals/", {"near": NEAR, "page": page})
 
     assert response.status_code == status
+
+
+def test_the_page_is_byte_for_byte_what_drfs_renderer_writes_of_meal_out(resident, resident_client):
+    """PostgreSQL builds each meal's JSON: the body is the one DRF would render from MealOut,
+    whatever the text, the season, the microseconds or the seventh decimal."""
+    year = timezone.now().year + 1
+    summer = dt.datetime(year, 7, 15, 11, 30, 0, 120, tzinfo=dt.UTC)  # 12:30:00.000120 BST
+    winter = dt.datetime(year, 1, 15, 12, 0, tzinfo=dt.UTC)
+    venue = VenueFactory(
+        name='Ceàrdach "Community" Hub \\ 東',
+        address="1 Main St,\nSaltcoats",
+        location=point(55.6381005, -4.7842005),  # the seventh decimals are ties
+        step_free=False,
+        accessible_toilet=True,
+        hearing_loop=True,
+        parking=False,
+    )
+    at_venue = MealFactory(
+        title="Tea\u2028& biscuits \U0001f375",
+        description='Line one\nline\ttwo "quoted" </script>\u0001\u2029',
+        starts_at=summer,
+        ends_at=summer + dt.timedelta(hours=2, microseconds=999_999),
+        setting="venue",
+        venue=venue,
+        location=venue.location,
+        allergens=["sulphites", "milk"],
+        dietary_options=["vegan", "halal"],
+        cancelled_reason="",
+    )
+    DishFactory(meal=at_venue, allergens=["celery", "milk", "peanuts"])
+    DishFactory(meal=at_venue, allergens=[])
+    SignupFactory(meal=at_venue, status="waitlisted")
+    SignupFactory(meal=at_venue, person=resident, status="waitlisted", party_size=2)
+    street = MealFactory(
+        location=point(55.63360049999999, -4.78420051),
+        starts_at=winter,
+        ends_at=winter + dt.timedelta(hours=3),
+        capacity=2,
+        seats_taken=2,
+    )
+    Meal.objects.filter(pk=street.pk).update(published_at=winter - dt.timedelta(days=9))
+
+    response = resident_client.get("/api/meals/", {"near": NEAR})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    shown = response.json()["results"]
+    assert [m["id"] for m in shown] == [street.pk, at_venue.pk]
+    expected = []
+    for item in shown:
+        meal = selectors.meals_visible_to(resident).get(pk=item["id"])
+        out = dict(MealOut(meal).data)
+        out["distance_m"] = item["distance_m"]
+        expected.append(out)
+    envelope = {"count": None, "next": None, "previous": None, "results": expected}
+    assert response.content == JSONRenderer().render(envelope)
+    assert [m["distance_m"] for m in shown] == [0, 500]
+    assert shown[0]["location"] == {"lat": 55.6336, "lng": -4.784201}
+    assert shown[0]["seats_left"] == 0
+    assert shown[0]["published_at"] == f"{year}-01-06T12:00:00Z"
+    assert shown[1]["location"] == {"lat": 55.638101, "lng": -4.784201}
+    assert shown[1]["starts_at"] == f"{year}-07-15T12:30:00.000120+01:00"
+    assert shown[1]["ends_at"] == f"{year}-07-15T14:30:01.000119+01:00"
+    assert shown[1]["allergens"] == ["celery", "milk", "peanuts", "sulphites"]
+    assert shown[1]["my_signup"]["waitlist_position"] == 2
+    assert shown[1]["venue"]["accessibility"] == {
+        "step_free": False,
+        "accessible_toilet": True,
+        "hearing_loop": True,
+        "parking": False,
+    }
+    assert "\u2028" not in response.content.decode()
+    assert "\\u2028" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("zone", "shown"),
+    [
+        ("UTC", "07-15T11:30:05Z"),
+        ("America/St_Johns", "07-15T09:00:05-02:30"),
+        ("Asia/Kolkata", "07-15T17:00:05+05:30"),
+    ],
+)
+def test_times_are_shown_in_the_current_zone_as_drf_shows_them(
+    resident, resident_client, zone, shown
+):
+    year = timezone.now().year + 1
+    starts = dt.datetime(year, 7, 15, 11, 30, 5, tzinfo=dt.UTC)
+    meal = MealFactory(location=north(0.0009), starts_at=starts)
+
+    with timezone.override(zone):
+        (item,) = listed(resident_client)["results"]
+        meal.refresh_from_db()
+        expected = MealOut(selectors.meals_visible_to(resident).get(pk=meal.pk)).data
+
+    assert (item["starts_at"], item["ends_at"]) == (expected["starts_at"], expected["ends_at"])
+    assert item["starts_at"] == f"{year}-{shown}"
