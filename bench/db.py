@@ -183,3 +183,39 @@ def reset_sequence(conn, table: str) -> None:
             "COALESCE((SELECT max(id) FROM {i}), 1))"
         ).format(t=sql.Literal(table), i=sql.Identifier(table))
     )
+
+
+def copy_database(url: str, suffix: str) -> str:
+    """A copy of the benchmark database as it is now (`CREATE DATABASE ... TEMPLATE`), kept
+    beside it under the name with `suffix`; its URL. Sessions on the original are ended first:
+    PostgreSQL copies only a database nobody is connected to."""
+    name = db_name(url)
+    copy = f"{name}{suffix}"
+    if "bench" not in copy:
+        raise SystemExit(f"refusing to write {copy!r}: not a bench DB")
+    admin = libpq_url(with_db_name(url, "postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(copy))
+        )
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(copy), sql.Identifier(name)
+            )
+        )
+    return with_db_name(url, copy)
+
+
+def drop_database(url: str) -> None:
+    name = db_name(url)
+    if "bench" not in name:
+        raise SystemExit(f"refusing to drop {name!r}: not a bench DB")
+    with psycopg.connect(libpq_url(with_db_name(url, "postgres")), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )

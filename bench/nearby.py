@@ -11,9 +11,9 @@ import psycopg
 
 from bench.db import libpq_url
 from bench.django_side import endpoint_missing
-from bench.harness import closed_loop, explain, http_caller, log, sql_caller
+from bench.harness import Load, closed_loop, explain, http_caller, log, sql_caller
 from bench.places import query_points
-from bench.servers import ROOT, VENV_BIN
+from bench.servers import ROOT, VENV_BIN, Server
 
 BENCH_DIR = ROOT / "bench"
 RADIUS_KM = 5
@@ -213,6 +213,59 @@ def _load(ctx, label: str, caller, *, fewer: int = 1) -> dict:
     )
 
 
+# The growth target's own measurement: the API at the smallest and at the largest size served
+# at once (a second gunicorn on a copy of the smallest size's database) and loaded in turns, a
+# few seconds each, so a change in the machine's speed during the run (shared cores) falls on
+# both sizes alike. Measured one after the other, minutes apart, even `GET /api/me/`, which
+# reads no meal, was seen to slow by a third between the sizes.
+SIDE_BY_SIDE = "side by side"
+TURNS = 6
+
+
+def measure_side_by_side(ctx, large_paths: list[str]) -> list[Load]:
+    """The API at the smallest size, at the largest, and at the largest with pages as full as
+    at the smallest, in `TURNS` rounds of one phase each; each side's latencies pooled."""
+    sides = [
+        (f"{SIDE_BY_SIDE}: API GET /api/meals/?near at the smallest size", ctx.small_paths),
+        (f"{SIDE_BY_SIDE}: API GET /api/meals/?near at the largest size", large_paths),
+        (
+            f"{SIDE_BY_SIDE}: API GET /api/meals/?near at the largest size, pages as full as at "
+            f"the smallest (page_size={ctx.small_page})",
+            [f"{path}&page_size={ctx.small_page}" for path in large_paths],
+        ),
+    ]
+    pooled = [Load(label, ctx.clients) for label, _ in sides]
+    small = Server(
+        {**ctx.env, "DATABASE_URL": ctx.small_db_url}, ctx.workers, ctx.threads, ctx.logdir
+    )
+    ports = [small.port, ctx.server.port, ctx.server.port]
+    phase = max(2.0, ctx.duration / 3)
+    try:
+        for turn in range(TURNS):
+            for (label, paths), port, total in zip(sides, ports, pooled, strict=True):
+                one = closed_loop(
+                    f"{label}, turn {turn + 1}/{TURNS}",
+                    ctx.clients,
+                    http_caller(port, ctx.token, paths),
+                    duration=phase,
+                    max_requests=ctx.max_requests // TURNS,
+                )
+                total.latencies_ms += one.latencies_ms
+                total.errors += one.errors
+                total.seconds += one.seconds
+                for status, count in one.statuses.items():
+                    total.statuses[status] = total.statuses.get(status, 0) + count
+    finally:
+        small.stop()
+    for total in pooled:
+        total.note = f"{TURNS} turns of {phase:g} s, in turn with the other sizes"
+        log(
+            f"{total.label}: {total.throughput:.1f}/s, p50 {total.p(0.5):.1f} ms, "
+            f"p95 {total.p(0.95):.1f} ms, {total.errors} errors"
+        )
+    return pooled
+
+
 def measure_nearby(ctx, tier: dict, largest: bool = False) -> dict:
     """At every size: the API through gunicorn, the `GET /api/me/` floor, the view's own SQL,
     the best raw query, the old count-and-page query and the naive one, side by side; at the
@@ -244,6 +297,7 @@ def measure_nearby(ctx, tier: dict, largest: bool = False) -> dict:
             )
             if not largest and not ctx.small_page:  # the first (smallest) size
                 ctx.small_page = max(1, round(out["mean_shown"]))
+                ctx.small_paths = paths
             elif ctx.small_page:
                 # The growth in data alone: pages as full as at the smallest size, where a
                 # 5 km circle holds only about that many meals.
@@ -256,6 +310,8 @@ def measure_nearby(ctx, tier: dict, largest: bool = False) -> dict:
             runs.append(
                 _load(ctx, "same SQL as the view, psycopg", sql_caller(ctx.db_url, statements))
             )
+            if largest and ctx.small_db_url:
+                runs += measure_side_by_side(ctx, paths)
     best = sql_caller(ctx.db_url, experiment_sql(points))
     label = "best raw: issue 13's experiment, COUNT + KNN page on the partial index, psycopg"
     runs.append(_load(ctx, label, best))

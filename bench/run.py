@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +34,14 @@ if str(ROOT) not in sys.path:
 import psycopg  # noqa: E402
 
 from bench import generate as gen  # noqa: E402
-from bench.db import bench_database_url, db_name, libpq_url, reset_database  # noqa: E402
+from bench.db import (  # noqa: E402
+    bench_database_url,
+    copy_database,
+    db_name,
+    drop_database,
+    libpq_url,
+    reset_database,
+)
 from bench.dispatch import measure_dispatch  # noqa: E402
 from bench.django_side import access_tokens, django_ready  # noqa: E402
 from bench.fanout import FANOUT_NEIGHBOURS, measure_fanout  # noqa: E402
@@ -66,8 +73,13 @@ class Context:
     fanout_limit: float
     server: Server | None = None
     token: str = ""
-    # Meals a page of the nearby list shows at the smallest size (for the equal-pages run).
+    workers: int = 2
+    threads: int = 4
+    # Meals a page of the nearby list shows at the smallest size (for the equal-pages run),
+    # its paths, and a copy of its database (for the side-by-side growth run).
     small_page: int = 0
+    small_paths: list[str] = field(default_factory=list)
+    small_db_url: str = ""
 
 
 def isolated(name: str, fn, *args) -> dict:
@@ -164,6 +176,8 @@ def make_context(args, db_url: str, redis_url: str, people: int) -> Context:
         fanout=max(500, min(FANOUT_NEIGHBOURS, round(FANOUT_NEIGHBOURS * args.scale))),
         dispatch=max(200, min(1000, round(10_000 * args.scale))),
         fanout_limit=600,
+        workers=args.workers,
+        threads=args.threads,
     )
 
 
@@ -180,7 +194,7 @@ def run_tier(ctx: Context, args, report: dict, meals: int, sizes, *, last: bool)
     )
     report.setdefault("machine", machine_facts(ctx.db_url))
     ctx.token = access_tokens([1])[1]
-    server = Server(ctx.env, args.workers, args.threads, ctx.logdir)
+    server = Server(ctx.env, ctx.workers, ctx.threads, ctx.logdir)
     ctx.server = server
     report["gunicorn"]["command"] = "gunicorn " + server.command
     try:
@@ -247,9 +261,15 @@ def main() -> None:
         "tiers": [],
     }
     run_started = time.perf_counter()
-    for number, meals in enumerate(tiers):
-        last = number == len(tiers) - 1
-        report["tiers"].append(run_tier(ctx, args, report, meals, sizes, last=last))
+    try:
+        for number, meals in enumerate(tiers):
+            last = number == len(tiers) - 1
+            report["tiers"].append(run_tier(ctx, args, report, meals, sizes, last=last))
+            if number == 0 and not last and "nearby" in args.only.split(","):
+                ctx.small_db_url = copy_database(ctx.db_url, "_smallest")
+    finally:
+        if ctx.small_db_url:
+            drop_database(ctx.small_db_url)
     report["total_s"] = round(time.perf_counter() - run_started, 1)
     report["machine"]["load_average_at_end"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
     if args.carry:

@@ -28,24 +28,7 @@ def _nearby_targets(tiers: list[dict]) -> list[tuple[str, str, str]]:
         out.append((name, _verdict(share >= 0.5), figures))
     else:
         out.append((name, "not measured", "needs the API and the best raw query"))
-    name = "Nearby: API p95 at the largest size ≤ 1.2 x its p95 at the smallest"
-    apis = [find(t["nearby"].get("runs", []), "API") for t in tiers]
-    if len(tiers) > 1 and all(apis):
-        ratio = apis[-1]["p95_ms"] / apis[0]["p95_ms"]
-        figures = (
-            f"{apis[-1]['p95_ms']:.1f} ms at {tiers[-1]['meals']:,} meals vs "
-            f"{apis[0]['p95_ms']:.1f} ms at {tiers[0]['meals']:,} = {ratio:.2f}x"
-        )
-        equal = find(tiers[-1]["nearby"].get("runs", []), "equal pages")
-        if equal:
-            # Not the target: what the growth is when the pages hold as many meals.
-            figures += (
-                f" (pages as full as at the smallest, {equal['label'].rsplit('(', 1)[1][:-1]}: "
-                f"{equal['p95_ms']:.1f} ms = {equal['p95_ms'] / apis[0]['p95_ms']:.2f}x)"
-            )
-        out.append((name, _verdict(ratio <= 1.2), figures))
-    else:
-        out.append((name, "not measured", "needs the API at two or more sizes"))
+    out.append(_growth_target(tiers))
     small = tiers[0]["nearby"].get("runs", []) if tiers else []
     api, floor = find(small, "API"), find(small, "floor")
     name = "Nearby: API throughput ≥ 0.5 x the `GET /api/me/` floor, smallest size"
@@ -59,6 +42,53 @@ def _nearby_targets(tiers: list[dict]) -> list[tuple[str, str, str]]:
     else:
         out.append((name, "not measured", "needs the API and the floor at the smallest size"))
     return out
+
+
+def _growth_target(tiers: list[dict]) -> tuple[str, str, str]:
+    """The API's p95 at the largest size against the smallest: judged on the side-by-side run
+    (both sizes served at once, loaded in turns), shown with the one-after-the-other figures
+    and how far the `GET /api/me/` floor itself moved between those."""
+    name = "Nearby: API p95 at the largest size ≤ 1.2 x its p95 at the smallest"
+    apis = [find(t["nearby"].get("runs", []), "API") for t in tiers]
+    if len(tiers) < 2 or not all(apis):
+        return (name, "not measured", "needs the API at two or more sizes")
+    runs = tiers[-1]["nearby"].get("runs", [])
+    sequential = apis[-1]["p95_ms"] / apis[0]["p95_ms"]
+    floors = [find(t["nearby"].get("runs", []), "floor") for t in (tiers[0], tiers[-1])]
+    drift = (
+        f"; the floor's p95 moved {floors[1]['p95_ms'] / floors[0]['p95_ms']:.2f}x between them"
+        if all(floors)
+        else ""
+    )
+    one_after = (
+        f"{apis[-1]['p95_ms']:.1f} ms at {tiers[-1]['meals']:,} meals vs "
+        f"{apis[0]['p95_ms']:.1f} ms at {tiers[0]['meals']:,} = {sequential:.2f}x"
+    )
+    side = {r["label"]: r for r in runs if r["label"].startswith("side by side: ")}
+    small = side.get("side by side: API GET /api/meals/?near at the smallest size")
+    large = side.get("side by side: API GET /api/meals/?near at the largest size")
+    equal = find(runs, "side by side: API GET /api/meals/?near at the largest size, pages")
+    if not (small and large):
+        equal = find(runs, "equal pages")
+        if equal:
+            # Not the target: what the growth is when the pages hold as many meals.
+            one_after += (
+                f" (pages as full as at the smallest, {equal['label'].rsplit('(', 1)[1][:-1]}: "
+                f"{equal['p95_ms']:.1f} ms = {equal['p95_ms'] / apis[0]['p95_ms']:.2f}x)"
+            )
+        return (name, _verdict(sequential <= 1.2), one_after)
+    ratio = large["p95_ms"] / small["p95_ms"]
+    figures = (
+        f"side by side: {large['p95_ms']:.1f} ms at {tiers[-1]['meals']:,} meals vs "
+        f"{small['p95_ms']:.1f} ms at {tiers[0]['meals']:,} = {ratio:.2f}x"
+    )
+    if equal:
+        figures += (
+            f" (pages as full as at the smallest: {equal['p95_ms']:.1f} ms = "
+            f"{equal['p95_ms'] / small['p95_ms']:.2f}x)"
+        )
+    figures += f"; one after the other: {one_after}{drift}"
+    return (name, _verdict(ratio <= 1.2), figures)
 
 
 def _burst_targets(report: dict, tiers: list[dict]) -> list[tuple[str, str, str]]:
