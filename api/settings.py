@@ -107,6 +107,16 @@ DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 # request, so `make dev` sets 0. Health checks replace a connection a database restart killed.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Two hot statements run as server-side prepared statements, planned a few times per connection
+# rather than on every call: the nearby list (`meals.nearby`) and the dispatcher's per-text
+# mark (`notifications.durability.run_prepared`). psycopg prepares only those, asked by name;
+# Django's own cursors bind on the client and never prepare. Behind a pooler that cannot keep
+# them (PgBouncer in transaction mode without `max_prepared_statements`), DATABASE_PREPARE=0
+# runs them unprepared. (psycopg prepares any other statement after this many runs: never.)
+PREPARE_ONLY_WHEN_ASKED = 2**31 - 1
+DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+    PREPARE_ONLY_WHEN_ASKED if env.bool("DATABASE_PREPARE", default=True) else None
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A streaming replica for the searches (api/db_router.py): same settings as the primary but

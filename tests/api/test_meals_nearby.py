@@ -367,3 +367,22 @@ def test_times_are_shown_in_the_current_zone_as_drf_shows_them(
 
     assert (item["starts_at"], item["ends_at"]) == (expected["starts_at"], expected["ends_at"])
     assert item["starts_at"] == f"{year}-{shown}"
+
+
+def test_the_page_is_planned_by_postgresql_as_a_prepared_statement(resident_client):
+    MealFactory(location=north(0.0009))
+
+    def runs() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT coalesce(sum(generic_plans + custom_plans), 0) FROM pg_prepared_statements "
+                "WHERE statement LIKE %s",
+                ["%row_to_json(meal)%"],
+            )
+            return int(cursor.fetchone()[0])
+
+    before = runs()
+    for _ in range(7):
+        assert len(listed(resident_client)["results"]) == 1
+
+    assert runs() == before + 7
