@@ -204,8 +204,9 @@ def meals_discover_ids(viewer, here, filters) -> list[int]:
     return [m.pk for m in selectors.meals_discover(viewer=viewer, near=here, **filters)]
 
 
-def test_the_page_walks_the_partial_gist_index_nearest_first():
-    host = UserFactory()
+def scattered_meals(host) -> None:
+    """6,000 meals over Scotland, a quarter of them published, analysed: enough that the
+    planner walks the partial index rather than reading the table."""
     rng = random.Random(4)
     start = timezone.now() + dt.timedelta(days=2)
     Meal.objects.bulk_create(
@@ -226,6 +227,12 @@ def test_the_page_walks_the_partial_gist_index_nearest_first():
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE meals_meal")
+
+
+def test_the_page_walks_the_partial_gist_index_nearest_first():
+    host = UserFactory()
+    scattered_meals(host)
+    with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'meals_meal' "
             "AND indexdef ILIKE '%%USING gist%%'"
@@ -386,3 +393,40 @@ def test_the_page_is_planned_by_postgresql_as_a_prepared_statement(resident_clie
         assert len(listed(resident_client)["results"]) == 1
 
     assert runs() == before + 7
+
+
+def test_the_generic_plan_of_the_prepared_page_walks_the_partial_gist_index(resident):
+    """After its first runs PostgreSQL keeps one plan for every point: it must be the index
+    walk, not a sort of every meal in the box."""
+    for d in (0.0009, 0.0018, 0.0027):
+        MealFactory(location=north(d))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE meals_meal")
+    here = point(*SALTCOATS)
+    for _ in range(7):
+        page = nearby.meals_nearby_json(
+            viewer=resident, near=here, radius_m=5000, offset=0, limit=21
+        )
+        assert len(page) == 3
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, parameter_types::text[] FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            ["%row_to_json(meal)%"],
+        )
+        ((name, types),) = cursor.fetchall()
+        values = [
+            here.x, here.y, "Europe/London", "{milk}", resident.pk, timezone.now(), 5000,
+            29, 5000, 21, 5000, 21, 29, 0, 21,
+        ]  # fmt: skip
+        assert len(types) == len(values)
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+        try:
+            args = ", ".join(f"%s::{kind}" for kind in types)
+            cursor.execute(f"EXPLAIN EXECUTE {name}({args})", values)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("RESET plan_cache_mode")
+    assert "Index Scan using meals_published_location_idx" in plan, plan
+    assert "Order By: (location <-> " in plan, plan
+    assert "$1" in plan, plan  # the generic plan: the point is a parameter
