@@ -49,17 +49,25 @@ def bench_database_url(explicit: str | None = None) -> str:
     return url
 
 
+def _bench_name(name: str) -> str:
+    if "bench" not in name:
+        raise SystemExit(f"refusing to touch {name!r}: not a bench DB")
+    return name
+
+
+def _drop(conn: psycopg.Connection, name: str) -> None:
+    conn.execute(
+        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(_bench_name(name)))
+    )
+
+
 def reset_database(url: str, *, log=print) -> float:
     """Drop, create and migrate the benchmark database; return the seconds it took."""
     started = time.perf_counter()
     name = db_name(url)
-    if "bench" not in name:
-        raise SystemExit(f"refusing to drop {name!r}: not a bench DB")
     admin = libpq_url(with_db_name(url, "postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+        _drop(conn, name)
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     with psycopg.connect(libpq_url(url), autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
@@ -191,13 +199,9 @@ def copy_database(url: str, suffix: str) -> str:
     PostgreSQL copies only a database nobody is connected to."""
     name = db_name(url)
     copy = f"{name}{suffix}"
-    if "bench" not in copy:
-        raise SystemExit(f"refusing to write {copy!r}: not a bench DB")
     admin = libpq_url(with_db_name(url, "postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(copy))
-        )
+        _drop(conn, copy)
         conn.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = %s AND pid <> pg_backend_pid()",
@@ -212,10 +216,5 @@ def copy_database(url: str, suffix: str) -> str:
 
 
 def drop_database(url: str) -> None:
-    name = db_name(url)
-    if "bench" not in name:
-        raise SystemExit(f"refusing to drop {name!r}: not a bench DB")
     with psycopg.connect(libpq_url(with_db_name(url, "postgres")), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+        _drop(conn, db_name(url))

@@ -199,10 +199,6 @@ def page_only_sql(points) -> list[list[str]]:
     return out
 
 
-# The API at the largest size with pages as full as at the smallest.
-EQUAL_PAGES = "equal pages: API GET /api/meals/?near (gunicorn) as full as at the smallest size"
-
-
 def _load(ctx, label: str, caller, *, fewer: int = 1) -> dict:
     return closed_loop(
         label,
@@ -298,12 +294,6 @@ def measure_nearby(ctx, tier: dict, largest: bool = False) -> dict:
             if not largest and not ctx.small_page:  # the first (smallest) size
                 ctx.small_page = max(1, round(out["mean_shown"]))
                 ctx.small_paths = paths
-            elif ctx.small_page:
-                # The growth in data alone: pages as full as at the smallest size, where a
-                # 5 km circle holds only about that many meals.
-                same = [f"{path}&page_size={ctx.small_page}" for path in paths]
-                label = f"{EQUAL_PAGES} (page_size={ctx.small_page})"
-                runs.append(_load(ctx, label, http_caller(port, token, same)))
             # The cheapest authenticated endpoint: the floor of Django + DRF + JWT here.
             floor = http_caller(port, token, ["/api/me/"])
             runs.append(_load(ctx, "floor: API GET /api/me/ (gunicorn)", floor))

@@ -44,6 +44,9 @@ def _nearby_targets(tiers: list[dict]) -> list[tuple[str, str, str]]:
     return out
 
 
+SIDE = "side by side: API GET /api/meals/?near "
+
+
 def _growth_target(tiers: list[dict]) -> tuple[str, str, str]:
     """The API's p95 at the largest size against the smallest: judged on the side-by-side run
     (both sizes served at once, loaded in turns), shown with the one-after-the-other figures
@@ -64,19 +67,11 @@ def _growth_target(tiers: list[dict]) -> tuple[str, str, str]:
         f"{apis[-1]['p95_ms']:.1f} ms at {tiers[-1]['meals']:,} meals vs "
         f"{apis[0]['p95_ms']:.1f} ms at {tiers[0]['meals']:,} = {sequential:.2f}x"
     )
-    side = {r["label"]: r for r in runs if r["label"].startswith("side by side: ")}
-    small = side.get("side by side: API GET /api/meals/?near at the smallest size")
-    large = side.get("side by side: API GET /api/meals/?near at the largest size")
-    equal = find(runs, "side by side: API GET /api/meals/?near at the largest size, pages")
+    side = {r["label"]: r for r in runs if r["label"].startswith(SIDE)}
+    small, large = side.get(f"{SIDE}at the smallest size"), side.get(f"{SIDE}at the largest size")
+    equal = next((r for label, r in side.items() if "pages as full" in label), None)
     if not (small and large):
-        equal = find(runs, "equal pages")
-        if equal:
-            # Not the target: what the growth is when the pages hold as many meals.
-            one_after += (
-                f" (pages as full as at the smallest, {equal['label'].rsplit('(', 1)[1][:-1]}: "
-                f"{equal['p95_ms']:.1f} ms = {equal['p95_ms'] / apis[0]['p95_ms']:.2f}x)"
-            )
-        return (name, _verdict(sequential <= 1.2), one_after)
+        return (name, "not measured", f"no side-by-side run; one after the other: {one_after}")
     ratio = large["p95_ms"] / small["p95_ms"]
     figures = (
         f"side by side: {large['p95_ms']:.1f} ms at {tiers[-1]['meals']:,} meals vs "

@@ -4,17 +4,15 @@ each meal as the JSON it shows, built by PostgreSQL; the web's "Meals near me" t
 columns of its cards."""
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg
 from django.contrib.gis.geos import Point
 from django.db import connections, router
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from meals.models import ALLERGENS, Meal
+from notifications.durability import run_prepared
 from people.models import User
 
 
@@ -185,25 +183,6 @@ _CARD_COLUMNS = (
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
-def _prepared_rows(connection: BaseDatabaseWrapper, sql: str, params: list) -> list[tuple]:
-    """The statement's rows, run as a server-side prepared statement straight on the psycopg
-    connection under Django's (Django's cursors bind on the client and cannot prepare).
-    Planning it cost PostgreSQL more than running it; prepared, it is planned a few times per
-    connection, then PostgreSQL keeps one generic plan (the same index walk for any point).
-    Recorded as Django's debug cursor records a query, values inlined, while queries are
-    logged (tests; the bench replays it)."""
-    connection.ensure_connection()
-    started = time.monotonic()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, prepare=True)
-        rows = cursor.fetchall()
-    if connection.queries_logged:
-        with psycopg.ClientCursor(connection.connection) as client:
-            shown = client.mogrify(sql, params)
-        connection.queries_log.append({"sql": shown, "time": f"{time.monotonic() - started:.3f}"})
-    return rows
-
-
 def _statement(meals: str, out: str, filters: list[tuple[str, object]]) -> str:
     clauses = "".join(f"AND {clause} " for clause, _ in filters)
     return _NEARBY_PAGE.format(filters=clauses, meals=meals, out=out)
@@ -246,7 +225,8 @@ def _page_rows(
             getattr(viewer, "pk", None), timezone.now(), radius_m, *filter_params, walked,
             radius_m, rows_to_page_end, radius_m, rows_to_page_end, walked, offset, limit,
         ]  # fmt: skip
-        rows = _prepared_rows(connection, sql, params)
+        # Prepared: planning this statement cost PostgreSQL more than running it.
+        rows = run_prepared(sql, params, connection=connection)
         if not rows[0][0]:
             return [row[1:] for row in rows if row[1] is not None]
         walked *= 8

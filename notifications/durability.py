@@ -14,8 +14,9 @@ have lost its mark: it becomes `unknown` (it may have been sent), never queued a
 """
 
 import contextlib
+import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import psycopg
@@ -59,20 +60,33 @@ def current_epoch(*, also_set: Mapping[str, str] | None = None) -> uuid.UUID:
     return made
 
 
-def run_prepared(sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-    """Run one of the dispatcher's per-text statements as a server-side prepared statement.
+def run_prepared(
+    sql: str,
+    params: Mapping[str, Any] | Sequence[Any],
+    *,
+    connection: BaseDatabaseWrapper | None = None,
+) -> list[tuple[Any, ...]]:
+    """Run a hot statement as a server-side prepared statement (the dispatcher's per-text mark;
+    the nearby list, on the database it reads).
 
     Straight on the psycopg connection under Django's (in its transaction, if one is open):
-    parsed and planned once per connection, its parameters sent apart from the text, none of
-    the per-statement work of Django's cursor. Errors come out as Django's database errors.
+    parsed, and planned until PostgreSQL settles on a generic plan, once per connection; its
+    parameters sent apart from the text, none of the per-statement work of Django's cursor.
+    Errors come out as Django's database errors. While Django logs queries (DEBUG, tests'
+    CaptureQueriesContext) it is logged as Django's debug cursor would, values inlined.
     """
-    connection = _connection()
+    connection = connection or _connection()
     connection.ensure_connection()
+    started = time.monotonic()
     # Django's cursors bind parameters on the client (psycopg's ClientCursor), which cannot
     # prepare: this one binds them on the server.
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, prepare=True)
         rows: list[tuple[Any, ...]] = cursor.fetchall()
+    if connection.queries_logged:
+        with psycopg.ClientCursor(connection.connection) as client:
+            shown = client.mogrify(sql, params)
+        connection.queries_log.append({"sql": shown, "time": f"{time.monotonic() - started:.3f}"})
     return rows
 
 
