@@ -53,20 +53,20 @@ _FILTERS = {
 _HAS_SEATS = {True: "seats_taken < capacity", False: "seats_taken >= capacity"}
 
 # `here`: the point, and what the JSON of a meal needs (the time zone its times are shown in,
-# the UK 14 allergens in order, the viewer). `walk`: published meals in the box around the
-# circle (`&&` with `_ST_Expand` is the GiST index's own test, which ST_DWithin adds), nearest
-# first: PostgreSQL walks the partial index by `<->` (the only sort key: a second one would
-# have it sort every match) and stops after `walked` rows. "Yet to start" is left out of the
-# walk (`upcoming`): asked of the index it makes the planner expect a tenth of the rows there
-# are and sort every meal in the box instead. `found` keeps the upcoming ones in the circle;
-# `edge` is the distance of the (offset + limit)-th of those, or the radius if there are
-# fewer. Every meal at most `edge` away was walked once the walk went past `edge` or ran out;
-# then ordering them by (distance, id) gives one order whichever page is asked. Otherwise
-# `walk_further` says so (alone, when the page is empty). `{meals}` then reads the page's meals
-# (`_JSON` or `_CARDS`), each with its `distance` and `meal_id`.
+# the viewer). `walk`: published meals in the box around the circle (`&&` with `_ST_Expand` is
+# the GiST index's own test, which ST_DWithin adds), nearest first: PostgreSQL walks the partial
+# index by `<->` (the only sort key: a second one would have it sort every match) and stops
+# after `walked` rows. "Yet to start" is left out of the walk (`upcoming`): asked of the index
+# it makes the planner expect a tenth of the rows there are and sort every meal in the box
+# instead. `found` keeps the upcoming ones in the circle; `edge` is the distance of the (offset
+# + limit)-th of those, or the radius if there are fewer. Every meal at most `edge` away was
+# walked once the walk went past `edge` or ran out; then ordering them by (distance, id) gives
+# one order whichever page is asked. Otherwise `walk_further` says so (alone, when the page is
+# empty). `{meals}` then reads the page's meals (`_JSON` or `_CARDS`), each with its `distance`
+# and `meal_id`.
 _NEARBY_PAGE = """WITH here AS NOT MATERIALIZED (
     SELECT ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography AS point,
-        %s::text AS zone, %s::varchar[] AS allergens, %s::int8 AS viewer
+        %s::text AS zone, %s::int8 AS viewer
 ),
 walk AS MATERIALIZED (
     SELECT m.id, m.location <-> here.point AS distance, m.starts_at > %s AS upcoming
@@ -94,15 +94,19 @@ ORDER BY meals.distance, meals.meal_id"""
 
 def _shown_time(column: str) -> str:
     """SQL for a time as DRF shows an aware one (as `api.serializers.meals.datetime_out`): ISO
-    8601 in the zone, microseconds only when there are some, "Z" for +00:00. Null stays null."""
+    8601 in the zone, microseconds only when there are some, "Z" for +00:00. Null stays null.
+    The offset is worked out once (a simple CASE evaluates its operand once) and spelled out
+    for the two that the UK has."""
     local = f"({column} AT TIME ZONE here.zone)"
     offset = f"({local} - ({column} AT TIME ZONE 'UTC'))"
-    return (
-        f"to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
-        f"CASE to_char({column}, 'US') WHEN '000000' THEN '' ELSE '.' || to_char({column}, 'US') END || "
-        f"CASE WHEN {offset} = interval '0' THEN 'Z' "
-        f"WHEN {offset} > interval '0' THEN '+' || to_char({offset}, 'HH24:MI') "
+    other = (
+        f"CASE WHEN {offset} > interval '0' THEN '+' || to_char({offset}, 'HH24:MI') "
         f"ELSE '-' || to_char(-{offset}, 'HH24:MI') END"
+    )
+    return (
+        f"replace(to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') || "
+        f"CASE {offset} WHEN interval '0' THEN 'Z' WHEN interval '1 hour' THEN '+01:00' "
+        f"ELSE {other} END"
     )
 
 
@@ -112,46 +116,26 @@ def _degrees(value: str) -> str:
     return f"round(({value})::text::numeric, 6)::float8"
 
 
+def _allergens(present: str) -> str:
+    """SQL for the UK 14 that are in the array `present`, in the UK 14's order (as
+    `Meal.all_allergens`): one expression, no sort; none looked for when there are none."""
+    each = ", ".join(f"CASE WHEN '{a}' = ANY({present}) THEN '{a}' END" for a in ALLERGENS)
+    return (
+        f"CASE WHEN {present} = '{{}}' THEN '{{}}'::varchar[] "
+        f"ELSE array_remove(ARRAY[{each}]::varchar[], NULL) END"
+    )
+
+
 # Each meal as MealOut shows it, key for key (row_to_json keeps the columns' order and is
 # compact), as text: Python neither parses nor builds it. The page's host and venue, its
-# waiting parties, the host's and dishes' allergens in the UK 14's order, and the viewer's
-# latest sign-up that is not cancelled with its place in the queue (as
-# `signups_with_position`: 1 + the waiting parties queued before it, ties by id).
+# waiting parties, the allergens of the host and of every dish, and the viewer's latest
+# sign-up that is not cancelled with its place in the queue (as `signups_with_position`: 1 +
+# the waiting parties queued before it, ties by id). The nested objects are LATERAL
+# sub-selects without FROM: PostgreSQL folds them into row expressions (no sub-plan a meal),
+# and a row_to_json of one keeps its column names. `present` is fenced (OFFSET 0) so the
+# dishes are read once a meal, not once an allergen.
 _JSON = f"""
-    SELECT page.distance, m.id AS meal_id, (SELECT row_to_json(meal)::text FROM (SELECT
-        m.id, m.code, m.kind, m.title, m.description,
-        (SELECT row_to_json(host) FROM (SELECT m.host_id AS id, u.display_name) host) AS host,
-        {_shown_time("m.starts_at")} AS starts_at,
-        {_shown_time("m.ends_at")} AS ends_at,
-        m.setting,
-        CASE WHEN v.id IS NOT NULL THEN (SELECT row_to_json(venue) FROM (
-            SELECT v.id, v.name, v.address, (SELECT row_to_json(access) FROM (
-                SELECT v.step_free, v.accessible_toilet, v.hearing_loop, v.parking
-            ) access) AS accessibility
-        ) venue) END AS venue,
-        m.booking_id AS booking,
-        (SELECT row_to_json(pin) FROM (SELECT
-            {_degrees("ST_Y(m.location::geometry)")} AS lat,
-            {_degrees("ST_X(m.location::geometry)")} AS lng
-        ) pin) AS location,
-        m.place_description, m.on_road, m.step_free, m.capacity, m.seats_taken,
-        greatest(m.capacity - m.seats_taken, 0) AS seats_left,
-        (SELECT count(*) FROM meals_signup w WHERE w.meal_id = m.id AND w.status = 'waitlisted')
-            AS waitlist_count,
-        m.status, m.food, m.repeats, m.series_id AS series, m.dietary_options,
-        ARRAY(
-            SELECT k.allergen FROM unnest(here.allergens) WITH ORDINALITY k (allergen, n)
-            WHERE k.allergen = ANY(m.allergens || ARRAY(
-                SELECT unnest(d.allergens) FROM meals_dish d WHERE d.meal_id = m.id
-            )) ORDER BY k.n
-        ) AS allergens,
-        round(page.distance)::int8 AS distance_m,
-        CASE WHEN mine.id IS NOT NULL THEN (SELECT row_to_json(signup) FROM (
-            SELECT mine.id, mine.status, mine.party_size, mine.position AS waitlist_position
-        ) signup) END AS my_signup,
-        {_shown_time("m.published_at")} AS published_at,
-        m.cancelled_reason
-    ) meal) AS meal
+    SELECT page.distance, m.id AS meal_id, row_to_json(meal)::text AS meal
     FROM page CROSS JOIN here
     JOIN meals_meal m ON m.id = page.id
     JOIN people_user u ON u.id = m.host_id
@@ -166,6 +150,45 @@ _JSON = f"""
         WHERE s.meal_id = m.id AND s.person_id = here.viewer AND s.status <> 'cancelled'
         ORDER BY s.created_at DESC, s.id DESC LIMIT 1
     ) mine (id, status, party_size, position) ON true
+    CROSS JOIN LATERAL (
+        SELECT m.allergens || ARRAY(
+            SELECT unnest(d.allergens) FROM meals_dish d WHERE d.meal_id = m.id
+        ) OFFSET 0
+    ) present (allergens)
+    CROSS JOIN LATERAL (SELECT m.host_id AS id, u.display_name) host
+    CROSS JOIN LATERAL (
+        SELECT v.step_free, v.accessible_toilet, v.hearing_loop, v.parking
+    ) access
+    CROSS JOIN LATERAL (
+        SELECT v.id, v.name, v.address, row_to_json(access) AS accessibility
+    ) venue
+    CROSS JOIN LATERAL (SELECT
+        {_degrees("ST_Y(m.location::geometry)")} AS lat,
+        {_degrees("ST_X(m.location::geometry)")} AS lng
+    ) pin
+    CROSS JOIN LATERAL (
+        SELECT mine.id, mine.status, mine.party_size, mine.position AS waitlist_position
+    ) signup
+    CROSS JOIN LATERAL (SELECT
+        m.id, m.code, m.kind, m.title, m.description,
+        row_to_json(host) AS host,
+        {_shown_time("m.starts_at")} AS starts_at,
+        {_shown_time("m.ends_at")} AS ends_at,
+        m.setting,
+        CASE WHEN v.id IS NOT NULL THEN row_to_json(venue) END AS venue,
+        m.booking_id AS booking,
+        row_to_json(pin) AS location,
+        m.place_description, m.on_road, m.step_free, m.capacity, m.seats_taken,
+        greatest(m.capacity - m.seats_taken, 0) AS seats_left,
+        (SELECT count(*) FROM meals_signup w WHERE w.meal_id = m.id AND w.status = 'waitlisted')
+            AS waitlist_count,
+        m.status, m.food, m.repeats, m.series_id AS series, m.dietary_options,
+        {_allergens("present.allergens")} AS allergens,
+        round(page.distance)::int8 AS distance_m,
+        CASE WHEN mine.id IS NOT NULL THEN row_to_json(signup) END AS my_signup,
+        {_shown_time("m.published_at")} AS published_at,
+        m.cancelled_reason
+    ) meal
 """  # noqa: S608 (only this module's own fragments are put in)
 
 # A card's columns, its start as whole microseconds since 1970: read as an integer and added
@@ -221,8 +244,7 @@ def _page_rows(
     while True:
         # In the order the placeholders stand in the statement.
         params: list[Any] = [
-            near.x, near.y, timezone.get_current_timezone_name(), list(ALLERGENS),
-            getattr(viewer, "pk", None), timezone.now(), radius_m, *filter_params, walked,
+            near.x, near.y, timezone.get_current_timezone_name(), getattr(viewer, "pk", None), timezone.now(), radius_m, *filter_params, walked,
             radius_m, rows_to_page_end, radius_m, rows_to_page_end, walked, offset, limit,
         ]  # fmt: skip
         # Prepared: planning this statement cost PostgreSQL more than running it.

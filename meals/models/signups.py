@@ -48,6 +48,13 @@ class Signup(models.Model):
         indexes = [
             models.Index(fields=["meal", "status", "queued_at"], name="meals_signup_queue_idx"),
             models.Index(fields=["person", "status"], name="meals_signup_person_idx"),
+            # The waiting parties of a meal, in queue order: counted for every meal of a page of
+            # the nearby list, and a sign-up's place in the queue. Small: only waiting rows.
+            models.Index(
+                fields=["meal", "queued_at", "id"],
+                condition=Q(status="waitlisted"),
+                name="meals_signup_waiting_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -407,7 +407,7 @@ def test_the_generic_plan_of_the_prepared_page_walks_the_partial_gist_index(resi
     placeholder = itertools.count(1)
     numbered = re.sub("%s", lambda _: f"${next(placeholder)}", sql)
     values = [
-        -4.7842, 55.6336, "Europe/London", ["milk"], resident.pk, timezone.now(), 5000.0,
+        -4.7842, 55.6336, "Europe/London", resident.pk, timezone.now(), 5000.0,
         29, 5000.0, 21, 5000.0, 21, 29, 0, 21,
     ]  # fmt: skip
     assert numbered.count("$") == len(values)
