@@ -1,0 +1,30 @@
+"""Web sessions, kept in the database as Django's own `db` engine keeps them, read with one
+plain statement: every signed-in page reads its session, and compiling the ORM's query for it
+cost more than PostgreSQL's answer."""
+
+from django.contrib.sessions.backends import db
+from django.contrib.sessions.base_session import AbstractBaseSession
+from django.db import connections, router
+from django.utils import timezone
+
+# The session's row, if it has not expired; as `db.SessionStore._get_session_from_db` asks.
+LIVE_SESSION = (
+    "SELECT session_data, expire_date FROM django_session "
+    "WHERE session_key = %s AND expire_date > %s"
+)
+
+
+class SessionStore(db.SessionStore):
+    def _get_session_from_db(self) -> AbstractBaseSession | None:
+        model = self.model
+        if self.session_key is None:
+            return None
+        connection = connections[router.db_for_read(model)]
+        with connection.cursor() as cursor:
+            cursor.execute(LIVE_SESSION, [self.session_key, timezone.now()])
+            row = cursor.fetchone()
+        if row is None:
+            self._session_key = None
+            return None
+        data, expires = row
+        return model(session_key=self.session_key, session_data=data, expire_date=expires)
