@@ -310,7 +310,7 @@ if SMS_SENDING_TIMEOUT_SECONDS <= TWILIO_TIMEOUT_SECONDS:
 
 # The web front end (web/): sign-in by SMS code into a session kept in the database, so web
 # processes stay stateless. The cookie is httpOnly and SameSite=Lax; Secure when DEBUG is off.
-SESSION_ENGINE = "people.sessions"  # the database, read with one plain statement
+SESSION_ENGINE = "web.sessions"  # the database, read with one plain statement
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 30)

@@ -162,5 +162,5 @@ def test_the_session_cookie_is_secure_without_debug():
         "True",
         "Lax",
         "True",
-        "people.sessions",
+        "web.sessions",
     ]

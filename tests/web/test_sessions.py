@@ -1,4 +1,4 @@
-"""people.sessions: the database's sessions, read with one statement, as Django's `db` engine
+"""web.sessions: the database's sessions, read with one statement, as Django's `db` engine
 reads them (expired and unknown keys give an empty session)."""
 
 import datetime as dt
@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from people.sessions import SessionStore
+from web.sessions import SessionStore
 
 pytestmark = pytest.mark.django_db
 
