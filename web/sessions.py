@@ -3,6 +3,7 @@ plain statement: every signed-in page reads its session, and compiling the ORM's
 cost more than PostgreSQL's answer."""
 
 from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import connections, router
 from django.utils import timezone
@@ -14,7 +15,16 @@ LIVE_SESSION = (
 )
 
 
+# The keys Django makes: 32 of lower-case letters and digits (`base.VALID_KEY_CHARS`).
+KEY_CHARS = frozenset(VALID_KEY_CHARS)
+
+
 class SessionStore(db.SessionStore):
+    def _validate_session_key(self, key: str | None) -> bool:
+        """A cookie that is not a key Django could have made is no session, rather than a
+        look-up (a NUL in it would fail in PostgreSQL, as a 500)."""
+        return bool(key) and 8 <= len(key) <= 40 and set(key) <= KEY_CHARS
+
     def _get_session_from_db(self) -> AbstractBaseSession | None:
         model = self.model
         if self.session_key is None:

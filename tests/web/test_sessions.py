@@ -62,3 +62,20 @@ def test_a_session_saved_after_reading_keeps_its_key_and_values():
 
     assert SessionStore(key).load() == {"step": "place"}
     assert Session.objects.filter(session_key=key).count() == 1
+
+
+@pytest.mark.parametrize(
+    "cookie", ["abc\x00defghijklmnop", "'; DROP TABLE django_session; --", "A" * 32, "x" * 5000]
+)
+def test_a_forged_session_cookie_is_no_session_and_no_error(client, cookie):
+    """Not a key Django could have made: signed out, and not looked up (a NUL in the key
+    would fail in PostgreSQL, a 500 with Django's own engine)."""
+    client.cookies["sessionid"] = cookie
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/sign-in/?next=/"
+    assert not [q for q in queries if "django_session" in q["sql"]]
+    assert SessionStore(cookie).session_key is None
