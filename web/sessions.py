@@ -13,8 +13,6 @@ LIVE_SESSION = (
     "SELECT session_data, expire_date FROM django_session "
     "WHERE session_key = %s AND expire_date > %s"
 )
-
-
 # The keys Django makes: 32 of lower-case letters and digits (`base.VALID_KEY_CHARS`).
 KEY_CHARS = frozenset(VALID_KEY_CHARS)
 
@@ -23,7 +21,7 @@ class SessionStore(db.SessionStore):
     def _validate_session_key(self, key: str | None) -> bool:
         """A cookie that is not a key Django could have made is no session, rather than a
         look-up (a NUL in it would fail in PostgreSQL, as a 500)."""
-        return bool(key) and 8 <= len(key) <= 40 and set(key) <= KEY_CHARS
+        return key is not None and 8 <= len(key) <= 40 and set(key) <= KEY_CHARS
 
     def _get_session_from_db(self) -> AbstractBaseSession | None:
         model = self.model
