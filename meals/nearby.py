@@ -58,8 +58,8 @@ _HAS_SEATS = {True: "seats_taken < capacity", False: "seats_taken >= capacity"}
 # index by `<->` (the only sort key: a second one would have it sort every match) and stops
 # after `walked` rows. "Yet to start" is left out of the walk (`upcoming`): asked of the index
 # it makes the planner expect a tenth of the rows there are and sort every meal in the box
-# instead. `found` keeps the upcoming ones in the circle; `edge` is the distance of the (offset
-# + limit)-th of those, or the radius if there are fewer. Every meal at most `edge` away was
+# instead. `found` keeps the upcoming ones in the circle; `edge` is the distance of the
+# (offset + limit)-th of those, or the radius if there are fewer. Every meal at most `edge` away was
 # walked once the walk went past `edge` or ran out; then ordering them by (distance, id) gives
 # one order whichever page is asked. Otherwise `walk_further` says so (alone, when the page is
 # empty). `{meals}` then reads the page's meals (`_JSON` or `_CARDS`), each with its `distance`
@@ -95,8 +95,8 @@ ORDER BY meals.distance, meals.meal_id"""
 def _shown_time(column: str) -> str:
     """SQL for a time as DRF shows an aware one (as `api.serializers.meals.datetime_out`): ISO
     8601 in the zone, microseconds only when there are some, "Z" for +00:00. Null stays null.
-    The offset is worked out once (a simple CASE evaluates its operand once) and spelled out
-    for the two that the UK has."""
+    A simple CASE evaluates its operand once: the offset is worked out again only when it is
+    not zero."""
     local = f"({column} AT TIME ZONE here.zone)"
     offset = f"({local} - ({column} AT TIME ZONE 'UTC'))"
     other = (
@@ -105,8 +105,7 @@ def _shown_time(column: str) -> str:
     )
     return (
         f"replace(to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') || "
-        f"CASE {offset} WHEN interval '0' THEN 'Z' WHEN interval '1 hour' THEN '+01:00' "
-        f"ELSE {other} END"
+        f"CASE {offset} WHEN interval '0' THEN 'Z' ELSE {other} END"
     )
 
 
@@ -244,7 +243,8 @@ def _page_rows(
     while True:
         # In the order the placeholders stand in the statement.
         params: list[Any] = [
-            near.x, near.y, timezone.get_current_timezone_name(), getattr(viewer, "pk", None), timezone.now(), radius_m, *filter_params, walked,
+            near.x, near.y, timezone.get_current_timezone_name(), getattr(viewer, "pk", None),
+            timezone.now(), radius_m, *filter_params, walked,
             radius_m, rows_to_page_end, radius_m, rows_to_page_end, walked, offset, limit,
         ]  # fmt: skip
         # Prepared: planning this statement cost PostgreSQL more than running it.

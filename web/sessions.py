@@ -10,8 +10,7 @@ from django.utils import timezone
 
 # The session's row, if it has not expired; as `db.SessionStore._get_session_from_db` asks.
 LIVE_SESSION = (
-    "SELECT session_data, expire_date FROM django_session "
-    "WHERE session_key = %s AND expire_date > %s"
+    "SELECT session_data, expire_date FROM {table} WHERE session_key = %s AND expire_date > %s"
 )
 # The keys Django makes: 32 of lower-case letters and digits (`base.VALID_KEY_CHARS`).
 KEY_CHARS = frozenset(VALID_KEY_CHARS)
@@ -28,8 +27,9 @@ class SessionStore(db.SessionStore):
         if self.session_key is None:
             return None
         connection = connections[router.db_for_read(model)]
+        live = LIVE_SESSION.format(table=connection.ops.quote_name(model._meta.db_table))
         with connection.cursor() as cursor:
-            cursor.execute(LIVE_SESSION, [self.session_key, timezone.now()])
+            cursor.execute(live, [self.session_key, timezone.now()])
             row = cursor.fetchone()
         if row is None:
             self._session_key = None
