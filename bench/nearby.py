@@ -213,9 +213,10 @@ def _load(ctx, label: str, caller, *, fewer: int = 1) -> dict:
 # at once (a second gunicorn on a copy of the smallest size's database) and loaded in turns, a
 # few seconds each, so a change in the machine's speed during the run (shared cores) falls on
 # both sizes alike. Measured one after the other, minutes apart, even `GET /api/me/`, which
-# reads no meal, was seen to slow by a third between the sizes.
+# reads no meal, was seen to slow by a third between the sizes. Ten turns: with four to six,
+# the same code's p95 ratio was seen from 1.12x to 1.28x on one machine in one morning.
 SIDE_BY_SIDE = "side by side"
-TURNS = 6
+TURNS = 10
 
 
 def measure_side_by_side(ctx, large_paths: list[str]) -> list[Load]:

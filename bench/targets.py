@@ -75,12 +75,15 @@ def _growth_target(tiers: list[dict]) -> tuple[str, str, str]:
     ratio = large["p95_ms"] / small["p95_ms"]
     figures = (
         f"side by side: {large['p95_ms']:.1f} ms at {tiers[-1]['meals']:,} meals vs "
-        f"{small['p95_ms']:.1f} ms at {tiers[0]['meals']:,} = {ratio:.2f}x"
+        f"{small['p95_ms']:.1f} ms at {tiers[0]['meals']:,} = {ratio:.2f}x "
+        f"(p50 {large['p50_ms'] / small['p50_ms']:.2f}x, "
+        f"throughput {small['throughput'] / large['throughput']:.2f}x lower)"
     )
     if equal:
         figures += (
-            f" (pages as full as at the smallest: {equal['p95_ms']:.1f} ms = "
-            f"{equal['p95_ms'] / small['p95_ms']:.2f}x)"
+            f"; pages as full as at the smallest: {equal['p95_ms']:.1f} ms = "
+            f"{equal['p95_ms'] / small['p95_ms']:.2f}x (p50 "
+            f"{equal['p50_ms'] / small['p50_ms']:.2f}x)"
         )
     figures += f"; one after the other: {one_after}{drift}"
     return (name, _verdict(ratio <= 1.2), figures)
