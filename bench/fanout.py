@@ -4,6 +4,7 @@ writing the invitations, timed against a bulk_create and one INSERT ... SELECT."
 import datetime as dt
 import random
 import re
+import statistics
 import time
 
 import psycopg
@@ -18,6 +19,10 @@ from bench.servers import Worker, broker_queue_length, clear_broker_queue
 FANOUT_NEIGHBOURS = 10_000
 PUBLISH_WARMUP = 8
 PUBLISH_SAMPLES = 5
+# The ratio is of two short writes (0.1-0.4 s each) on shared cores: one of each swung it from
+# 1.0x to 3.0x between runs of the same code. So it is taken as the ratio of the medians of
+# this many rounds, the task's function and the bare INSERT ... SELECT in turn.
+RATIO_ROUNDS = 5
 
 
 def copy_neighbours(ctx, first_id: int, n: int, lat: float, lng: float) -> None:
@@ -48,8 +53,9 @@ def answer_safety(meal, host) -> None:
     safety_answers_save(meal=meal, by=host, answers=answers)
 
 
-def bare_inserts(ctx, first_id: int, n: int) -> dict:
-    """Baselines: 10,000 outbox rows by one INSERT ... SELECT, and by Django bulk_create."""
+def bare_inserts(ctx, first_id: int, n: int, *, orm: bool = True) -> dict:
+    """Baselines: 10,000 outbox rows by one INSERT ... SELECT, and (`orm`) by Django
+    bulk_create."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -81,6 +87,8 @@ def bare_inserts(ctx, first_id: int, n: int) -> dict:
         out["insert_select_s"] = round(time.perf_counter() - t0, 3)
         conn.execute("DELETE FROM notifications_message WHERE dedupe_key LIKE 'bench-sql:%%'")
         conn.commit()
+    if not orm:
+        return out
     people = list(User.objects.filter(pk__gte=first_id, pk__lt=first_id + n).only("pk", "phone"))
     t0 = time.perf_counter()
     now = timezone.now()
@@ -173,6 +181,23 @@ def direct_call(meal_id: int, first_id: int, n: int) -> dict:
     return {"direct_task_s": round(time.perf_counter() - t0, 3), "direct_task_rows": rows}
 
 
+def ratio_rounds(ctx, meal_id: int, first_id: int, n: int) -> dict:
+    """The task's function and the bare INSERT ... SELECT in turn, `RATIO_ROUNDS` times each
+    (each round writes its rows afresh); the ratio of their medians."""
+    rounds = []
+    for _ in range(RATIO_ROUNDS):
+        sql_s = bare_inserts(ctx, first_id, n, orm=False)["insert_select_s"]
+        rounds.append((direct_call(meal_id, first_id, n)["direct_task_s"], sql_s))
+    task = statistics.median(t for t, _ in rounds)
+    sql = statistics.median(b for _, b in rounds)
+    return {
+        "rounds": rounds,
+        "task_median_s": round(task, 3),
+        "insert_select_median_s": round(sql, 3),
+        "ratio_of_medians": round(task / sql, 2),
+    }
+
+
 def measure_fanout(ctx) -> dict:
     """Publish with 10,000 opted-in neighbours vs with none; time until every invitation is
     an outbox row (a real Celery worker runs the fan-out task); bare inserts as baselines."""
@@ -261,11 +286,15 @@ def measure_fanout(ctx) -> dict:
         sql_base = out["baseline"]["insert_select_s"]
         out["ratio_vs_insert_select"] = round(out["task_s"] / sql_base, 2) if sql_base else None
         out.update(direct_call(crowded.pk, first_id, n))
+        out["ratio"] = ratio_rounds(ctx, crowded.pk, first_id, n)
         log(
             f"fan-out: publish {out['publish_none_ms']} ms (none) vs {out['publish_crowded_ms']} "
             f"ms ({n:,}); {queued} rows queued in {seconds:.2f} s after the publish (the task "
             f"{out['task_s']:.2f} s in the worker), {out.get('direct_task_s')} s called "
-            f"directly; bulk_create {base} s, INSERT..SELECT {sql_base} s"
+            f"directly; bulk_create {base} s, INSERT..SELECT {sql_base} s; in turn, medians "
+            f"of {RATIO_ROUNDS}: the task's function {out['ratio']['task_median_s']} s vs "
+            f"INSERT..SELECT {out['ratio']['insert_select_median_s']} s = "
+            f"{out['ratio']['ratio_of_medians']}x"
         )
     finally:
         # Let the worker drain the send tasks before it stops, within a bound.

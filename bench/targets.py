@@ -132,15 +132,19 @@ def _fanout_targets(fan: dict) -> list[tuple[str, str, str]]:
     else:
         out.append((name, "not measured", why_not))
     name = "Fan-out: 10,000 invitations written ≤ 2 x one INSERT ... SELECT"
-    if fan.get("ratio_vs_insert_select") is not None:
-        ok = (
-            fan["ratio_vs_insert_select"] <= 2 and fan["rows_queued"] >= fan["expected_invitations"]
-        )
+    ratio = fan.get("ratio")
+    if ratio and fan.get("ratio_vs_insert_select") is not None:
+        # Judged on the medians of rounds in turn (`bench.fanout.RATIO_ROUNDS`); the publish's
+        # own run in the worker, one of each, is shown beside them.
+        ok = ratio["ratio_of_medians"] <= 2 and fan["rows_queued"] >= fan["expected_invitations"]
         figures = (
-            f"{fan['rows_queued']:,} rows: the task took {fan['task_s']:.2f} s vs INSERT...SELECT "
-            f"{fan['baseline']['insert_select_s']:.2f} s = {fan['ratio_vs_insert_select']}x "
-            f"(bulk_create {fan['baseline']['bulk_create_s']:.2f} s; publish → last row "
-            f"{fan['queue_all_s']:.2f} s)"
+            f"{fan['rows_queued']:,} rows, medians of {len(ratio['rounds'])} rounds in turn: "
+            f"the task's function {ratio['task_median_s']:.2f} s vs INSERT...SELECT "
+            f"{ratio['insert_select_median_s']:.2f} s = {ratio['ratio_of_medians']:.2f}x; "
+            f"the run the publish started, in the worker: {fan['task_s']:.2f} s vs one "
+            f"INSERT...SELECT {fan['baseline']['insert_select_s']:.2f} s = "
+            f"{fan['ratio_vs_insert_select']}x (bulk_create {fan['baseline']['bulk_create_s']:.2f} s; "
+            f"publish → last row {fan['queue_all_s']:.2f} s)"
         )
         out.append((name, _verdict(ok), figures))
     else:
