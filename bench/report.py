@@ -223,6 +223,13 @@ def _burst_section(burst: dict) -> list[str]:
             f"{burst['waitlisted_that_would_fit']} | {burst['answers_match_database']} | "
             f"**{burst['correct']}** |",
         ]
+        beside = burst.get("floor_beside")
+        if beside:
+            lines += [
+                "",
+                f"The `GET /api/me/` floor under the same load just before the burst: "
+                f"{beside['before']:,.1f}/s, just after: {beside['after']:,.1f}/s.",
+            ]
     return lines
 
 

@@ -93,13 +93,28 @@ def _burst_targets(report: dict, tiers: list[dict]) -> list[tuple[str, str, str]
     """Issue 13, target 3: the burst exactly correct, at half the floor's rate or better."""
     burst = report.get("burst", {})
     name = "Sign-ups: burst throughput ≥ 0.5 x the `GET /api/me/` floor, exactly correct"
-    floor = find(tiers[-1]["nearby"].get("runs", []), "floor") if tiers else None
+    tier_floor = find(tiers[-1]["nearby"].get("runs", []), "floor") if tiers else None
     if "correct" not in burst:
         return [(name, "not measured", burst.get("skipped", "not run"))]
+    # The floor measured just before the burst when there is one (the tier's own was measured
+    # minutes earlier); the one just after and the tier's are shown beside it.
+    beside = burst.get("floor_beside")
+    floor = beside or tier_floor
     share = burst["throughput"] / floor["throughput"] if floor and floor["throughput"] else None
+    where = "just before it" if beside else "with the tier"
     figures = (
         f"{burst['throughput']:,.1f}/s vs /api/me/ "
-        + (f"{floor['throughput']:,.1f}/s = {share:.2f}" if share is not None else "not measured")
+        + (
+            f"{floor['throughput']:,.1f}/s measured {where} = {share:.2f}"
+            if share is not None
+            else "not measured"
+        )
+        + (
+            f" (just after it {beside['after']:,.1f}/s; with the tier "
+            f"{tier_floor['throughput']:,.1f}/s)"
+            if beside and tier_floor
+            else ""
+        )
         + f"; {burst['statuses']}; seats {burst['seats_taken']}/{burst['capacity']}, "
         f"{burst['confirmed']} confirmed, {burst['waitlisted']} waitlisted, "
         f"correct: {burst['correct']}"
