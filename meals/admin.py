@@ -1,9 +1,11 @@
 """Meals in the admin: staff see those at their organisations' venues, with counts annotated."""
 
 from django.contrib import admin
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from meals.models import Meal, Signup
+from meals.models import Meal, MealSeries, Signup
+from meals.recurrence import rule_words
 from meals.selectors import COMING, parties_count
 from venues.admin import OrganisationScopedAdmin
 
@@ -88,6 +90,59 @@ class MealAdmin(OrganisationScopedAdmin):
     @admin.display(description="safety prompts met (needed to publish)")
     def safety(self, obj):
         return f"{obj.safety_due - obj.safety_unmet} of {obj.safety_due}"
+
+
+@admin.register(MealSeries)
+class MealSeriesAdmin(OrganisationScopedAdmin):
+    """The lunch clubs at an organisation's venues: what each is, how often, how many come
+    every time and its next date. To look at only, for everyone: a series is made and changed
+    by its host through the app, which writes its dates, bookings and texts."""
+
+    organisation_path = "venue__organisation"
+    list_display = ["title", "how_often", "venue", "status", "next_date", "regulars_count"]
+    list_filter = ["status", ("venue", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["venue"]
+    search_fields = ["title"]
+    ordering = ["starts_on", "pk"]
+    exclude = ["host", "location", "series_booking"]
+    readonly_fields = ["host_name", "how_often", "next_date", "regulars_count"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        now = timezone.now()
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                regulars_n=Count("regulars", distinct=True),
+                next_at=Min(
+                    "occurrences__starts_at",
+                    filter=Q(occurrences__starts_at__gt=now)
+                    & ~Q(occurrences__status=Meal.Status.CANCELLED),
+                ),
+            )
+        )
+
+    @admin.display(description="host")
+    def host_name(self, obj):
+        return obj.host.display_name
+
+    @admin.display(description="how often")
+    def how_often(self, obj):
+        return rule_words(obj)
+
+    @admin.display(description="next date", ordering="next_at")
+    def next_date(self, obj):
+        return obj.next_at
+
+    @admin.display(description="come every time", ordering="regulars_n")
+    def regulars_count(self, obj):
+        return obj.regulars_n
 
 
 # Drivers, checked by organisations' officers, are kept with the other lift code.

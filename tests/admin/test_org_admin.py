@@ -189,6 +189,7 @@ def test_every_page_a_staff_member_reaches_renders(world, officer_admin):
         ("venues", "Booking"),
         ("venues", "Organisation"),
         ("meals", "Meal"),
+        ("meals", "MealSeries"),
         ("meals", "Driver"),
     }
     for url in (
@@ -197,6 +198,7 @@ def test_every_page_a_staff_member_reaches_renders(world, officer_admin):
         f"/admin/venues/booking/{booking.pk}/change/",
         f"/admin/meals/meal/{meal.pk}/change/",
         "/admin/meals/meal/?when=past",
+        "/admin/meals/mealseries/",
     ):
         assert officer_admin.get(url).status_code == 200, url
 
