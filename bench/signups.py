@@ -140,11 +140,7 @@ def measure_burst(ctx) -> dict:
         "correct": correct,
         # Judged on the floor just before: just after, the floor has come out lower in every
         # run so far (the burst's aftermath), which would flatter the burst.
-        "floor_beside": {
-            "before": round(before, 1),
-            "after": round(after, 1),
-            "throughput": round(before, 1),
-        },
+        "floor_beside": {"before": round(before, 1), "after": round(after, 1)},
     }
     log(
         f"sign-up burst: {out['throughput']}/s, p95 {out['p95_ms']} ms, statuses {statuses}, "

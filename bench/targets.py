@@ -99,13 +99,13 @@ def _burst_targets(report: dict, tiers: list[dict]) -> list[tuple[str, str, str]
     # The floor measured just before the burst when there is one (the tier's own was measured
     # minutes earlier); the one just after and the tier's are shown beside it.
     beside = burst.get("floor_beside")
-    floor = beside or tier_floor
-    share = burst["throughput"] / floor["throughput"] if floor and floor["throughput"] else None
+    floor = beside["before"] if beside else (tier_floor or {}).get("throughput")
+    share = burst["throughput"] / floor if floor else None
     where = "just before it" if beside else "with the tier"
     figures = (
         f"{burst['throughput']:,.1f}/s vs /api/me/ "
         + (
-            f"{floor['throughput']:,.1f}/s measured {where} = {share:.2f}"
+            f"{floor:,.1f}/s measured {where} = {share:.2f}"
             if share is not None
             else "not measured"
         )

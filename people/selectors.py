@@ -1,10 +1,6 @@
 """Reads about people for the faces."""
 
-from typing import Any
-
 from django.db import connections, router
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models.expressions import Col
 
 from people.feeds import key_of
 from people.models import User
@@ -19,10 +15,11 @@ def user_by_id(pk: int) -> User | None:
     request reads its person this way (`api.authentication`)."""
     connection = connections[router.db_for_read(User)]
     quote = connection.ops.quote_name
+    table = User._meta.db_table
     fields = User._meta.concrete_fields
     sql = _BY_ID.format(
         columns=", ".join(quote(f.column) for f in fields),
-        table=quote(User._meta.db_table),
+        table=quote(table),
         pk=quote(User._meta.pk.column),
     )
     with connection.cursor() as cursor:
@@ -30,19 +27,12 @@ def user_by_id(pk: int) -> User | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    # As the ORM's compiler builds a row into a model: each column's converters (GeoDjango's
-    # for the home point), then `from_db`.
-    values = [
-        _converted(connection, field.get_col(User._meta.db_table), value)
-        for field, value in zip(fields, row, strict=True)
-    ]
+    # The row made into values by the ORM compiler's own converters (GeoDjango's for the home
+    # point), then into a person by `from_db`, as a queryset would.
+    compiler = User._base_manager.all().query.get_compiler(connection.alias)
+    converters = compiler.get_converters([f.get_col(table) for f in fields])
+    values = next(iter(compiler.apply_converters([row], converters))) if converters else row
     return User.from_db(connection.alias, [f.attname for f in fields], values)
-
-
-def _converted(connection: BaseDatabaseWrapper, column: Col, value: Any) -> Any:
-    for convert in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
-        value = convert(value, column, connection)
-    return value
 
 
 def person_by_calendar_token(*, token: str) -> User | None:
