@@ -4,10 +4,14 @@ Each view parses, calls one service (or selector), and serializes. Meals others 
 (other hosts' drafts) answer 404; host-only actions on a visible meal answer 403.
 """
 
+import contextlib
+
+from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
 from rest_framework.generics import GenericAPIView, get_object_or_404
 from rest_framework.response import Response
 
@@ -44,6 +48,7 @@ from api.serializers.signups import (
 from api.throttles import RateLimitThrottle
 from meals import nearby, selectors, services
 from meals.models import Meal, Signup
+from meals.services.errors import MealNotOpen
 from meals.services.lifts import signup_with_lift_create
 from people.errors import NotAllowed
 
@@ -62,6 +67,20 @@ class GuestInviteThrottle(RateLimitThrottle):
         if not request.user or not request.user.is_authenticated:
             return None
         return str(request.user.pk)
+
+
+# What a sign-up without a lift takes of SignupIn's fields.
+_NO_LIFT_FIELDS = frozenset({"party_size", "dietary_needs", "access_needs"})
+# The largest id a meal can have (a bigint).
+_MAX_ID = 2**63 - 1
+
+
+def _meal_id(pk: str | None) -> int | None:
+    """The meal id in the URL, or None where it names no meal there could be."""
+    if pk is None or not pk.isascii() or not pk.isdigit():
+        return None
+    meal_id = int(pk)
+    return meal_id if 0 < meal_id <= _MAX_ID else None
 
 
 def _check_paging(request) -> None:
@@ -220,25 +239,56 @@ class MealViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["get", "post"])
     def signups(self, request, pk=None):
+        if request.method == "POST":
+            return self._sign_up(request, pk)
         # The meal's row alone: neither the list's details nor their queries are needed here.
-        rows = selectors.meals_visible_rows(request.user)
-        if request.method == "POST":
-            # Signing up reads the meal's id and host; seat_or_wait's statement reads the rest
-            # under the row lock (a lift request loads the whole row).
-            rows = rows.only("id", "host_id")
-        meal = get_object_or_404(rows, pk=pk)
+        meal = get_object_or_404(selectors.meals_visible_rows(request.user), pk=pk)
         self.check_object_permissions(request, meal)
-        if request.method == "POST":
-            data = SignupIn(data=request.data)
-            data.is_valid(raise_exception=True)
-            signup = signup_with_lift_create(meal=meal, person=request.user, **data.validated_data)
-            # What signups_with_position annotates on rows read from the database.
-            signup.waitlist_position = selectors.waitlist_position(signup)  # type: ignore[attr-defined]
-            return Response(signup_out(signup), status=status.HTTP_201_CREATED)
         self._host_only(meal)
         _check_paging(request)
         page = self.paginate_queryset(selectors.meal_signups_for_host(meal=meal))
         return self.get_paginated_response(HostSignupOut(page, many=True).data)
+
+    def _sign_up(self, request, pk) -> Response:
+        data: SignupIn | None = None
+        unreadable: Exception | None = None
+        signup = None
+        meal_id = _meal_id(pk)
+        if meal_id is not None:
+            try:
+                data = SignupIn(data=request.data)
+            except (APIException, SuspiciousOperation) as exc:
+                # A body that cannot be read is answered after the meal is found, as before.
+                unreadable = exc
+        if (
+            meal_id is not None
+            and data is not None
+            and data.is_valid()
+            and not data.validated_data["lift"]
+        ):
+            fields = {k: v for k, v in data.validated_data.items() if k in _NO_LIFT_FIELDS}
+            # The busy case, a meal open to sign-ups, in one statement with no read before it.
+            with contextlib.suppress(MealNotOpen):
+                signup = services.signup_create_unread(
+                    meal_id=meal_id, person=request.user, **fields
+                )
+        if signup is None:
+            # Anything else reads the meal, to answer as before: 404 for a meal the person
+            # cannot see, then 415 or 400 for the body, then why it takes no sign-up (a lift
+            # request loads the whole row; seat_or_wait's statement reads the rest under the
+            # row lock).
+            rows = selectors.meals_visible_rows(request.user).only("id", "host_id")
+            meal = get_object_or_404(rows, pk=pk)
+            self.check_object_permissions(request, meal)
+            if unreadable is not None:
+                raise unreadable
+            if data is None:
+                data = SignupIn(data=request.data)
+            data.is_valid(raise_exception=True)
+            signup = signup_with_lift_create(meal=meal, person=request.user, **data.validated_data)
+        # What signups_with_position annotates on rows read from the database.
+        signup.waitlist_position = selectors.waitlist_position(signup)  # type: ignore[attr-defined]
+        return Response(signup_out(signup), status=status.HTTP_201_CREATED)
 
     def _signup(self, meal, sid) -> Signup:
         signup = get_object_or_404(Signup.objects.select_related("meal"), pk=sid, meal=meal)

@@ -39,7 +39,12 @@ from meals.services.meals import (
 )
 from meals.services.publishing import meal_publish, safety_answers_save
 from meals.services.seats import MAX_PARTY
-from meals.services.signups import signup_cancel, signup_create, signup_update
+from meals.services.signups import (
+    signup_cancel,
+    signup_create,
+    signup_create_unread,
+    signup_update,
+)
 
 __all__ = [
     "FEEDBACK_WINDOW",
@@ -72,5 +77,6 @@ __all__ = [
     "safety_answers_save",
     "signup_cancel",
     "signup_create",
+    "signup_create_unread",
     "signup_update",
 ]

@@ -69,13 +69,15 @@ def insert_signup(**fields) -> Signup:
 
 
 # A new sign-up in one statement, so the meal row lock lasts only that statement and its
-# commit: lock the meal if it is open (published, not begun), take the seats if the party fits,
+# commit: lock the meal if it is open (published, not begun) and not the person's own (so
+# open to them: a published meal is shown to everyone), take the seats if the party fits,
 # and insert the sign-up, confirmed or waitlisted. `queued_at` is read from the clock after
 # the lock is granted, so the waitlist's order is the order of the lock. A second live
 # sign-up breaks `meals_one_live_signup` and the whole statement (seats too) is undone.
 _SEAT_OR_WAIT = """WITH meal AS (
     SELECT id, capacity, seats_taken FROM {meal}
-    WHERE id = %(meal)s AND status = %(published)s AND starts_at > %(now)s
+    WHERE id = %(meal)s AND status = %(published)s AND published_at IS NOT NULL
+        AND starts_at > %(now)s AND host_id <> %(person)s
     FOR UPDATE
 ),
 seats AS (
@@ -94,7 +96,7 @@ RETURNING {columns}"""
 
 def seat_or_wait(
     *,
-    meal: Meal,
+    meal_id: int,
     person: User,
     party_size: int,
     channel: str,
@@ -103,7 +105,8 @@ def seat_or_wait(
 ) -> Signup:
     """A new sign-up, confirmed if the party fits in the seats left, else waitlisted; seats
     taken in the same statement (see `_SEAT_OR_WAIT`), which takes and holds the meal row lock.
-    Raises MealNotOpen if the meal is no longer open, AlreadySignedUp for a second live one."""
+    Raises MealNotOpen if the meal is not open to the person (not there, not published, begun,
+    or theirs), AlreadySignedUp for a second live one. The sign-up's `meal` is not set."""
     fields = Signup._meta.concrete_fields
     connection = connections[router.db_for_write(Signup)]
     ops = connection.ops
@@ -113,7 +116,7 @@ def seat_or_wait(
         columns=", ".join(ops.quote_name(f.column) for f in fields),
     )
     params: dict[str, Any] = {
-        "meal": meal.pk,
+        "meal": meal_id,
         "person": person.pk,
         "party": party_size,
         "channel": channel,
@@ -142,7 +145,7 @@ def seat_or_wait(
     if row is None:
         raise MealNotOpen()
     signup = Signup.from_db(connection.alias, [f.attname for f in fields], row)
-    signup.meal, signup.person = meal, person
+    signup.person = person
     return signup
 
 

@@ -47,8 +47,38 @@ def signup_create(
         raise SignupInvalid("You are hosting this meal, so you already have a seat.")
     # A second live sign-up is refused by `meals_one_live_signup` inside seat_or_wait's
     # statement (AlreadySignedUp), which undoes its seats too: no read ahead of it.
+    signup = seat_or_wait(
+        meal_id=meal.pk,
+        person=person,
+        party_size=party_size,
+        channel=channel,
+        dietary_needs=dietary_needs,
+        access_needs=access_needs,
+    )
+    signup.meal = meal
+    return signup
+
+
+def signup_create_unread(
+    *,
+    meal_id: int,
+    person: User,
+    party_size: int = 1,
+    channel: str = Signup.Channel.APP,
+    dietary_needs: str = "",
+    access_needs: str = "",
+) -> Signup:
+    """`signup_create` for a meal known only by its id, with no read before the one statement:
+    the busiest write (a popular meal's sign-ups) is that statement and its commit alone.
+
+    It signs up only where the meal is open to the person: published (so shown to everyone),
+    not begun, not theirs. Anything else (no such meal, a draft, a meal begun or cancelled,
+    their own) raises MealNotOpen without saying which: the caller reads the meal to answer
+    (`signup_create` says why). Raises SignupInvalid and AlreadySignedUp as `signup_create`.
+    """
+    check_party(party_size)
     return seat_or_wait(
-        meal=meal,
+        meal_id=meal_id,
         person=person,
         party_size=party_size,
         channel=channel,
