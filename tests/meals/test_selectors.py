@@ -7,8 +7,15 @@ from django.apps import apps as django_apps
 from django.db import connection
 from django.utils import timezone
 
-from meals.models import Meal
-from meals.selectors import live_signup_for, meal_by_code, meals_discover, meals_near
+from meals.models import Meal, Signup
+from meals.selectors import (
+    live_signup_for,
+    meal_by_code,
+    meals_discover,
+    meals_near,
+    signups_with_position,
+    waitlist_position,
+)
 from tests.factories import (
     IRVINE,
     KILWINNING,
@@ -168,3 +175,33 @@ def test_the_migration_gives_published_and_completed_meals_a_publication_time():
         "completed": created,
         "cancelled": None,
     }
+
+
+def test_one_sign_ups_place_in_the_queue_is_the_lists_ties_by_id_and_only_its_meal():
+    meal = MealFactory(capacity=1)
+    other_meal = MealFactory(capacity=1)
+    at = timezone.now() - dt.timedelta(hours=1)
+    SignupFactory(meal=meal, status="confirmed")
+    first = SignupFactory(meal=meal, status="waitlisted", queued_at=at)
+    # Three queued at the same moment: the lower id is ahead.
+    tied = [SignupFactory(meal=meal, status="waitlisted", queued_at=at + dt.timedelta(minutes=1))]
+    tied += [SignupFactory(meal=meal, status="waitlisted", queued_at=tied[0].queued_at)]
+    tied += [SignupFactory(meal=meal, status="waitlisted", queued_at=tied[0].queued_at)]
+    # Neither a cancelled party nor another meal's queue counts.
+    SignupFactory(meal=meal, status="cancelled", queued_at=at - dt.timedelta(hours=1))
+    SignupFactory(meal=other_meal, status="waitlisted", queued_at=at - dt.timedelta(hours=1))
+    last = SignupFactory(meal=meal, status="waitlisted", queued_at=at + dt.timedelta(hours=1))
+    confirmed = Signup.objects.filter(meal=meal, status="confirmed").get()
+
+    one_by_one = {
+        s.pk: waitlist_position(s) for s in Signup.objects.filter(meal=meal).order_by("pk")
+    }
+
+    listed = dict(
+        signups_with_position(Signup.objects.filter(meal=meal)).values_list(
+            "pk", "waitlist_position"
+        )
+    )
+    assert one_by_one == listed
+    assert [one_by_one[s.pk] for s in (first, *tied, last)] == [1, 2, 3, 4, 5]
+    assert one_by_one[confirmed.pk] is None
