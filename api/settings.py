@@ -144,6 +144,12 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "people.User"
+# The web's sessions restore their person through PersonBackend (one plain statement);
+# passwords and permissions are ModelBackend's (people/backends.py).
+AUTHENTICATION_BACKENDS = [
+    "people.backends.PersonBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

@@ -71,7 +71,7 @@ def sign_in_code(request):
             form.add_error("code", str(exc.detail))
             return page(request, "web/sign_in_code.html", context)
         target = request.session.get(NEXT_KEY, "")
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="people.backends.PersonBackend")
         if not user.display_name:
             request.session[NEXT_KEY] = target
             response = redirect("web:welcome")
