@@ -10,6 +10,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from api.fields import whole_id
 from people.models import User
 from people.selectors import user_by_id
 
@@ -22,10 +23,8 @@ class JWTAuthentication(authentication.JWTAuthentication):
         except KeyError as exc:
             raise InvalidToken("Token contained no recognizable user identification") from exc
         # Ids are whole numbers; a signed token that says otherwise names nobody.
-        user_id = claimed if type(claimed) is int else None
-        if isinstance(claimed, str) and claimed.isascii() and claimed.isdigit():
-            user_id = int(claimed)
-        user = user_by_id(user_id) if user_id is not None and 0 < user_id < 2**63 else None
+        user_id = whole_id(claimed)
+        user = user_by_id(user_id) if user_id is not None else None
         if user is None:
             raise AuthenticationFailed("User not found", code="user_not_found")
         if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:

@@ -26,6 +26,19 @@ def no_hidden_characters(value: str) -> None:
         raise serializers.ValidationError(HIDDEN_CHARACTERS)
 
 
+# The largest id a row can have (a bigint).
+MAX_ID = 2**63 - 1
+
+
+def whole_id(value: object) -> int | None:
+    """An id as the whole number it names (an int, or a string of ASCII digits), from 1 to
+    the largest bigint; None for anything else, which names no row there could be."""
+    number = value if type(value) is int else None
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        number = int(value)
+    return number if number is not None and 0 < number <= MAX_ID else None
+
+
 MICRODEGREE = Decimal("0.000001")
 
 

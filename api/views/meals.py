@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from api.auth import signed_in_user
 from api.db_router import replica_reads
-from api.fields import parse_near
+from api.fields import parse_near, whole_id
 from api.pagination import UncountedPagination
 from api.serializers.common import THROTTLED
 from api.serializers.meals import (
@@ -71,16 +71,6 @@ class GuestInviteThrottle(RateLimitThrottle):
 
 # What a sign-up without a lift takes of SignupIn's fields.
 _NO_LIFT_FIELDS = frozenset({"party_size", "dietary_needs", "access_needs"})
-# The largest id a meal can have (a bigint).
-_MAX_ID = 2**63 - 1
-
-
-def _meal_id(pk: str | None) -> int | None:
-    """The meal id in the URL, or None where it names no meal there could be."""
-    if pk is None or not pk.isascii() or not pk.isdigit():
-        return None
-    meal_id = int(pk)
-    return meal_id if 0 < meal_id <= _MAX_ID else None
 
 
 def _check_paging(request) -> None:
@@ -253,7 +243,7 @@ class MealViewSet(viewsets.GenericViewSet):
         data: SignupIn | None = None
         unreadable: Exception | None = None
         signup = None
-        meal_id = _meal_id(pk)
+        meal_id = whole_id(pk)
         if meal_id is not None:
             try:
                 data = SignupIn(data=request.data)
