@@ -1,5 +1,7 @@
 """Signing up for a meal, changing the party, cancelling, and the host marking who came."""
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,36 +27,19 @@ ATTENDANCE = (Signup.Status.ATTENDED, Signup.Status.NO_SHOW)
 MARKABLE = (Signup.Status.CONFIRMED, *ATTENDANCE)
 
 
-def signup_create(
-    *,
-    meal: Meal,
-    person: User,
-    party_size: int = 1,
-    channel: str = Signup.Channel.APP,
-    dietary_needs: str = "",
-    access_needs: str = "",
-) -> Signup:
-    """Confirm the party if seats allow, otherwise put it on the waitlist.
+def signup_create(*, meal: Meal, person: User, **fields: Any) -> Signup:
+    """Confirm the party if seats allow, otherwise put it on the waitlist; `fields` (the
+    party, channel and needs) as `signup_create_unread`'s.
 
-    The checks need no query; then one statement (`seat_or_wait`) takes the meal row
-    lock, checks the meal is open, decides and writes, so the lock is held for that statement and its commit alone, and
-    arrival order is the order in which callers get it. A caller already in a transaction keeps
-    the lock until its own commit. Raises MealNotOpen (400), SignupInvalid (400) and
-    AlreadySignedUp (409).
+    The checks need no query; then one statement (`seat_or_wait`) takes the meal row lock,
+    checks the meal is open, decides and writes, so the lock is held for that statement and its
+    commit alone, and arrival order is the order in which callers get it. A caller already in a
+    transaction keeps the lock until its own commit. Raises MealNotOpen (400), SignupInvalid
+    (400) and AlreadySignedUp (409).
     """
-    check_party(party_size)
     if meal.host_id == person.pk:
         raise SignupInvalid("You are hosting this meal, so you already have a seat.")
-    # A second live sign-up is refused by `meals_one_live_signup` inside seat_or_wait's
-    # statement (AlreadySignedUp), which undoes its seats too: no read ahead of it.
-    signup = seat_or_wait(
-        meal_id=meal.pk,
-        person=person,
-        party_size=party_size,
-        channel=channel,
-        dietary_needs=dietary_needs,
-        access_needs=access_needs,
-    )
+    signup = signup_create_unread(meal_id=meal.pk, person=person, **fields)
     signup.meal = meal
     return signup
 
@@ -74,7 +59,9 @@ def signup_create_unread(
     It signs up only where the meal is open to the person: published (so shown to everyone),
     not begun, not theirs. Anything else (no such meal, a draft, a meal begun or cancelled,
     their own) raises MealNotOpen without saying which: the caller reads the meal to answer
-    (`signup_create` says why). Raises SignupInvalid and AlreadySignedUp as `signup_create`.
+    (`signup_create` says why). Raises SignupInvalid for a party out of range, and
+    AlreadySignedUp: a second live sign-up is refused by `meals_one_live_signup` inside
+    seat_or_wait's statement, which undoes its seats too, so nothing is read ahead of it.
     """
     check_party(party_size)
     return seat_or_wait(

@@ -149,7 +149,12 @@ def test_a_bad_body_on_an_open_meal_is_400_and_writes_nothing():
     assert list(too_big.json()) == ["party_size"]
     assert not_a_number.status_code == 400
     assert list(not_a_number.json()) == ["party_size"]
+    for hostile in ({"party_size": [[[[1]]]]}, {"party_size": 10**30}, {"party_size": True}):
+        refused = _sign_up(client, meal.pk, hostile)
+        assert (refused.status_code, list(refused.json())) == (400, ["party_size"]), hostile
     assert meal.signups.count() == 0
+    meal.refresh_from_db()
+    assert meal.seats_taken == 0
 
 
 def test_a_lift_request_signs_up_through_the_meal_read_in_full():
