@@ -299,8 +299,14 @@ SMS_LOGIN_BACKOFF_SECONDS = env.list("SMS_LOGIN_BACKOFF_SECONDS", cast=int, defa
 SMS_SENDING_TIMEOUT_SECONDS = env.int("SMS_SENDING_TIMEOUT_SECONDS", default=300)
 # A worker's claim on a batch; rows it has not begun to send by then go back to the queue.
 SMS_CLAIM_LEASE_SECONDS = env.int("SMS_CLAIM_LEASE_SECONDS", default=30)
-if SMS_MAX_ATTEMPTS < 1 or SMS_CLAIM_LEASE_SECONDS < 1:
-    raise ImproperlyConfigured("SMS_MAX_ATTEMPTS and SMS_CLAIM_LEASE_SECONDS must be 1 or more.")
+# Invitations and feedback questions (category `nudge`, the texts that go out by the thousand)
+# are marked begun this many at a time, in one statement; every other text one at a time.
+# A worker that dies mid-group leaves at most this many invitations `unknown`, never resent.
+SMS_NUDGE_MARK_BATCH = env.int("SMS_NUDGE_MARK_BATCH", default=10)
+if SMS_MAX_ATTEMPTS < 1 or SMS_CLAIM_LEASE_SECONDS < 1 or SMS_NUDGE_MARK_BATCH < 1:
+    raise ImproperlyConfigured(
+        "SMS_MAX_ATTEMPTS, SMS_CLAIM_LEASE_SECONDS and SMS_NUDGE_MARK_BATCH must be 1 or more."
+    )
 if (
     not SMS_LOGIN_BACKOFF_SECONDS
     or min([*SMS_LOGIN_BACKOFF_SECONDS, SMS_SENDS_PER_SECOND, SMS_BACKOFF_BASE_SECONDS]) < 0
@@ -308,10 +314,11 @@ if (
     raise ImproperlyConfigured(
         "SMS_LOGIN_BACKOFF_SECONDS needs at least one wait; SMS waits and rates cannot be negative."
     )
-if SMS_SENDING_TIMEOUT_SECONDS <= TWILIO_TIMEOUT_SECONDS:
+if SMS_SENDING_TIMEOUT_SECONDS <= TWILIO_TIMEOUT_SECONDS * SMS_NUDGE_MARK_BATCH:
     raise ImproperlyConfigured(
-        "SMS_SENDING_TIMEOUT_SECONDS must be longer than TWILIO_TIMEOUT_SECONDS: a text may be "
-        "in flight that long."
+        "SMS_SENDING_TIMEOUT_SECONDS must be longer than TWILIO_TIMEOUT_SECONDS times "
+        "SMS_NUDGE_MARK_BATCH: the last text of a group marked begun together may wait that long "
+        "for its call."
     )
 
 # The web front end (web/): sign-in by SMS code into a session kept in the database, so web

@@ -17,10 +17,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from psycopg.types.numeric import Int8
 
-from notifications.durability import current_epoch
+from notifications.durability import current_epoch, run_prepared
 from notifications.models import Message
-from notifications.outcomes import CODE_EXPIRED, in_flight, log_code_expired
+from notifications.outcomes import CODE_EXPIRED, log_code_expired
 from notifications.quiet import quiet_hours_end
 from notifications.services import unreachable_reason
 from notifications.sweep import claims_release
@@ -71,11 +72,63 @@ def new_token() -> str:
     return uuid.uuid4().hex
 
 
+# The `sent` rows waiting (all in one), and the marks of the next rows to send, in one
+# statement sent as a prepared one. A row marked keeps its status and lease (indexed columns),
+# so its new version is a HOT one; a `sent` is written only while the row is still begun.
+#
+# Both find their rows by primary key. `status = 'claimed' COLLATE "C"` is the same test as
+# without it (equality does not depend on the collation), but it keeps the planner off
+# notif_msg_claimed_idx, whose predicate is written in the column's own collation: with
+# statistics taken while few rows were claimed, the generic plan would otherwise walk that
+# whole index (every row claimed since its last vacuum) for each statement.
+_SENT_AND_MARK = """
+WITH sent AS (
+    UPDATE notifications_message m SET status = 'sent',
+        provider_sid = s.sid, sent_at = s.sent_at, body = COALESCE(s.body, m.body),
+        lease_until = NULL
+    FROM unnest(%(sent_ids)s::bigint[], %(sids)s::text[], %(sent_ats)s::timestamptz[],
+        %(bodies)s::text[]) AS s (id, sid, sent_at, body)
+    WHERE m.id = s.id AND m.status = 'claimed' COLLATE "C" AND m.sending_started_at IS NOT NULL
+)
+UPDATE notifications_message SET sending_started_at = %(now)s, attempts = attempts + 1
+WHERE id = ANY(%(next_ids)s::bigint[]) AND status = 'claimed' COLLATE "C"
+    AND claimed_by = %(token)s AND sending_started_at IS NULL
+RETURNING id
+"""
+
+
+def sent_and_mark(
+    pending: Pending | None,
+    *,
+    next_ids: Collection[int] = (),
+    token: str = "",
+    now: dt.datetime | None = None,
+) -> set[int]:
+    """Write the `sent` rows waiting in `pending`, and mark `next_ids` begun, in one statement.
+
+    A row is marked only while this worker (`token`) still holds its claim and has not begun
+    it; returns the ids marked. Runs in the transaction open, if any, else commits alone.
+    """
+    sent = list(pending or [])
+    if pending:
+        pending.clear()
+    if not sent and not next_ids:
+        return set()
+    params = {
+        "sent_ids": [Int8(pk) for pk, _ in sent],
+        "sids": [fields.get("provider_sid", "") for _, fields in sent],
+        "sent_ats": [fields.get("sent_at") for _, fields in sent],
+        "bodies": [fields.get("body") for _, fields in sent],
+        "next_ids": [Int8(pk) for pk in next_ids],
+        "token": token,
+        "now": now or timezone.now(),
+    }
+    return {row[0] for row in run_prepared(_SENT_AND_MARK, params)}
+
+
 def flush_sent(pending: Pending | None) -> None:
     """Write the `sent` rows still waiting (inside the transaction that carries them, if any)."""
-    while pending:
-        pk, fields = pending.pop(0)
-        in_flight(pk).update(**fields)
+    sent_and_mark(pending)
 
 
 @dataclass

@@ -8,6 +8,12 @@ therefore leaves at most one row begun and unfinished: the sweep marks it `unkno
 never sent again. The rows it had claimed but not begun go back to
 `queued` when the lease lapses, and another worker sends them.
 
+Invitations and feedback questions (category `nudge`), the texts that go out by the
+thousand, are marked begun in groups of up to SMS_NUDGE_MARK_BATCH consecutive ones, one
+statement a group, and then sent one by one: a worker that dies mid-group leaves that group's
+unfinished rows `unknown`, the ones after the call in flight never sent. A missed invitation
+is the price of a crash; a second copy of any text never is.
+
 Here: sending, one row or a batch. Claiming is in notifications.claims; what each answer
 of the provider does to the row in notifications.outcomes; delivery reports in
 notifications.delivery; lapsed claims and stuck rows in notifications.sweep. Their public
@@ -17,12 +23,12 @@ names are imported here too, where callers have always found them.
 import contextlib
 import logging
 import time
-from typing import Any
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import F
 from django.utils import timezone
-from psycopg.types.numeric import Int8
 
 from notifications.claims import (
     CLAIM_SIZE,
@@ -33,9 +39,10 @@ from notifications.claims import (
     claim_due,
     flush_sent,
     new_token,
+    sent_and_mark,
 )
 from notifications.delivery import message_delivery_record
-from notifications.durability import marks_not_waiting_for_disk, run_prepared
+from notifications.durability import marks_not_waiting_for_disk
 from notifications.gateways import (
     PermanentFailure,
     TemporaryFailure,
@@ -104,53 +111,47 @@ def _send_slots(wanted: int) -> int:
 
 
 def _mark_sending(message: Message, *, token: str, pending: Pending | None = None) -> bool:
-    """Mark one claimed row begun, committed, if this worker still holds it and has not begun it.
+    """Mark one claimed row begun, committed, if this worker still holds it and has not begun it."""
+    return bool(_mark_group([message], token=token, pending=pending))
+
+
+def _mark_group(
+    messages: list[Message], *, token: str, pending: Pending | None = None
+) -> list[Message]:
+    """Mark claimed rows begun, committed, where this worker still holds them and has not begun
+    them; return those marked, in order.
 
     The mark (`sending_started_at`, `attempts`) touches no indexed column, so PostgreSQL
-    writes it as a HOT update. A `sent` row waiting in `pending` is written by the same
-    statement: one round trip and one commit per text.
+    writes it as a HOT update. The `sent` rows waiting in `pending` are written by the same
+    statement: one round trip and one commit per group of texts.
     """
     now = timezone.now()
-    sent_id: int | None = None
-    fields: dict[str, Any] = {}
-    if pending:
-        *earlier, (sent_id, fields) = pending  # one waits at a time; any more go first
-        pending.clear()
-        flush_sent(earlier)
-    params = {
-        "sent_id": sent_id,
-        "sid": fields.get("provider_sid", ""),
-        "sent_at": fields.get("sent_at"),
-        "body": fields.get("body"),
-        "next_id": Int8(message.pk),
-        "token": token,
-        "now": now,
-    }
-    if sent_id is not None:
-        params["sent_id"] = Int8(sent_id)
-    marked = bool(run_prepared(_SENT_AND_MARK, params))
-    if marked:
+    marked = sent_and_mark(pending, next_ids=[m.pk for m in messages], token=token, now=now)
+    begun = [m for m in messages if m.pk in marked]
+    for message in begun:
         message.sending_started_at = now
         message.attempts += 1
-    return marked
+    return begun
 
 
-# The previous row's `sent` (when one waits) and the next row's mark, in one statement sent
-# as a prepared one. The next row keeps its status and lease (indexed columns), so its new
-# version is a HOT one.
-_SENT_AND_MARK = """
-WITH sent AS (
-    UPDATE notifications_message SET status = 'sent',
-        provider_sid = %(sid)s, sent_at = %(sent_at)s, body = COALESCE(%(body)s, body),
-        lease_until = NULL
-    WHERE id = %(sent_id)s AND status = 'claimed'
-        AND sending_started_at IS NOT NULL
-)
-UPDATE notifications_message SET sending_started_at = %(now)s, attempts = attempts + 1
-WHERE id = %(next_id)s AND status = 'claimed'
-    AND claimed_by = %(token)s AND sending_started_at IS NULL
-RETURNING id
-"""
+def _groups(rows: list[Message]) -> Iterator[list[Message]]:
+    """A claim's rows in the groups they are marked begun in, in order: a run of up to
+    SMS_NUDGE_MARK_BATCH invitations and feedback questions together; any other text alone."""
+    size = settings.SMS_NUDGE_MARK_BATCH
+    group: list[Message] = []
+    for message in rows:
+        if message.category == Message.Category.NUDGE:
+            group.append(message)
+            if len(group) < size:
+                continue
+        else:
+            if group:
+                yield group
+            group = [message]
+        yield group
+        group = []
+    if group:
+        yield group
 
 
 def send_claimed(message: Message, *, pending: Pending | None = None) -> str:
@@ -232,13 +233,25 @@ def dispatch_due(*, limit: int = 200, claim_size: int = CLAIM_SIZE) -> dict[str,
     counts: dict[str, int] = {}
     token = new_token()
     pending: Pending = []
+    uncalled: list[int] = []
     try:
         with marks_not_waiting_for_disk():
-            _send_batches(counts, limit=limit, claim_size=claim_size, token=token, pending=pending)
+            _send_batches(
+                counts,
+                limit=limit,
+                claim_size=claim_size,
+                token=token,
+                pending=pending,
+                uncalled=uncalled,
+            )
     except BaseException:
-        # Record what was sent and hand back what was not begun, rather than wait for the lease.
+        # Record what was sent and hand back what was not begun, rather than wait for the lease;
+        # and the rest of a group begun together, whose provider calls this process never made.
         with contextlib.suppress(Exception):
             flush_sent(pending)
+            Message.objects.filter(
+                pk__in=uncalled, status=Message.Status.CLAIMED, claimed_by=token
+            ).update(sending_started_at=None, attempts=F("attempts") - 1)
             Message.objects.filter(
                 status=Message.Status.CLAIMED, claimed_by=token, sending_started_at__isnull=True
             ).update(status=Message.Status.QUEUED, claimed_by="", lease_until=None)
@@ -248,9 +261,18 @@ def dispatch_due(*, limit: int = 200, claim_size: int = CLAIM_SIZE) -> dict[str,
 
 
 def _send_batches(
-    counts: dict[str, int], *, limit: int, claim_size: int, token: str, pending: Pending
+    counts: dict[str, int],
+    *,
+    limit: int,
+    claim_size: int,
+    token: str,
+    pending: Pending,
+    uncalled: list[int],
 ) -> None:
-    """dispatch_due's loop: claim a batch, mark and send its rows one by one, and again."""
+    """dispatch_due's loop: claim a batch, mark and send its rows one by one, and again.
+
+    `uncalled` holds, at every moment, the rows marked begun whose provider call has not
+    started: the rest of the group in hand, never the row in flight."""
 
     def count(key: str, n: int = 1) -> None:
         if n:
@@ -269,13 +291,15 @@ def _send_batches(
         if not claim.examined:
             break
         lease = Lease(claim.rows, token=token, now=now)
-        for message in claim.rows:
+        for group in _groups(claim.rows):
             lease.renew_if_due()
-            if not _mark_sending(message, token=token, pending=pending):
-                count(SKIPPED)
-                continue
-            outcome = send_claimed(message, pending=pending)
-            count(outcome)
-            if outcome == Message.Status.SUPPRESSED:
-                count(CODES_EXPIRED)
+            begun = _mark_group(group, token=token, pending=pending)
+            count(SKIPPED, len(group) - len(begun))
+            uncalled[:] = [m.pk for m in begun]
+            for message in begun:
+                uncalled.pop(0)  # from here on, this one may reach the provider
+                outcome = send_claimed(message, pending=pending)
+                count(outcome)
+                if outcome == Message.Status.SUPPRESSED:
+                    count(CODES_EXPIRED)
         done += len(claim.rows)

@@ -1,5 +1,6 @@
-"""Claims with a lease, each row marked begun alone, retries on their own clock, the send rate on
-every path. The clock is pinned wherever the outcome depends on it."""
+"""Claims with a lease, each text marked begun alone (invitations in small groups), retries on
+their own clock, the send rate on every path. The clock is pinned wherever the outcome depends
+on it."""
 
 import datetime as dt
 import logging
@@ -7,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from notifications import dispatch
@@ -17,6 +20,7 @@ from notifications.dispatch import (
     claim_due,
     dispatch_due,
     dispatch_message,
+    sweep,
 )
 from notifications.gateways.twilio import TwilioGateway
 from notifications.models import Message
@@ -37,6 +41,7 @@ LONDON = ZoneInfo("Europe/London")
 T0 = dt.datetime(2027, 3, 10, 14, 0, tzinfo=LONDON)
 PHONE = "+447700900123"
 register("test_claim_nudge", category="nudge", text="Tea at {place}")
+register("test_claim_note", category="transactional", text="Note: tea at {place}")
 BUSY = {
     500: (500, {"code": 20500, "message": "Internal Server Error", "status": 500}),
     429: (429, {"code": 20429, "message": "Too Many Requests", "status": 429}),
@@ -105,6 +110,17 @@ def nudge(person, key, **extra) -> Message:
     )
 
 
+def note(person, key, **extra) -> Message:
+    """A text about something the person signed up for: always marked begun alone."""
+    return notify(
+        recipient=person,
+        template="test_claim_note",
+        context={"place": "the Harbour"},
+        dedupe_key=key,
+        **extra,
+    )
+
+
 def code(key="code-1", **extra) -> Message:
     return notify(
         template="login_code", context={"code": "482913"}, dedupe_key=key, to_phone=PHONE, **extra
@@ -129,23 +145,23 @@ def test_a_batch_is_claimed_with_a_lease_and_nothing_is_marked_sending(settings)
     )
 
 
-def test_each_row_is_marked_begun_alone_just_before_its_call(twilio):
+def test_each_text_but_an_invitation_is_marked_begun_alone_just_before_its_call(twilio):
     person = awake_person()
     with time_machine.travel(T0, tick=False) as clock:
         code("k0")
         clock.shift(1)
-        nudge(person, "k1")
+        note(person, "k1")
         clock.shift(1)
-        nudge(person, "k2")
+        note(person, "k2")
         http = twilio(created("SM0"), created("SM1"), created("SM2"))
 
         assert dispatch_due(claim_size=3) == {"sent": 3}
 
     assert http.seen == [
-        {"k0": ("begun", "Your"), "k1": ("claimed", "Tea "), "k2": ("claimed", "Tea ")},
+        {"k0": ("begun", "Your"), "k1": ("claimed", "Note"), "k2": ("claimed", "Note")},
         # The code's `sent` is written with the next row's mark: its words go with it.
-        {"k0": ("sent", "(sig"), "k1": ("begun", "Tea "), "k2": ("claimed", "Tea ")},
-        {"k0": ("sent", "(sig"), "k1": ("sent", "Tea "), "k2": ("begun", "Tea ")},
+        {"k0": ("sent", "(sig"), "k1": ("begun", "Note"), "k2": ("claimed", "Note")},
+        {"k0": ("sent", "(sig"), "k1": ("sent", "Note"), "k2": ("begun", "Note")},
     ]
     assert list(_rows("dedupe_key", "status", "provider_sid", "attempts", "lease_until")) == [
         ("k0", "sent", "SM0", 1, None),
@@ -181,7 +197,7 @@ def test_a_claimed_row_withdrawn_before_its_turn_is_not_sent(twilio):
     person = awake_person()
     with time_machine.travel(T0, tick=False) as clock:
         for n in range(3):
-            nudge(person, f"k{n}", subject=f"meal:{n}")
+            note(person, f"k{n}", subject=f"meal:{n}")
             clock.shift(1)
 
         def the_meal_changes(calls: int) -> None:
@@ -216,7 +232,7 @@ def test_a_batch_cut_short_hands_back_what_it_had_not_begun(twilio):
     person = awake_person()
     with time_machine.travel(T0, tick=False) as clock:
         for n in range(3):
-            nudge(person, f"k{n}")
+            note(person, f"k{n}")
             clock.shift(1)
         twilio(created("SM0"), KeyboardInterrupt())
 
@@ -231,6 +247,182 @@ def test_a_batch_cut_short_hands_back_what_it_had_not_begun(twilio):
     ]
     # k1 was in flight (the sweep will call it unknown); k2 was never begun: back in the queue.
     assert rows == [("k0", "sent", True), ("k1", "begun", True), ("k2", "queued", False)]
+
+
+def _marks(queries) -> int:
+    """The statements that marked rows begun or wrote them sent (notifications.claims)."""
+    return sum("WITH sent AS" in q["sql"] for q in queries)
+
+
+def test_invitations_are_marked_begun_in_groups_and_other_texts_alone(twilio, settings):
+    settings.SMS_NUDGE_MARK_BATCH = 2
+    person = awake_person()
+    with time_machine.travel(T0, tick=False) as clock:
+        for key, write in (("n0", nudge), ("n1", nudge), ("n2", nudge), ("t3", note)):
+            write(person, key)
+            clock.shift(1)
+        nudge(person, "n4")
+        http = twilio(*[created(f"SM{n}") for n in range(5)])
+
+        with CaptureQueriesContext(connection) as queries:
+            assert dispatch_due(claim_size=5) == {"sent": 5}
+
+    assert http.seen == [
+        # n0 and n1 are begun together; n2 waits for the next group.
+        {
+            "n0": ("begun", "Tea "),
+            "n1": ("begun", "Tea "),
+            "n2": ("claimed", "Tea "),
+            "t3": ("claimed", "Note"),
+            "n4": ("claimed", "Tea "),
+        },
+        {
+            "n0": ("begun", "Tea "),
+            "n1": ("begun", "Tea "),
+            "n2": ("claimed", "Tea "),
+            "t3": ("claimed", "Note"),
+            "n4": ("claimed", "Tea "),
+        },
+        # The group's two `sent` go with the next mark: n2, a group of one before the note.
+        {
+            "n0": ("sent", "Tea "),
+            "n1": ("sent", "Tea "),
+            "n2": ("begun", "Tea "),
+            "t3": ("claimed", "Note"),
+            "n4": ("claimed", "Tea "),
+        },
+        {
+            "n0": ("sent", "Tea "),
+            "n1": ("sent", "Tea "),
+            "n2": ("sent", "Tea "),
+            "t3": ("begun", "Note"),
+            "n4": ("claimed", "Tea "),
+        },
+        {
+            "n0": ("sent", "Tea "),
+            "n1": ("sent", "Tea "),
+            "n2": ("sent", "Tea "),
+            "t3": ("sent", "Note"),
+            "n4": ("begun", "Tea "),
+        },
+    ]
+    # Four marks ([n0, n1], [n2], [t3], [n4]) and the last `sent` on its own.
+    assert _marks(queries) == 5
+    assert list(_rows("dedupe_key", "status", "provider_sid", "attempts", "lease_until")) == [
+        ("n0", "sent", "SM0", 1, None),
+        ("n1", "sent", "SM1", 1, None),
+        ("n2", "sent", "SM2", 1, None),
+        ("t3", "sent", "SM3", 1, None),
+        ("n4", "sent", "SM4", 1, None),
+    ]
+
+
+def test_ten_invitations_cost_one_mark(twilio):
+    person = awake_person()
+    with time_machine.travel(T0, tick=False):
+        for n in range(25):
+            nudge(person, f"n{n:02d}")
+        twilio(*[created(f"SM{n}") for n in range(25)])
+
+        with CaptureQueriesContext(connection) as queries:
+            assert dispatch_due(claim_size=25) == {"sent": 25}
+
+    # SMS_NUDGE_MARK_BATCH is 10 unless set: groups of 10, 10 and 5, then the last `sent`.
+    assert _marks(queries) == 4
+    assert set(_rows("status", "attempts")) == {("sent", 1)}
+
+
+def test_an_invitation_is_withdrawn_only_until_its_group_is_marked(twilio, settings):
+    settings.SMS_NUDGE_MARK_BATCH = 2
+    person = awake_person()
+    with time_machine.travel(T0, tick=False) as clock:
+        for n in range(3):
+            nudge(person, f"n{n}", subject=f"meal:{n}")
+            clock.shift(1)
+
+        def two_meals_change(calls: int) -> None:
+            if calls == 1:
+                # n1 was begun with n0: it goes. n2 was not yet: it does not.
+                assert messages_withdraw(subject="meal:1", reason="meal changed") == 0
+                assert messages_withdraw(subject="meal:2", reason="meal changed") == 1
+
+        http = twilio(created("SM0"), created("SM1"), on_request=two_meals_change)
+        assert dispatch_due(claim_size=3) == {"sent": 2, "skipped": 1}
+
+    assert [c["data"]["To"] for c in http.calls] == [person.phone] * 2
+    assert dict(_rows("dedupe_key", "status")) == {"n0": "sent", "n1": "sent", "n2": "suppressed"}
+
+
+def test_a_batch_cut_short_mid_group_hands_back_the_texts_it_never_called(twilio, settings):
+    settings.SMS_NUDGE_MARK_BATCH = 3
+    person = awake_person()
+    with time_machine.travel(T0, tick=False) as clock:
+        for n in range(5):
+            nudge(person, f"n{n}")
+            clock.shift(1)
+        http = twilio(created("SM0"), KeyboardInterrupt())
+
+        with pytest.raises(KeyboardInterrupt):
+            dispatch_due(claim_size=5)
+
+        rows = {
+            key: (_state(status, begun), attempts)
+            for key, status, begun, attempts in _rows(
+                "dedupe_key", "status", "sending_started_at", "attempts"
+            )
+        }
+        # n1 was in flight: it stays begun. n2 was begun with it, but this process knows it
+        # never called the provider for it: back in the queue with n3 and n4.
+        assert rows == {
+            "n0": ("sent", 1),
+            "n1": ("begun", 1),
+            "n2": ("queued", 0),
+            "n3": ("queued", 0),
+            "n4": ("queued", 0),
+        }
+
+        clock.shift(settings.SMS_SENDING_TIMEOUT_SECONDS + 1)
+        assert sweep()["unknown"] == 1
+        http.answers.extend([created("SM2"), created("SM3"), created("SM4")])
+        assert dispatch_due() == {"sent": 3}
+
+    assert len(http.calls) == 5
+    assert list(_rows("dedupe_key", "status", "attempts")) == [
+        ("n0", "sent", 1),
+        ("n1", "unknown", 1),
+        ("n2", "sent", 1),
+        ("n3", "sent", 1),
+        ("n4", "sent", 1),
+    ]
+
+
+def test_a_worker_that_dies_mid_group_leaves_the_group_unknown_and_never_resent(
+    sms_outbox, settings
+):
+    settings.SMS_NUDGE_MARK_BATCH = 3
+    person = awake_person()
+    with time_machine.travel(T0, tick=False) as clock:
+        for n in range(4):
+            nudge(person, f"n{n}")
+        claimed = claim_due(limit=4)
+        # The worker marks its first group begun, then dies before any call (a SIGKILL
+        # runs no handler): nothing can tell which of the three reached the provider.
+        begun = dispatch._mark_group(claimed[:3], token=claimed[0].claimed_by)
+        assert [m.dedupe_key for m in begun] == ["n0", "n1", "n2"]
+
+        clock.shift(settings.SMS_CLAIM_LEASE_SECONDS + 1)
+        assert dispatch_due() == {"sent": 1}  # n3, never begun, goes to another worker
+        clock.shift(settings.SMS_SENDING_TIMEOUT_SECONDS)
+        assert sweep()["unknown"] == 3
+        assert dispatch_due() == {}
+
+    assert [s["body"] for s in sms_outbox] == ["Tea at the Harbour"]
+    assert dict(_rows("dedupe_key", "status")) == {
+        "n0": "unknown",
+        "n1": "unknown",
+        "n2": "unknown",
+        "n3": "sent",
+    }
 
 
 def test_a_sign_in_code_is_retried_seconds_apart_by_its_own_task(

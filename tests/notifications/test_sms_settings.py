@@ -20,6 +20,7 @@ KNOBS = [
     "SMS_LOGIN_BACKOFF_SECONDS",
     "SMS_SENDING_TIMEOUT_SECONDS",
     "SMS_CLAIM_LEASE_SECONDS",
+    "SMS_NUDGE_MARK_BATCH",
     "TWILIO_TIMEOUT_SECONDS",
 ]
 PRINT = (
@@ -53,6 +54,7 @@ def test_the_defaults():
         "SMS_LOGIN_BACKOFF_SECONDS": [2, 4, 8],
         "SMS_SENDING_TIMEOUT_SECONDS": 300,
         "SMS_CLAIM_LEASE_SECONDS": 30,
+        "SMS_NUDGE_MARK_BATCH": 10,
         "TWILIO_TIMEOUT_SECONDS": 10.0,
     }
 
@@ -66,6 +68,7 @@ def test_each_is_read_from_the_environment():
         SMS_LOGIN_BACKOFF_SECONDS="1,3",
         SMS_SENDING_TIMEOUT_SECONDS="120",
         SMS_CLAIM_LEASE_SECONDS="20",
+        SMS_NUDGE_MARK_BATCH="4",
         TWILIO_TIMEOUT_SECONDS="7.5",
     )
 
@@ -78,6 +81,7 @@ def test_each_is_read_from_the_environment():
         "SMS_LOGIN_BACKOFF_SECONDS": [1, 3],
         "SMS_SENDING_TIMEOUT_SECONDS": 120,
         "SMS_CLAIM_LEASE_SECONDS": 20,
+        "SMS_NUDGE_MARK_BATCH": 4,
         "TWILIO_TIMEOUT_SECONDS": 7.5,
     }
 
@@ -85,16 +89,19 @@ def test_each_is_read_from_the_environment():
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"SMS_MAX_ATTEMPTS": "0"}, "SMS_MAX_ATTEMPTS and SMS_CLAIM_LEASE_SECONDS must be 1"),
-        (
-            {"SMS_CLAIM_LEASE_SECONDS": "0"},
-            "SMS_MAX_ATTEMPTS and SMS_CLAIM_LEASE_SECONDS must be 1",
-        ),
+        ({"SMS_MAX_ATTEMPTS": "0"}, "SMS_NUDGE_MARK_BATCH must be 1 or more"),
+        ({"SMS_CLAIM_LEASE_SECONDS": "0"}, "SMS_NUDGE_MARK_BATCH must be 1 or more"),
+        ({"SMS_NUDGE_MARK_BATCH": "0"}, "SMS_NUDGE_MARK_BATCH must be 1 or more"),
         ({"SMS_LOGIN_BACKOFF_SECONDS": ""}, "SMS_LOGIN_BACKOFF_SECONDS needs at least one wait"),
         ({"SMS_SENDS_PER_SECOND": "-1"}, "SMS waits and rates cannot be negative"),
         (
             {"SMS_SENDING_TIMEOUT_SECONDS": "10"},
-            "SMS_SENDING_TIMEOUT_SECONDS must be longer than TWILIO_TIMEOUT_SECONDS",
+            "SMS_SENDING_TIMEOUT_SECONDS must be longer than TWILIO_TIMEOUT_SECONDS times",
+        ),
+        # A group of 10 invitations through a provider taking 10 s each needs over 100 s.
+        (
+            {"SMS_SENDING_TIMEOUT_SECONDS": "100"},
+            "SMS_SENDING_TIMEOUT_SECONDS must be longer than TWILIO_TIMEOUT_SECONDS times",
         ),
     ],
 )
