@@ -8,7 +8,7 @@ import time
 from bench.harness import log
 
 
-def queue_dispatch_rows(ids: list[int], tag: str) -> list[int]:
+def queue_dispatch_rows(ids: list[int], tag: str, category: str = "transactional") -> list[int]:
     from django.utils import timezone
 
     from notifications.models import Message
@@ -21,7 +21,7 @@ def queue_dispatch_rows(ids: list[int], tag: str) -> list[int]:
                 recipient_id=pk,
                 to_phone=f"+4474{pk:08d}",
                 template="bench_dispatch",
-                category="transactional",
+                category=category,
                 body=body,
                 dedupe_key=f"bench-{tag}:{pk}",
                 not_before=now,
@@ -95,6 +95,8 @@ def measure_dispatch(ctx) -> dict:
     with the console gateway, against the gateway's send() alone."""
     import io
 
+    from django.conf import settings
+
     from notifications import dispatch
     from notifications.gateways import get_gateway
     from notifications.models import Message
@@ -130,6 +132,11 @@ def measure_dispatch(ctx) -> dict:
         if hasattr(dispatch, "dispatch_due"):
             queue_dispatch_rows(ids, "batched")
             out["batched"] = dispatch_all(dispatch, n, limit)
+            # Invitations (category nudge), the texts a publish sends by the thousand, are
+            # marked begun in groups of SMS_NUDGE_MARK_BATCH; every other text alone.
+            queue_dispatch_rows(ids, "invitations", category="nudge")
+            out["invitations"] = dispatch_all(dispatch, n, limit)
+            out["invitations"]["mark_batch"] = getattr(settings, "SMS_NUDGE_MARK_BATCH", 1)
             # The same again with commits that do not wait for the disk: the dispatcher's own
             # work, and what one durable commit per text costs here. Not for production: a
             # `sending` mark must be on disk before its provider call.
@@ -143,23 +150,36 @@ def measure_dispatch(ctx) -> dict:
         send_s = time.perf_counter() - t0
     if hasattr(gateway, "clear"):
         gateway.clear()
-    for tag, key in (("per-row", "per_row"), ("batched", "batched"), ("no-flush", "no_flush")):
+    for tag, key in (
+        ("per-row", "per_row"),
+        ("batched", "batched"),
+        ("invitations", "invitations"),
+        ("no-flush", "no_flush"),
+    ):
         if key in out:
             out[key]["sent_in_db"] = Message.objects.filter(
                 dedupe_key__startswith=f"bench-{tag}:", status=Message.Status.SENT
             ).count()
-    out["sent_in_db"] = sum(out[k]["sent_in_db"] for k in ("per_row", "batched") if k in out)
+    out["sent_in_db"] = sum(
+        out[k]["sent_in_db"] for k in ("per_row", "batched", "invitations") if k in out
+    )
     # One durable commit per text (issue 16: only the row in flight may end `unknown`) bounds a
     # worker at one text per commit: measured now, beside the runs above.
     out["commit_ms"] = commit_ms(ctx.db_url)
     out["commit_bound_per_s"] = round(1000 / out["commit_ms"], 1)
     out["gateway_per_s"] = round(n / send_s, 1) if send_s else 0
-    best = max(out["per_row"]["per_s"], out.get("batched", {}).get("per_s", 0))
+    # The target's figure: the bulk path, invitations claimed and marked in batches.
+    best = max(
+        out["per_row"]["per_s"],
+        out.get("batched", {}).get("per_s", 0),
+        out.get("invitations", {}).get("per_s", 0),
+    )
     out["rows_per_s"] = best
     out["ratio"] = round(out["gateway_per_s"] / best, 1) if best else 0
     log(
         f"dispatch: {out['per_row']['per_s']} rows/s per row, "
-        f"{out.get('batched', {}).get('per_s', '-')} rows/s batched "
+        f"{out.get('batched', {}).get('per_s', '-')} rows/s batched, "
+        f"{out.get('invitations', {}).get('per_s', '-')} rows/s invitations "
         f"({out.get('no_flush', {}).get('per_s', '-')} with commits not waiting for the disk), vs "
         f"{out['gateway_per_s']} sends/s for the {gateway.name} gateway alone"
     )

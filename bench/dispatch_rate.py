@@ -4,8 +4,9 @@
 
 Needs a migrated database it may write to (it adds people `+4479900xxxxx` and
 `bench-rate:` rows, and removes the rows afterwards). Prints, for `dispatch_due(limit=200)`
-(the batch task) and for `dispatch_message` (one task per row): rows/s, and the SQL statements
-and commits per row, which do not depend on how busy the machine is.
+(the batch task) on texts marked begun one by one and on invitations (marked in groups of
+SMS_NUDGE_MARK_BATCH), and for `dispatch_message` (one task per row): rows/s, and the SQL
+statements and commits per row, which do not depend on how busy the machine is.
 """
 
 import argparse
@@ -16,6 +17,7 @@ import os
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -88,7 +90,7 @@ def people(n: int) -> list[int]:
     )[:n]
 
 
-def queue(ids: list[int], tag: str) -> list[int]:
+def queue(ids: list[int], tag: str, category: str = "transactional") -> list[int]:
     now = timezone.now()
     Message.objects.bulk_create(
         [
@@ -96,7 +98,7 @@ def queue(ids: list[int], tag: str) -> list[int]:
                 recipient_id=pk,
                 to_phone=f"{PREFIX}{n:05d}",
                 template="bench_dispatch",
-                category="transactional",
+                category=category,
                 body="Blether: a place came free at Street tea on Dockhead Street (Sat 12:00).",
                 dedupe_key=f"bench-rate:{tag}:{pk}",
                 not_before=now,
@@ -113,8 +115,8 @@ def queue(ids: list[int], tag: str) -> list[int]:
     )
 
 
-def batched(ids: list[int], tag: str) -> tuple[float, Counted]:
-    queue(ids, tag)
+def batched(ids: list[int], tag: str, category: str = "transactional") -> tuple[float, Counted]:
+    queue(ids, tag, category)
     sent = 0
     with Counted() as counted:
         t0 = time.perf_counter()
@@ -144,16 +146,21 @@ def main() -> None:
     # Anything else due would be sent too: this database must hold only bench rows.
     assert not Message.objects.filter(status="queued").exists(), "other rows are queued here"
     ids = people(args.rows)
-    results: dict[str, list[float]] = {"dispatch_due": [], "dispatch_message": []}
+    results: dict[str, list[float]] = {
+        "dispatch_due": [],
+        "dispatch_due, invitations": [],
+        "dispatch_message": [],
+    }
     per: dict[str, tuple[float, float]] = {}
     try:
         for run in range(args.runs):
             for name, measure, rows in (
                 ("dispatch_due", batched, ids),
+                ("dispatch_due, invitations", partial(batched, category="nudge"), ids),
                 ("dispatch_message", per_row, ids[: max(args.rows // 5, 1)]),
             ):
                 with contextlib.redirect_stdout(io.StringIO()):
-                    rate, counted = measure(rows, f"{name}-{run}")
+                    rate, counted = measure(rows, f"{name.replace(', ', '-')}-{run}")
                 results[name].append(rate)
                 per[name] = (counted.statements / len(rows), counted.committed / len(rows))
             get_gateway().clear()

@@ -305,8 +305,15 @@ def _dispatch_section(disp: dict) -> list[str]:
         if "batched" in disp:
             b = disp["batched"]
             lines.append(
-                f"| `{b['call']}` (the dispatch_due task) | {b['sent_in_db']:,} | "
-                f"{b['seconds']:.2f} | {b['per_s']:,.0f} |"
+                f"| `{b['call']}` (the dispatch_due task), texts marked begun one by one | "
+                f"{b['sent_in_db']:,} | {b['seconds']:.2f} | {b['per_s']:,.0f} |"
+            )
+        if "invitations" in disp:
+            b = disp["invitations"]
+            lines.append(
+                f"| the same for invitations (category `nudge`), marked begun "
+                f"{b['mark_batch']} at a time | {b['sent_in_db']:,} | {b['seconds']:.2f} | "
+                f"{b['per_s']:,.0f} |"
             )
         if "no_flush" in disp:
             b = disp["no_flush"]

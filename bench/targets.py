@@ -172,6 +172,13 @@ def _dispatch_targets(disp: dict) -> list[tuple[str, str, str]]:
     if "rows_per_s" not in disp:
         return [(name, "not measured", disp.get("skipped", "not run"))]
     figures = f"{disp['rows_per_s']:,.0f} rows/s (gateway alone {disp['gateway_per_s']:,.0f}/s"
+    if "invitations" in disp and "batched" in disp:
+        figures = (
+            f"invitations {disp['invitations']['per_s']:,.0f} rows/s, marked begun "
+            f"{disp['invitations']['mark_batch']} at a time; other texts, marked one by one, "
+            f"{disp['batched']['per_s']:,.0f} rows/s (gateway alone "
+            f"{disp['gateway_per_s']:,.0f}/s"
+        )
     if disp.get("commit_bound_per_s"):
         figures += (
             f"; one durable commit per text allows {disp['commit_bound_per_s']:,.0f}/s here, "
