@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -61,6 +62,10 @@ def test_a_waiting_party_is_the_statement_and_one_count_of_the_queue():
     meal = MealFactory(capacity=1)
     SignupFactory(meal=meal, party_size=1, status="confirmed")
     ahead = SignupFactory(meal=meal, party_size=2, status="waitlisted")
+    # The queue runs on the database's clock (seat_or_wait stamps `queued_at` with
+    # clock_timestamp() once it holds the meal), which a run's moved test clock
+    # (BLETHER_TEST_CLOCK) does not move: the party ahead is queued on that clock too.
+    Signup.objects.filter(pk=ahead.pk).update(queued_at=Now() - dt.timedelta(minutes=1))
     Meal.objects.filter(pk=meal.pk).update(seats_taken=1)
     client = client_for(UserFactory())
 
