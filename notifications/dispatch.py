@@ -110,11 +110,6 @@ def _send_slots(wanted: int) -> int:
     return max(0, min(wanted, rate - (used_after - wanted)))
 
 
-def _mark_sending(message: Message, *, token: str, pending: Pending | None = None) -> bool:
-    """Mark one claimed row begun, committed, if this worker still holds it and has not begun it."""
-    return bool(_mark_group([message], token=token, pending=pending))
-
-
 def _mark_group(
     messages: list[Message], *, token: str, pending: Pending | None = None
 ) -> list[Message]:
@@ -132,6 +127,13 @@ def _mark_group(
         message.sending_started_at = now
         message.attempts += 1
     return begun
+
+
+def _unmark(messages: list[Message], *, token: str) -> None:
+    """Undo the begun mark of rows whose provider call this worker knows it never made."""
+    Message.objects.filter(
+        pk__in=[m.pk for m in messages], status=Message.Status.CLAIMED, claimed_by=token
+    ).update(sending_started_at=None, attempts=F("attempts") - 1)
 
 
 def _groups(rows: list[Message]) -> Iterator[list[Message]]:
@@ -233,25 +235,13 @@ def dispatch_due(*, limit: int = 200, claim_size: int = CLAIM_SIZE) -> dict[str,
     counts: dict[str, int] = {}
     token = new_token()
     pending: Pending = []
-    uncalled: list[int] = []
     try:
         with marks_not_waiting_for_disk():
-            _send_batches(
-                counts,
-                limit=limit,
-                claim_size=claim_size,
-                token=token,
-                pending=pending,
-                uncalled=uncalled,
-            )
+            _send_batches(counts, limit=limit, claim_size=claim_size, token=token, pending=pending)
     except BaseException:
-        # Record what was sent and hand back what was not begun, rather than wait for the lease;
-        # and the rest of a group begun together, whose provider calls this process never made.
+        # Record what was sent and hand back what was not begun, rather than wait for the lease.
         with contextlib.suppress(Exception):
             flush_sent(pending)
-            Message.objects.filter(
-                pk__in=uncalled, status=Message.Status.CLAIMED, claimed_by=token
-            ).update(sending_started_at=None, attempts=F("attempts") - 1)
             Message.objects.filter(
                 status=Message.Status.CLAIMED, claimed_by=token, sending_started_at__isnull=True
             ).update(status=Message.Status.QUEUED, claimed_by="", lease_until=None)
@@ -261,18 +251,10 @@ def dispatch_due(*, limit: int = 200, claim_size: int = CLAIM_SIZE) -> dict[str,
 
 
 def _send_batches(
-    counts: dict[str, int],
-    *,
-    limit: int,
-    claim_size: int,
-    token: str,
-    pending: Pending,
-    uncalled: list[int],
+    counts: dict[str, int], *, limit: int, claim_size: int, token: str, pending: Pending
 ) -> None:
-    """dispatch_due's loop: claim a batch, mark and send its rows one by one, and again.
-
-    `uncalled` holds, at every moment, the rows marked begun whose provider call has not
-    started: the rest of the group in hand, never the row in flight."""
+    """dispatch_due's loop: claim a batch, mark its rows begun (alone or in groups) and send
+    them one by one, and again."""
 
     def count(key: str, n: int = 1) -> None:
         if n:
@@ -295,10 +277,14 @@ def _send_batches(
             lease.renew_if_due()
             begun = _mark_group(group, token=token, pending=pending)
             count(SKIPPED, len(group) - len(begun))
-            uncalled[:] = [m.pk for m in begun]
-            for message in begun:
-                uncalled.pop(0)  # from here on, this one may reach the provider
-                outcome = send_claimed(message, pending=pending)
+            for n, message in enumerate(begun):
+                try:
+                    outcome = send_claimed(message, pending=pending)
+                except BaseException:
+                    # The rest of the group was begun with it, but never called: not begun.
+                    with contextlib.suppress(Exception):
+                        _unmark(begun[n + 1 :], token=token)
+                    raise
                 count(outcome)
                 if outcome == Message.Status.SUPPRESSED:
                     count(CODES_EXPIRED)

@@ -16,7 +16,7 @@ from notifications import dispatch
 from notifications.dispatch import (
     CODE_EXPIRED,
     CODE_NOT_KEPT,
-    _mark_sending,
+    _mark_group,
     claim_due,
     dispatch_due,
     dispatch_message,
@@ -188,7 +188,7 @@ def test_rows_a_dead_worker_claimed_are_given_back_when_its_lease_lapses_and_go_
 
     assert sorted(s["body"] for s in sms_outbox) == ["Tea at the Harbour"] * 3
     # Were it only asleep, it could not send them again.
-    assert [_mark_sending(m, token=m.claimed_by) for m in claimed] == [False] * 3
+    assert [_mark_group([m], token=m.claimed_by) for m in claimed] == [[]] * 3
     assert len(sms_outbox) == 3
     assert list(_rows("status", "attempts")) == [("sent", 1)] * 3
 
@@ -218,7 +218,7 @@ def test_a_person_who_leaves_while_their_text_is_claimed_is_not_sent_it(sms_outb
 
     messages_forget(person=person)
 
-    assert _mark_sending(claimed, token=claimed.claimed_by) is False
+    assert _mark_group([claimed], token=claimed.claimed_by) == []
     message.refresh_from_db()
     assert (message.status, message.status_reason, message.to_phone) == (
         "suppressed",
@@ -407,7 +407,7 @@ def test_a_worker_that_dies_mid_group_leaves_the_group_unknown_and_never_resent(
         claimed = claim_due(limit=4)
         # The worker marks its first group begun, then dies before any call (a SIGKILL
         # runs no handler): nothing can tell which of the three reached the provider.
-        begun = dispatch._mark_group(claimed[:3], token=claimed[0].claimed_by)
+        begun = _mark_group(claimed[:3], token=claimed[0].claimed_by)
         assert [m.dedupe_key for m in begun] == ["n0", "n1", "n2"]
 
         clock.shift(settings.SMS_CLAIM_LEASE_SECONDS + 1)

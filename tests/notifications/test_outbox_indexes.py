@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from notifications.claims import _TAKE_WITH_LEASE, CLAIM_SETTINGS, claim_due
-from notifications.dispatch import _mark_sending
+from notifications.dispatch import _mark_group
 from notifications.models import Message
 from notifications.services import notify
 from notifications.templates import register
@@ -142,7 +142,7 @@ def test_marking_a_row_begun_is_a_hot_update():
             return cursor.fetchone()[0]
 
     before = hot_updates()
-    assert _mark_sending(message, token=message.claimed_by) is True
+    assert _mark_group([message], token=message.claimed_by) == [message]
     assert hot_updates() == before + 1
     row = Message.objects.get(pk=message.pk)
     assert (row.status, row.attempts, row.sending_started_at is not None) == ("claimed", 1, True)
